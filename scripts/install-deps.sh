@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages voltpool builds and tests with. Idempotent and fast when nothing is missing:
+# apt-get runs (update first, then install -y) only when a package is absent.
+set -euo pipefail
+packages=(
+  g++ cmake ninja-build ccache pkg-config make
+  libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
+  coinor-libclp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root or install them" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o DPkg::Lock::Timeout=900 update -qq
+apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,172 @@
+// The voltpool command line end to end: real data in, files and exit codes out.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "data/fleet_day_files.hpp"
+#include "data/testing.hpp"
+#include "sim/schedule_metrics.hpp"
+
+namespace voltpool {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+CliRun run(const std::string& args) {
+  fs::path err_file = fs::temp_directory_path() / ("voltpool_cli_err_" + std::to_string(::getpid()));
+  std::string cmd = std::string(VOLTPOOL_BINARY) + " " + args + " 2>" + err_file.string();
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  fs::remove(err_file);
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::string kPrices =
+    "data/prices/smard_de_eu_2023_2024/Gro_handelspreise_202301010000_202501010000_Stunde.csv";
+
+fs::path out_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("voltpool_cli_" + std::to_string(::getpid()) + "_" + name);
+  fs::remove_all(d);
+  return d;
+}
+
+TEST(Cli, SimulateWritesSummaryVehiclesAndReport) {
+  fs::path out = out_dir("sim");
+  CliRun r = run("simulate --sessions " + testing::shared_path("data/ev_sessions/dundee/cp-data-mar-may-2018.csv") +
+              " --prices " + testing::shared_path(kPrices) + " --zone NL --from 2024-04-08 --days 3 --strategy "
+              "price-greedy --vehicle nissan-leaf-40 --lenient --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("report: " + out.string() + "/report.html"), std::string::npos) << r.out;
+  auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  for (const char* field : {"vehicles", "sessions", "energy_requested_kwh", "energy_delivered_kwh", "pct_demand_met",
+                            "vehicles_fully_served", "cost_eur", "peak_kw", "wall_s"}) {
+    EXPECT_TRUE(summary.contains(field)) << field;
+  }
+  EXPECT_FALSE(summary.contains("co2_kg"));  // no carbon given
+  EXPECT_GT(summary["sessions"].get<int>(), 100);
+  EXPECT_LT(summary["cost_eur"].get<double>(), summary["baseline"]["cost_eur"].get<double>());
+  std::string csv = slurp(out / "vehicles.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), summary["sessions"].get<int>() + 1);
+  std::string html = slurp(out / "report.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("<script src"), std::string::npos);  // self-contained
+  EXPECT_NE(html.find("SMARD"), std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST(Cli, SimulateWithCarbonReportsCo2) {
+  fs::path out = out_dir("carbon");
+  CliRun r = run("simulate --sessions " +
+              testing::shared_path("data/ev_sessions/acn_caltech_jpl/acn_caltech_2019-05-01_2019-08-31.csv") +
+              " --prices " + testing::shared_path(kPrices) + " --carbon " +
+              testing::shared_path("data/carbon/caiso_sce_moer_2019") +
+              " --from 2024-06-03 --days 2 --strategy uncontrolled --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  EXPECT_GT(summary["co2_kg"].get<double>(), 0);
+  EXPECT_FALSE(summary.contains("baseline"));
+  fs::remove_all(out);
+}
+
+TEST(Cli, MalformedFileIsOneLineNamingFileLineFieldAndExitTwo) {
+  testing::TempFile bad("cli_bad.csv",
+                        "CP ID,Connector,Start Date,Start Time,End Date,End Time,Total kWh,Site,Model\n"
+                        "51519,2,31/08/2017,22:12,31/08/2017,23:11,18.27,Perth,APT Triple Rapid Charger\n"
+                        "51519,2,31/08/2017,22:12,31/08/2017,23:11,-4,Perth,APT Triple Rapid Charger\n");
+  fs::path out = out_dir("bad");
+  CliRun r = run("simulate --sessions " + bad.path() + " --prices " + testing::shared_path(kPrices) +
+              " --from 2024-06-03 --out " + out.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "voltpool simulate: " + bad.path() +
+                       ":3: field 'Total kWh': expected a non-negative energy in kWh, got '-4'\n");
+  EXPECT_FALSE(fs::exists(out / "summary.json"));
+}
+
+TEST(Cli, LenientSkipsAndCountsMalformedRows) {
+  std::string rows = "CP ID,Connector,Start Date,Start Time,End Date,End Time,Total kWh,Site,Model\n";
+  for (int d = 11; d < 18; ++d) {  // Monday 11 June 2018 to Sunday 17 June
+    rows += "51519,2," + std::to_string(d) + "/06/2018,08:00," + std::to_string(d) + "/06/2018,12:00,20,P,APT 7kW Dual Outlet\n";
+  }
+  rows += "51519,2,12/06/2018,09:00,12/06/2018,10:00,oops,P,APT 7kW Dual Outlet\n";
+  testing::TempFile bad("cli_lenient.csv", rows);
+  fs::path out = out_dir("lenient");
+  CliRun r = run("simulate --sessions " + bad.path() + " --prices " + testing::shared_path(kPrices) +
+              " --from 2024-06-10 --days 7 --lenient --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  EXPECT_EQ(summary["sessions"].get<int>(), 7);
+  EXPECT_EQ(summary["inputs"]["rows skipped (malformed)"].get<std::string>(), "1");
+  fs::remove_all(out);
+}
+
+TEST(Cli, BadFlagsExitTwo) {
+  EXPECT_EQ(run("simulate --sessions x --prices y --from 2024-13-01 --out /tmp/x").exit_code, 2);
+  EXPECT_EQ(run("schedule --evs x").exit_code, 2);
+  CliRun r = run("simulate --sessions " + testing::shared_path("data/ev_sessions/dundee/cpdata.csv") + " --prices " +
+              testing::shared_path(kPrices) + " --zone XX --from 2024-06-03 --out /tmp/x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown price zone 'XX'"), std::string::npos);
+}
+
+// The metrics line agrees with an independent evaluation of the schedule file it wrote.
+TEST(Cli, ScheduleMetricsMatchTheWrittenSchedule) {
+  fs::path out = out_dir("schedule.csv");
+  std::string evs_path = testing::shared_path("bench/scenarios/evs_N100_s42.csv");
+  std::string prices_path = testing::shared_path("bench/scenarios/prices.csv");
+  for (const char* strategy : {"uncontrolled", "price-greedy"}) {
+    CliRun r = run("schedule --evs " + evs_path + " --prices " + prices_path + " --strategy " + strategy + " --out " +
+                out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto line = nlohmann::json::parse(r.out);
+    LoadStats s1, s2;
+    auto evs = *load_fleet_day_evs(evs_path, {}, s1);
+    auto prices = *load_step_prices(prices_path, {}, s2);
+    std::vector<double> kw(evs.size() * prices.size(), 0);
+    std::ifstream in(out);
+    std::string header, row;
+    std::getline(in, header);
+    EXPECT_EQ(header, "id,step,kw");
+    while (std::getline(in, row)) {
+      int id, step;
+      double p;
+      ASSERT_EQ(std::sscanf(row.c_str(), "%d,%d,%lf", &id, &step, &p), 3) << row;
+      kw[static_cast<size_t>(id) * prices.size() + static_cast<size_t>(step)] = p;
+    }
+    auto m = evaluate_schedule(evs, prices, 400, kw, 0.25, false);
+    EXPECT_NEAR(line["cost_eur"].get<double>(), m.cost_eur, 1e-3) << strategy;
+    EXPECT_NEAR(line["delivered_kwh"].get<double>(), m.delivered_kwh, 1e-5) << strategy;
+    EXPECT_EQ(line["violations"].get<int>(), 0) << strategy;
+    EXPECT_NEAR(line["pct_of_feasible"].get<double>(), 100, 1e-6) << strategy;
+  }
+  fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace voltpool

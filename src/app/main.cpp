@@ -1,0 +1,27 @@
+// voltpool: an open-source virtual power plant for electric-vehicle fleets. See README.md.
+#include <iostream>
+#include <map>
+
+#include "app/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"voltpool: a virtual power plant for EV fleets"};
+  app.require_subcommand(1);
+  std::map<CLI::App*, voltpool::app::Command> commands;
+  auto add = [&](auto adder, const char* name) {
+    auto command = adder(app);
+    commands[app.get_subcommand(name)] = command;
+  };
+  add(voltpool::app::add_simulate, "simulate");
+  add(voltpool::app::add_schedule, "schedule");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : voltpool::app::kExitBadInput;
+  }
+  for (auto& [sub, run] : commands) {
+    if (sub->parsed()) return run();
+  }
+  return voltpool::app::kExitFailure;
+}

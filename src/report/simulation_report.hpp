@@ -1,0 +1,42 @@
+// What `voltpool simulate` writes into its output folder: summary.json (the documented fields), vehicles.csv
+// (one row per plug-in session) and report.html (one self-contained page, readable offline, with plots).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/timezone.hpp"
+#include "sim/summary.hpp"
+
+namespace voltpool {
+
+struct RunDescription {
+  std::vector<std::pair<std::string, std::string>> inputs;  // shown as given ("zone", "DE-LU"), in order
+  TimeZone display_tz;                                      // for time axes
+  double wall_s = 0;
+  std::vector<std::string> attributions;                    // data-source credits to print
+};
+
+struct StrategyRun {
+  const SimulationResult* result = nullptr;
+  FleetSummary summary;
+};
+
+struct SimulationReport {
+  const SimulationInput* input = nullptr;
+  StrategyRun run;
+  std::optional<StrategyRun> baseline;  // uncontrolled, for comparison
+  RunDescription description;
+};
+
+// summary.json as a string: the summary fields, plus "baseline" and "savings_eur" when a baseline ran.
+std::string summary_json(const SimulationReport& report);
+std::string vehicles_csv(const SimulationInput& input, const SimulationResult& result);
+std::string report_html(const SimulationReport& report);
+
+// Writes the three files into `dir` (created if missing). The error names the file that failed.
+Result<std::string> write_simulation_report(const std::string& dir, const SimulationReport& report);
+
+}  // namespace voltpool
