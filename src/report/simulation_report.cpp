@@ -134,7 +134,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px 
 h1{font-size:1.5em;margin-bottom:4px} h2{font-size:1.15em;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0} th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}
 th{text-align:left;font-weight:600} .muted{color:#666;font-size:.9em}
-.chart{width:100%;height:auto;background:#fafafa;border:1px solid #eee;margin:6px 0}
+.chart{width:100%;height:auto;background:#fafafa;border:1px solid #eee;margin:6px 0} .chart.small{max-width:520px}
 .chart .title{font-weight:600;font-size:14px} .chart .tick{font-size:11px;fill:#555} .chart .unit{font-size:11px;fill:#333}
 .chart .legend{font-size:12px} .chart .grid{stroke:#e4e4e4} .chart .zero{stroke:#888}
 .kpi{display:inline-block;margin:6px 18px 6px 0} .kpi b{font-size:1.4em;display:block}

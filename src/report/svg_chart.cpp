@@ -131,7 +131,7 @@ std::string render_svg(const BarChart& c) {
   const double pw = c.width - kLeft - 16, ph = c.height - kTop - kBottom;
   size_t n = c.values.size();
   std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" class=\"chart\" role=\"img\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" class=\"chart small\" role=\"img\" "
       "aria-label=\"{}\">\n<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n",
       c.width, c.height, html_escape(c.title), kLeft, html_escape(c.title));
   for (int k = 0; k <= 5; ++k) {
