@@ -41,7 +41,7 @@ ScheduleMetrics evaluate_schedule(const std::vector<BenchEv>& evs, const std::ve
   }
   for (double f : fleet) {
     m.peak_kw = std::max(m.peak_kw, f);
-    m.steps_over_limit += f > site_limit_kw + 1e-3;
+    m.steps_over_limit += f > site_limit_kw + 1e-3 || (v2g && -f > site_limit_kw + 1e-3);
   }
   m.pct_of_feasible = m.feasible_kwh > 0 ? 100 * m.demand_met_kwh / m.feasible_kwh : 100;
   return m;

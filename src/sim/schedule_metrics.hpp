@@ -17,7 +17,7 @@ struct ScheduleMetrics {
   int fully_served = 0;        // EVs with delivered >= request - 0.1 kWh
   double cost_eur = 0;         // export credited at the same price
   double peak_kw = 0;
-  int steps_over_limit = 0;    // aggregate power > limit + 1e-3 kW
+  int steps_over_limit = 0;    // aggregate power > limit + 1e-3 kW (with v2g also export beyond it)
   int violations = 0;          // EV-steps outside power bounds or window, or E outside [e_min, e_target] +- 1e-6
 };
 

@@ -1,0 +1,18 @@
+// The exact planner: the fleet LP built directly (no modelling layer) and solved by COIN-OR CLP (barrier, then crossover to a vertex).
+// Per vehicle-step a charge and (with V2G) a discharge variable and the energy at the end of the step; energy
+// balance rows per vehicle-step, one target row per vehicle (with a penalised shortfall), one ranged row per
+// limited step for the site. The reference every faster planner is checked against.
+#pragma once
+
+#include "core/result.hpp"
+#include "plan/problem.hpp"
+
+namespace voltpool {
+
+// Charging and discharging in the same step: with efficiencies < 1 the LP could "burn" energy that way, which
+// no charger can do. It only pays when energy must be shed at a negative price with the battery full, and the
+// plan reports how often it happened (Plan::simultaneous_steps); with efficiency 1 the two cancel exactly and
+// are netted.
+Result<Plan> solve_exact(const PlanningProblem& problem);
+
+}  // namespace voltpool

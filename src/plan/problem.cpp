@@ -1,0 +1,75 @@
+#include "plan/problem.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace voltpool {
+
+void PlanVehicles::reserve(size_t n) {
+  for (auto* v : {&first_step, &end_step}) v->reserve(n);
+  for (auto* v : {&first_fraction, &last_fraction, &charge_max_kw, &discharge_max_kw, &e0_kwh, &e_min_kwh, &e_max_kwh,
+                  &target_kwh, &eta_charge, &eta_discharge})
+    v->reserve(n);
+}
+
+void PlanVehicles::add(int first, int end, double first_frac, double last_frac, double charge_kw, double discharge_kw,
+                       double e0, double e_min, double e_max, double target, double eta_c, double eta_d) {
+  first_step.push_back(first);
+  end_step.push_back(end);
+  first_fraction.push_back(first_frac);
+  last_fraction.push_back(last_frac);
+  charge_max_kw.push_back(charge_kw);
+  discharge_max_kw.push_back(discharge_kw);
+  e0_kwh.push_back(e0);
+  e_min_kwh.push_back(std::min(e_min, e0));
+  e_max_kwh.push_back(std::max(e_max, e0));
+  target_kwh.push_back(target);
+  eta_charge.push_back(eta_c);
+  eta_discharge.push_back(eta_d);
+}
+
+bool PlanningProblem::any_discharge() const {
+  return std::any_of(vehicles.discharge_max_kw.begin(), vehicles.discharge_max_kw.end(), [](double d) { return d > 0; });
+}
+
+bool PlanningProblem::lossless() const {
+  auto one = [](double e) { return e == 1.0; };
+  return std::all_of(vehicles.eta_charge.begin(), vehicles.eta_charge.end(), one) &&
+         std::all_of(vehicles.eta_discharge.begin(), vehicles.eta_discharge.end(), one);
+}
+
+double Plan::gap() const {
+  if (!std::isfinite(lower_bound_eur)) return std::numeric_limits<double>::infinity();
+  // Relative to the money part: the shortfall penalty is a large constant whenever some target is out of reach.
+  return std::max(0.0, objective_eur - lower_bound_eur) / std::max(1.0, std::abs(energy_cost_eur + wear_cost_eur));
+}
+
+PlanCheck check_plan(const PlanningProblem& p, const Plan& plan) {
+  PlanCheck c;
+  const PlanVehicles& v = p.vehicles;
+  std::vector<double> fleet(static_cast<size_t>(p.steps), 0.0);
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto kw = plan.of(i);
+    double e = v.e0_kwh[i];
+    for (int k = 0; k < v.window(i); ++k) {
+      int t = v.first_step[i] + k;
+      double f = v.fraction(i, k);
+      double pw = kw[static_cast<size_t>(k)];
+      c.max_power_violation_kw = std::max({c.max_power_violation_kw, pw - v.charge_max_kw[i] * f,
+                                           -pw - v.discharge_max_kw[i] * f});
+      double price = pw >= 0 ? p.import_price_eur_per_kwh[t] : p.export_price_eur_per_kwh[t];
+      c.energy_cost_eur += price * pw * p.dt_h;
+      if (pw < 0) c.wear_cost_eur += p.wear_eur_per_kwh * -pw * p.dt_h;
+      e += pw >= 0 ? pw * v.eta_charge[i] * p.dt_h : pw / v.eta_discharge[i] * p.dt_h;
+      c.max_energy_violation_kwh = std::max({c.max_energy_violation_kwh, v.e_min_kwh[i] - e, e - v.e_max_kwh[i]});
+      fleet[static_cast<size_t>(t)] += pw;
+    }
+    c.shortfall_kwh += std::max(0.0, v.target_kwh[i] - e);
+  }
+  for (int t = 0; t < p.steps; ++t) {
+    c.max_site_excess_kw = std::max({c.max_site_excess_kw, fleet[t] - p.import_limit_kw[t], -fleet[t] - p.export_limit_kw[t]});
+  }
+  return c;
+}
+
+}  // namespace voltpool

@@ -1,0 +1,84 @@
+// The fleet planning problem: for every vehicle and step, the mean grid power (kW, + charges) that minimises
+// energy cost (export credited) + wear + a lexicographic penalty on missing the owners' targets, subject to
+// each vehicle's power box, energy window and efficiencies, and the site's import/export limits per step.
+// Vehicles are stored as a structure of arrays, for the loops that read them.
+#pragma once
+
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace voltpool {
+
+inline constexpr double kNoLimit = std::numeric_limits<double>::infinity();
+// Each kWh missing at departure costs this much in the objective: far above any price, so the planner first
+// delivers all it physically can and only then minimises cost.
+inline constexpr double kShortfallPenaltyEurPerKwh = 1000.0;
+
+struct PlanVehicles {
+  // Window [first_step, end_step). Power bounds are step means: a car present for a fraction f of a step may
+  // charge at most f * charge_max_kw on average over that step.
+  std::vector<int> first_step, end_step;
+  std::vector<double> first_fraction, last_fraction;
+  std::vector<double> charge_max_kw, discharge_max_kw;  // discharge 0 for charge-only or no consent
+  std::vector<double> e0_kwh, e_min_kwh, e_max_kwh, target_kwh;
+  std::vector<double> eta_charge, eta_discharge;
+
+  size_t size() const { return first_step.size(); }
+  int window(size_t i) const { return end_step[i] - first_step[i]; }
+  // Presence share of window step k (0-based within the window).
+  double fraction(size_t i, int k) const {
+    int w = window(i);
+    if (w == 1) return first_fraction[i];
+    if (k == 0) return first_fraction[i];
+    if (k == w - 1) return last_fraction[i];
+    return 1.0;
+  }
+  void reserve(size_t n);
+  // Appends one vehicle; e_min/e_max are widened to contain e0 (a car outside its window may only move into it).
+  void add(int first, int end, double first_frac, double last_frac, double charge_kw, double discharge_kw, double e0,
+           double e_min, double e_max, double target, double eta_c, double eta_d);
+};
+
+struct PlanningProblem {
+  int steps = 0;
+  double dt_h = 0.25;
+  std::vector<double> import_price_eur_per_kwh;   // per step
+  std::vector<double> export_price_eur_per_kwh;   // per step
+  std::vector<double> import_limit_kw;            // per step; kNoLimit for none
+  std::vector<double> export_limit_kw;            // per step; kNoLimit for none
+  double wear_eur_per_kwh = 0;                    // per kWh discharged (grid side)
+  PlanVehicles vehicles;
+
+  bool any_discharge() const;
+  bool lossless() const;  // every efficiency is 1
+};
+
+// A plan: each vehicle's mean grid power over each step of its window, laid out vehicle after vehicle.
+struct Plan {
+  std::vector<size_t> offset;  // size vehicles + 1
+  std::vector<double> kw;
+  std::vector<double> shortfall_kwh;  // per vehicle: target not reached at the end of its window
+  double energy_cost_eur = 0;         // import cost - export credit
+  double wear_cost_eur = 0;
+  double objective_eur = 0;           // energy + wear + shortfall penalty
+  double lower_bound_eur = -std::numeric_limits<double>::infinity();  // a proven bound on the optimum
+  int iterations = 0;
+  int simultaneous_steps = 0;         // vehicle-steps that both charge and discharge (see README)
+
+  std::span<const double> of(size_t v) const { return {kw.data() + offset[v], offset[v + 1] - offset[v]}; }
+  double gap() const;  // (objective - lower bound) / max(1, |energy + wear cost|)
+};
+
+// Cost, wear and shortfall of a plan, recomputed from its powers (the reference accounting).
+struct PlanCheck {
+  double energy_cost_eur = 0;
+  double wear_cost_eur = 0;
+  double shortfall_kwh = 0;
+  double max_site_excess_kw = 0;       // > 0 when a site limit is broken
+  double max_power_violation_kw = 0;
+  double max_energy_violation_kwh = 0;
+};
+PlanCheck check_plan(const PlanningProblem& p, const Plan& plan);
+
+}  // namespace voltpool

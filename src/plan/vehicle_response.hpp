@@ -1,0 +1,27 @@
+// A vehicle's cheapest schedule against given step prices, on its own (no site limit): the pricing step of the
+// decomposition. For a charge-only car the energy it stores only grows, so its feasible set is a box with one
+// total-energy bound and the greedy is exact for any efficiency: fill the need in the cheapest steps (only
+// where charging beats the shortfall penalty), then take any step that pays to charge, up to the ceiling.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "plan/problem.hpp"
+
+namespace voltpool {
+
+// Steps sorted by price, cheapest first (ties: earlier first); one ranking serves every vehicle of a pass.
+std::vector<int> rank_steps(std::span<const double> price_eur_per_kwh);
+
+struct ResponseCost {
+  double energy_eur = 0;     // at the true import prices
+  double shortfall_kwh = 0;  // target missed
+  double priced_eur = 0;     // at the given (modified) prices, shortfall penalty included
+};
+
+// Writes vehicle i's mean grid power per window step into kw (size window(i)). Requires discharge_max_kw == 0.
+ResponseCost charge_only_response(const PlanningProblem& p, size_t i, std::span<const double> price_eur_per_kwh,
+                                  std::span<const int> ranking, std::span<double> kw);
+
+}  // namespace voltpool
