@@ -14,6 +14,11 @@
 #include "data/sessions.hpp"
 #include "data/smard_prices.hpp"
 #include "report/simulation_report.hpp"
+#include <numeric>
+
+#include "plan/exact_solver.hpp"
+#include "plan/fast_solver.hpp"
+#include "sim/optimal_strategy.hpp"
 #include "sim/real_fleet.hpp"
 #include "sim/strategies.hpp"
 
@@ -37,6 +42,8 @@ struct SimulateArgs {
   double target_soc_pct = 90;
   double min_soc_pct = 20;
   bool know_departures = false;
+  double v2g_consent_pct = 100;
+  double wear_eur_per_kwh = 0.03;
   bool no_baseline = false;
   bool lenient = false;
   std::string out;
@@ -100,6 +107,8 @@ int run_simulate(const SimulateArgs& a) {
   opts.vehicle = *vehicle;
   opts.owner.target_soc = a.target_soc_pct / 100;
   opts.owner.min_soc = a.min_soc_pct / 100;
+  bool v2g = a.strategy == "optimal-v2g";
+  opts.owner.v2g_consent_share = v2g ? a.v2g_consent_pct / 100 : 0.0;
   if (a.site_limit_kw > 0) opts.site_limit_kw = a.site_limit_kw;
   opts.planners_know_actual_departure = a.know_departures;
   if (!a.sessions_from.empty()) {
@@ -111,7 +120,7 @@ int run_simulate(const SimulateArgs& a) {
   if (!fleet.ok()) return fail(fleet.error());
   const SimulationInput& input = fleet->input;
 
-  auto strategy = make_strategy(a.strategy);
+  auto strategy = make_strategy(a.strategy, a.wear_eur_per_kwh);
   if (!strategy.ok()) return fail(strategy.error());
   SimulationResult result, baseline_result;
   {
@@ -122,10 +131,20 @@ int run_simulate(const SimulateArgs& a) {
   report.input = &input;
   report.run = {&result, summarize(input, result, a.strategy)};
   if (!a.no_baseline && a.strategy != "uncontrolled") {
-    auto baseline = std::move(*make_strategy("uncontrolled"));
+    auto baseline = std::move(*make_strategy("uncontrolled", 0));
     ProgressBar bar("simulating uncontrolled");
     baseline_result = simulate(input, *baseline, [&](int d, int t) { bar.update(d, t); });
     report.baseline = StrategyRun{&baseline_result, summarize(input, baseline_result, "uncontrolled")};
+  }
+  if (a.strategy.rfind("optimal", 0) == 0) {
+    // The bound no online strategy can beat: every arrival, departure and price known in advance.
+    PlanningProblem hindsight = perfect_foresight_problem(input, v2g, a.wear_eur_per_kwh);
+    // Over a long horizon the site couples hundreds of steps, where the sparse exact LP beats the decomposition.
+    auto best = solve_exact(hindsight);
+    if (best.ok()) {
+      report.perfect_foresight = PerfectForesight{best->energy_cost_eur, best->wear_cost_eur,
+                                                  std::accumulate(best->shortfall_kwh.begin(), best->shortfall_kwh.end(), 0.0)};
+    }
   }
   auto& d = report.description;
   d.display_tz = opts.market_tz;
@@ -141,6 +160,8 @@ int run_simulate(const SimulateArgs& a) {
               {"site limit kW", a.site_limit_kw > 0 ? fmt::format("{}", a.site_limit_kw) : "none"},
               {"step minutes", std::to_string(a.step_minutes)},
               {"departures planned on", a.know_departures ? "actual departures" : "owner estimates"},
+              {"V2G consent", v2g ? fmt::format("{} % of owners", a.v2g_consent_pct) : "none"},
+              {"wear EUR per discharged kWh", v2g ? fmt::format("{}", a.wear_eur_per_kwh) : "-"},
               {"rows skipped (malformed)", std::to_string(session_stats.rows_skipped + price_stats.rows_skipped +
                                                           carbon_stats.rows_skipped)},
               {"sessions skipped (open at export)", std::to_string(sessions->rows_skipped_open)}};
@@ -194,6 +215,10 @@ Command add_simulate(CLI::App& app) {
   cmd->add_option("--min-soc", args->min_soc_pct, "SoC always kept, %")->capture_default_str()->check(CLI::Range(0.0, 100.0));
   cmd->add_flag("--know-departures", args->know_departures,
                 "plan with the actual departures instead of the owners' estimates (research: value of information)");
+  cmd->add_option("--v2g-consent-pct", args->v2g_consent_pct, "share of owners who consent to discharge (optimal-v2g)")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--wear-eur-per-kwh", args->wear_eur_per_kwh, "battery wear per discharged kWh, in the V2G objective")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-baseline", args->no_baseline, "do not also run uncontrolled charging for comparison");
   cmd->add_flag("--lenient", args->lenient, "skip and count malformed rows instead of failing on the first");
   cmd->add_option("--out", args->out, "output folder")->required();

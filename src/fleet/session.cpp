@@ -1,6 +1,7 @@
 #include "fleet/session.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace voltpool {
 
@@ -16,7 +17,9 @@ PlugSession to_plug_session(const RecordedSession& r, const VehicleSpec& vehicle
   s.discharge_efficiency = vehicle.discharge_efficiency;
   double vehicle_kw = r.evse_dc ? vehicle.dc_charge_max_kw : vehicle.ac_charge_max_kw;
   s.charge_max_kw = std::min(r.evse_max_kw, vehicle_kw);
-  s.discharge_max_kw = defaults.v2g_consent ? std::min(r.evse_max_kw, vehicle.discharge_max_kw) : 0.0;
+  // A stable choice of consenting owners: the same vehicle consents in every run.
+  bool consents = static_cast<double>(std::hash<std::string>{}(s.vehicle_id) % 10000) < defaults.v2g_consent_share * 10000;
+  s.discharge_max_kw = consents ? std::min(r.evse_max_kw, vehicle.discharge_max_kw) : 0.0;
 
   double cap = vehicle.usable_capacity_kwh;
   double metered_need = r.requested_kwh.value_or(r.delivered_kwh);
@@ -26,7 +29,7 @@ PlugSession to_plug_session(const RecordedSession& r, const VehicleSpec& vehicle
   s.arrival_energy_kwh = arrival;
   s.needs.target_energy_kwh = target;
   s.needs.min_energy_kwh = std::min(arrival, defaults.min_soc * cap);
-  s.needs.v2g_consent = defaults.v2g_consent && s.discharge_max_kw > 0;
+  s.needs.v2g_consent = s.discharge_max_kw > 0;
   bool usable_estimate = r.est_departure && *r.est_departure > r.arrival;
   s.needs.est_departure = usable_estimate ? *r.est_departure : r.departure;
   return s;

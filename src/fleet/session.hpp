@@ -69,7 +69,7 @@ struct PlugSession {
 struct OwnerDefaults {
   double target_soc = 0.9;  // charge ceiling when the request fits below it
   double min_soc = 0.2;     // kept always (lower when the car arrives below it)
-  bool v2g_consent = false;
+  double v2g_consent_share = 0;  // share of owners who allow discharge, chosen by a hash of the vehicle id
 };
 
 // The owner's need is the energy they asked for (or, without a request, what the session metered), converted

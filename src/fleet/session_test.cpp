@@ -36,7 +36,7 @@ TEST(PlugSession, LargeNeedRaisesTargetAndLowersMinimum) {
 
 TEST(PlugSession, DischargeOnlyWithConsentAndHardware) {
   OwnerDefaults d;
-  d.v2g_consent = true;
+  d.v2g_consent_share = 1.0;
   EXPECT_GT(to_plug_session(recorded(10), *find_preset("polestar-3"), d).discharge_max_kw, 0);
   EXPECT_EQ(to_plug_session(recorded(10), *find_preset("polestar-2"), d).discharge_max_kw, 0);
   EXPECT_FALSE(to_plug_session(recorded(10), *find_preset("polestar-2"), d).needs.v2g_consent);

@@ -90,11 +90,14 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   const auto& limited = dw.limited();
   const int rows = static_cast<int>(limited.size());
 
+  // The master works per vehicle (rows, limits and costs divided by N) so that its numbers stay near 1 for any
+  // fleet size; the step duals are unchanged by that scaling, the convexity dual and the objective scale by it.
+  const double scale = 1.0 / std::max<double>(1.0, static_cast<double>(n));
   ClpSimplex master;
   master.setLogLevel(0);
   {
     std::vector<double> lo(static_cast<size_t>(rows) + 1, -COIN_DBL_MAX), hi(static_cast<size_t>(rows) + 1);
-    for (int r = 0; r < rows; ++r) hi[r] = p.import_limit_kw[limited[r]];
+    for (int r = 0; r < rows; ++r) hi[r] = p.import_limit_kw[limited[r]] * scale;
     lo[rows] = hi[rows] = 1.0;  // convexity
     master.resize(0, 0);
     master.addRows(rows + 1, lo.data(), hi.data(), nullptr, nullptr, nullptr);
@@ -105,7 +108,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     std::vector<int> idx;
     std::vector<double> val;
     for (int r = 0; r < rows; ++r) {
-      double a = pass.aggregate_kw[limited[r]];
+      double a = pass.aggregate_kw[limited[r]] * scale;
       if (a != 0) {
         idx.push_back(r);
         val.push_back(a);
@@ -113,7 +116,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     }
     idx.push_back(rows);
     val.push_back(1.0);
-    master.addColumn(static_cast<int>(idx.size()), idx.data(), val.data(), 0.0, COIN_DBL_MAX, pass.cost_eur);
+    master.addColumn(static_cast<int>(idx.size()), idx.data(), val.data(), 0.0, COIN_DBL_MAX, pass.cost_eur * scale);
     column_lambda.push_back(lambda);
     column_shortfall.push_back(pass.shortfall_kwh);
   };
@@ -137,7 +140,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   for (; it < opt.max_iterations; ++it) {
     master.primal();
     if (master.status() != 0) return Error{"the fast planner's master LP failed (CLP status " + std::to_string(master.status()) + ")"};
-    upper = master.objectiveValue();
+    upper = master.objectiveValue() / scale;
     // The gap is measured against the money part of the objective (the shortfall penalty is a constant offset
     // whenever some target is out of reach).
     double shortfall = 0;
@@ -157,7 +160,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
       center = lambda;
     }
     // Reduced cost at the master's duals: negative means the column improves the master.
-    double reduced = pass.cost_eur - y[rows];
+    double reduced = pass.cost_eur - y[rows] / scale;
     for (int r = 0; r < rows; ++r) reduced -= y[r] * pass.aggregate_kw[limited[r]];
     mispriced = reduced >= -1e-9 * std::max(1.0, std::abs(upper));
     if (mispriced && alpha == 0.0) break;  // no improving column at the master's own duals: optimal

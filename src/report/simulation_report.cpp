@@ -69,6 +69,11 @@ std::string summary_json(const SimulationReport& r) {
     j["baseline"] = summary_fields(r.baseline->summary, -1);
     j["savings_eur"] = round_to(r.baseline->summary.cost_eur - r.run.summary.cost_eur, 4);
   }
+  if (r.perfect_foresight) {
+    j["perfect_foresight"] = {{"cost_eur", round_to(r.perfect_foresight->energy_cost_eur, 4)},
+                              {"wear_eur", round_to(r.perfect_foresight->wear_cost_eur, 4)},
+                              {"shortfall_kwh", round_to(r.perfect_foresight->shortfall_kwh, 6)}};
+  }
   return j.dump(2) + "\n";
 }
 
@@ -149,6 +154,10 @@ th{text-align:left;font-weight:600} .muted{color:#666;font-size:.9em}
     double saved = r.baseline->summary.cost_eur - s.cost_eur;
     html += fmt::format("<span class=\"kpi\"><b>{:.2f} EUR</b>saved against uncontrolled ({:.1f} %)</span>", saved,
                         r.baseline->summary.cost_eur != 0 ? 100 * saved / std::abs(r.baseline->summary.cost_eur) : 0.0);
+  }
+  if (r.perfect_foresight) {
+    html += fmt::format("<span class=\"kpi\"><b>{:.2f} EUR</b>hindsight optimum (all departures and prices known)</span>",
+                        r.perfect_foresight->energy_cost_eur);
   }
   html += fmt::format("<span class=\"kpi\"><b>{:.1f} %</b>of feasible energy delivered</span>", s.pct_of_feasible);
   html += fmt::format("<span class=\"kpi\"><b>{:.0f} kW</b>peak</span></div>\n", s.peak_kw);

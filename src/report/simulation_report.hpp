@@ -24,10 +24,17 @@ struct StrategyRun {
   FleetSummary summary;
 };
 
+struct PerfectForesight {
+  double energy_cost_eur = 0;
+  double wear_cost_eur = 0;
+  double shortfall_kwh = 0;
+};
+
 struct SimulationReport {
   const SimulationInput* input = nullptr;
   StrategyRun run;
   std::optional<StrategyRun> baseline;  // uncontrolled, for comparison
+  std::optional<PerfectForesight> perfect_foresight;  // the hindsight optimum, for optimal strategies
   RunDescription description;
 };
 

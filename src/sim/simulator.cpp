@@ -31,7 +31,7 @@ PlannerVehicle planner_view(const TimeGrid& grid, const PlugSession& s, int inde
 bool scale_to_limit(std::vector<double>& kw, double limit, bool charging) {
   double total = 0;
   for (double p : kw) total += charging ? std::max(p, 0.0) : std::max(-p, 0.0);
-  if (total <= limit) return false;
+  if (total <= limit + 1e-6) return false;  // planners meet limits to solver tolerance
   double f = limit / total;
   for (double& p : kw) {
     if ((charging && p > 0) || (!charging && p < 0)) p *= f;

@@ -10,8 +10,9 @@
 
 namespace voltpool {
 
-// "uncontrolled", "price-greedy"; an error lists the known names.
-Result<std::unique_ptr<Strategy>> make_strategy(std::string_view name);
+// "uncontrolled", "price-greedy", "optimal", "optimal-v2g"; an error lists the known names. The wear cost (EUR
+// per discharged kWh) only matters to optimal-v2g.
+Result<std::unique_ptr<Strategy>> make_strategy(std::string_view name, double wear_eur_per_kwh = 0.03);
 std::string strategy_names();
 
 }  // namespace voltpool

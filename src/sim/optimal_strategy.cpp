@@ -1,0 +1,108 @@
+#include "sim/optimal_strategy.hpp"
+
+#include <algorithm>
+
+#include "plan/exact_solver.hpp"
+#include "plan/fast_solver.hpp"
+#include "sim/simulator.hpp"
+
+namespace voltpool {
+
+std::vector<double> forecast_prices(std::span<const double> known, int from, int to, int steps_per_day) {
+  std::vector<double> out;
+  out.reserve(static_cast<size_t>(std::max(0, to - from)));
+  for (int t = from; t < to; ++t) {
+    int k = t;
+    while (k >= static_cast<int>(known.size()) && k - steps_per_day >= 0) k -= steps_per_day;
+    out.push_back(k < static_cast<int>(known.size()) ? known[static_cast<size_t>(k)] : (known.empty() ? 0.0 : known.back()));
+  }
+  return out;
+}
+
+namespace {
+
+Result<Plan> solve(const PlanningProblem& p) { return p.any_discharge() ? solve_exact(p) : solve_fast(p); }
+
+}  // namespace
+
+void OptimalStrategy::replan(const StepView& view) {
+  ++replans_;
+  plans_.clear();
+  if (view.plugged.empty()) return;
+  const int now = view.step;
+  int horizon_end = now + 1;
+  for (int s : view.plugged) horizon_end = std::max(horizon_end, view.vehicles[s].est_departure_step);
+  const int steps_per_day = static_cast<int>(std::chrono::hours{24} / view.grid->step);
+
+  PlanningProblem p;
+  p.steps = horizon_end - now;
+  p.dt_h = view.grid->dt_h();
+  p.import_price_eur_per_kwh = forecast_prices(view.known_price_eur_per_kwh, now, horizon_end, steps_per_day);
+  p.export_price_eur_per_kwh = forecast_prices(view.known_export_price_eur_per_kwh, now, horizon_end, steps_per_day);
+  p.import_limit_kw.assign(static_cast<size_t>(p.steps), view.site.import_kw < 1e300 ? view.site.import_kw : kNoLimit);
+  p.export_limit_kw.assign(static_cast<size_t>(p.steps), view.site.export_kw < 1e300 ? view.site.export_kw : kNoLimit);
+  p.wear_eur_per_kwh = options_.wear_eur_per_kwh;
+  p.vehicles.reserve(view.plugged.size());
+  for (int s : view.plugged) {
+    const PlannerVehicle& v = view.vehicles[s];
+    int end = std::max(v.est_departure_step, now + 1);
+    double first = v.expected_fraction(now);
+    if (first <= 0) first = 1.0;  // still here past the estimate: plan its next step fully
+    double last = end - 1 == now ? first : (v.expected_fraction(end - 1) > 0 ? v.expected_fraction(end - 1) : 1.0);
+    double discharge = options_.v2g && v.v2g ? v.limits.discharge_max_kw : 0.0;
+    p.vehicles.add(0, end - now, first, last, v.limits.charge_max_kw, discharge, view.energy_kwh[s], v.limits.e_min_kwh,
+                   v.limits.e_max_kwh, v.limits.e_max_kwh, v.limits.charge_efficiency, v.limits.discharge_efficiency);
+  }
+  auto plan = solve(p);
+  if (!plan.ok()) return;  // no plan: decide() falls back to charging as needed
+  for (size_t k = 0; k < view.plugged.size(); ++k) {
+    auto row = plan->of(k);
+    plans_[view.plugged[k]] = Planned{now, std::vector<double>(row.begin(), row.end())};
+  }
+}
+
+void OptimalStrategy::decide(const StepView& view, std::span<double> requested_kw) {
+  bool published = view.known_price_eur_per_kwh.size() != planned_with_known_;
+  planned_with_known_ = view.known_price_eur_per_kwh.size();
+  // A car still plugged in after its owner's estimate is re-planned one step at a time, with the others.
+  bool overstay = false;
+  for (int s : view.plugged) overstay |= view.step >= view.vehicles[s].est_departure_step;
+  if (!view.arrived.empty() || published || overstay || view.step == 0) replan(view);
+  for (size_t k = 0; k < view.plugged.size(); ++k) {
+    int s = view.plugged[k];
+    const PlannerVehicle& v = view.vehicles[s];
+    auto it = plans_.find(s);
+    int offset = it == plans_.end() ? -1 : view.step - it->second.first_step;
+    if (it == plans_.end() || offset < 0 || offset >= static_cast<int>(it->second.kw.size())) {
+      requested_kw[k] = 0;  // not in the plan (the planner failed): leave it alone until the next plan
+      continue;
+    }
+    // The plan holds step means; the car draws them over the share of the step it is there.
+    double f = v.expected_fraction(view.step);
+    requested_kw[k] = it->second.kw[static_cast<size_t>(offset)] / (f > 0 ? f : 1.0);
+  }
+}
+
+PlanningProblem perfect_foresight_problem(const SimulationInput& in, bool v2g, double wear_eur_per_kwh) {
+  PlanningProblem p;
+  p.steps = in.grid.steps;
+  p.dt_h = in.grid.dt_h();
+  p.import_price_eur_per_kwh = in.price_eur_per_kwh;
+  p.export_price_eur_per_kwh = in.export_price_eur_per_kwh.empty() ? in.price_eur_per_kwh : in.export_price_eur_per_kwh;
+  p.import_limit_kw.assign(static_cast<size_t>(p.steps), in.site.import_kw < 1e300 ? in.site.import_kw : kNoLimit);
+  p.export_limit_kw.assign(static_cast<size_t>(p.steps), in.site.export_kw < 1e300 ? in.site.export_kw : kNoLimit);
+  p.wear_eur_per_kwh = wear_eur_per_kwh;
+  p.vehicles.reserve(in.sessions.size());
+  for (const PlugSession& s : in.sessions) {
+    int first = static_cast<int>(in.grid.step_containing(s.arrival));
+    int end = std::max(first + 1, static_cast<int>(in.grid.first_step_at_or_after(s.departure)));
+    double ff = presence_fraction(in.grid, first, s.arrival, s.departure);
+    double lf = presence_fraction(in.grid, end - 1, s.arrival, s.departure);
+    p.vehicles.add(first, end, ff, lf, s.charge_max_kw, v2g ? s.discharge_max_kw : 0.0, s.arrival_energy_kwh,
+                   s.needs.min_energy_kwh, s.needs.target_energy_kwh, s.needs.target_energy_kwh, s.charge_efficiency,
+                   s.discharge_efficiency);
+  }
+  return p;
+}
+
+}  // namespace voltpool

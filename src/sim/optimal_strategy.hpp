@@ -1,0 +1,48 @@
+// Optimal charging (and V2G) on a rolling horizon: whenever cars arrive or new day-ahead prices are published,
+// the plugged-in fleet is re-planned at the optimum from its present energy, over the owners' estimated
+// departures, under the site limits. Prices not yet published are forecast by persistence (the price at the
+// same time one day earlier, the last one known). Charge-only fleets use the fast planner, V2G the exact LP.
+#pragma once
+
+#include <unordered_map>
+#include <vector>
+
+#include "plan/problem.hpp"
+#include "sim/strategy.hpp"
+
+namespace voltpool {
+
+struct OptimalStrategyOptions {
+  bool v2g = false;
+  double wear_eur_per_kwh = 0.03;  // per kWh discharged, in the objective (V2G only)
+};
+
+class OptimalStrategy final : public Strategy {
+ public:
+  explicit OptimalStrategy(OptimalStrategyOptions options) : options_(options) {}
+  std::string_view name() const override { return options_.v2g ? "optimal-v2g" : "optimal"; }
+  void decide(const StepView& view, std::span<double> requested_kw) override;
+
+  int replans() const { return replans_; }
+
+ private:
+  void replan(const StepView& view);
+
+  OptimalStrategyOptions options_;
+  struct Planned {
+    int first_step = 0;
+    std::vector<double> kw;
+  };
+  std::unordered_map<int, Planned> plans_;
+  size_t planned_with_known_ = 0;
+  int replans_ = 0;
+};
+
+// Prices for steps [from, to): the known ones, and beyond them the persistence forecast.
+std::vector<double> forecast_prices(std::span<const double> known, int from, int to, int steps_per_day);
+
+// The perfect-foresight optimum of a whole simulation: every arrival, actual departure and price known in
+// advance. Its cost is the bound no online strategy can beat.
+PlanningProblem perfect_foresight_problem(const struct SimulationInput& input, bool v2g, double wear_eur_per_kwh);
+
+}  // namespace voltpool
