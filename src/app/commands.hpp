@@ -16,5 +16,6 @@ using Command = std::function<int()>;
 Command add_simulate(CLI::App& app);
 Command add_schedule(CLI::App& app);
 Command add_generate(CLI::App& app);
+Command add_bench(CLI::App& app);
 
 }  // namespace voltpool::app

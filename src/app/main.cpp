@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   add(voltpool::app::add_simulate, "simulate");
   add(voltpool::app::add_schedule, "schedule");
   add(voltpool::app::add_generate, "generate");
+  add(voltpool::app::add_bench, "bench");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

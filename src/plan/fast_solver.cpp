@@ -2,8 +2,10 @@
 
 #include <ClpSimplex.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include "plan/vehicle_response.hpp"
 
@@ -19,15 +21,31 @@ struct Pass {
   double lagrangian_eur = 0;         // sum of the vehicles' priced optima - sum lambda * limit (a lower bound)
 };
 
+// Runs body(begin, end, worker) over [0, n) split into contiguous chunks, one thread per core.
+template <class Body>
+void parallel_chunks(size_t n, unsigned workers, Body body) {
+  if (workers <= 1 || n < 4096) {
+    body(size_t{0}, n, 0u);
+    return;
+  }
+  std::vector<std::thread> threads;
+  for (unsigned w = 0; w < workers; ++w) {
+    size_t begin = n * w / workers, end = n * (w + 1) / workers;
+    threads.emplace_back([=] { body(begin, end, w); });
+  }
+  for (auto& t : threads) t.join();
+}
+
 class Decomposition {
  public:
-  explicit Decomposition(const PlanningProblem& p) : p_(p) {
+  explicit Decomposition(const PlanningProblem& p)
+      : p_(p), workers_(std::max(1u, std::min(4u, std::thread::hardware_concurrency()))) {
     for (int t = 0; t < p.steps; ++t) {
       if (std::isfinite(p.import_limit_kw[t])) limited_.push_back(t);
     }
     size_t longest = 0;
     for (size_t i = 0; i < p.vehicles.size(); ++i) longest = std::max(longest, static_cast<size_t>(p.vehicles.window(i)));
-    scratch_.resize(longest);
+    scratch_.assign(workers_, std::vector<double>(longest));
   }
 
   std::vector<double> prices(const std::vector<double>& lambda) const {
@@ -37,18 +55,31 @@ class Decomposition {
   }
 
   Pass price(const std::vector<double>& lambda) {
-    Pass pass;
-    pass.aggregate_kw.assign(static_cast<size_t>(p_.steps), 0.0);
     auto a = prices(lambda);
     auto ranking = rank_steps(a);
     const PlanVehicles& v = p_.vehicles;
-    for (size_t i = 0; i < v.size(); ++i) {
-      std::span<double> kw(scratch_.data(), static_cast<size_t>(v.window(i)));
-      ResponseCost c = charge_only_response(p_, i, a, ranking, kw);
-      pass.cost_eur += c.energy_eur + kShortfallPenaltyEurPerKwh * c.shortfall_kwh;
-      pass.shortfall_kwh += c.shortfall_kwh;
-      pass.lagrangian_eur += c.priced_eur;
-      for (size_t k = 0; k < kw.size(); ++k) pass.aggregate_kw[static_cast<size_t>(v.first_step[i]) + k] += kw[k];
+    std::vector<Pass> partial(workers_);
+    parallel_chunks(v.size(), workers_, [&](size_t begin, size_t end, unsigned w) {
+      Pass& pass = partial[w];
+      pass.aggregate_kw.assign(static_cast<size_t>(p_.steps), 0.0);
+      for (size_t i = begin; i < end; ++i) {
+        std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
+        ResponseCost c = charge_only_response(p_, i, a, ranking, kw);
+        pass.cost_eur += c.energy_eur + kShortfallPenaltyEurPerKwh * c.shortfall_kwh;
+        pass.shortfall_kwh += c.shortfall_kwh;
+        pass.lagrangian_eur += c.priced_eur;
+        double* agg = pass.aggregate_kw.data() + v.first_step[i];
+        for (size_t k = 0; k < kw.size(); ++k) agg[k] += kw[k];
+      }
+    });
+    Pass pass = std::move(partial[0]);
+    if (pass.aggregate_kw.empty()) pass.aggregate_kw.assign(static_cast<size_t>(p_.steps), 0.0);
+    for (unsigned w = 1; w < workers_; ++w) {
+      if (partial[w].aggregate_kw.empty()) continue;
+      pass.cost_eur += partial[w].cost_eur;
+      pass.shortfall_kwh += partial[w].shortfall_kwh;
+      pass.lagrangian_eur += partial[w].lagrangian_eur;
+      for (int t = 0; t < p_.steps; ++t) pass.aggregate_kw[t] += partial[w].aggregate_kw[t];
     }
     for (size_t r = 0; r < limited_.size(); ++r) pass.lagrangian_eur -= lambda[r] * p_.import_limit_kw[limited_[r]];
     return pass;
@@ -59,20 +90,23 @@ class Decomposition {
     auto a = prices(lambda);
     auto ranking = rank_steps(a);
     const PlanVehicles& v = p_.vehicles;
-    for (size_t i = 0; i < v.size(); ++i) {
-      std::span<double> kw(scratch_.data(), static_cast<size_t>(v.window(i)));
-      charge_only_response(p_, i, a, ranking, kw);
-      double* out = plan.kw.data() + plan.offset[i];
-      for (size_t k = 0; k < kw.size(); ++k) out[k] += mu * kw[k];
-    }
+    parallel_chunks(v.size(), workers_, [&](size_t begin, size_t end, unsigned w) {
+      for (size_t i = begin; i < end; ++i) {
+        std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
+        charge_only_response(p_, i, a, ranking, kw);
+        double* out = plan.kw.data() + plan.offset[i];
+        for (size_t k = 0; k < kw.size(); ++k) out[k] += mu * kw[k];
+      }
+    });
   }
 
   const std::vector<int>& limited() const { return limited_; }
 
  private:
   const PlanningProblem& p_;
+  unsigned workers_;
   std::vector<int> limited_;  // steps with an import limit: one master row each
-  std::vector<double> scratch_;
+  std::vector<std::vector<double>> scratch_;  // per worker
 };
 
 }  // namespace
