@@ -43,17 +43,26 @@ Result<Format> detect(const std::string& path) {
 
 Result<SessionSet> load_sessions(const std::vector<std::string>& paths, const LoadOptions& opts, LoadStats& stats) {
   std::vector<std::string> files;
+  std::vector<bool> from_folder;
   for (const auto& p : paths) {
     auto expanded = expand_path(p, ".csv");
     if (!expanded.ok()) return expanded.error();
-    files.insert(files.end(), expanded->begin(), expanded->end());
+    bool folder = expanded->size() != 1 || (*expanded)[0] != p;
+    for (auto& f : *expanded) {
+      files.push_back(f);
+      from_folder.push_back(folder);
+    }
   }
   if (files.empty()) return Error{"no session files given"};
   SessionSet merged;
   std::optional<Format> first_format;
-  for (const auto& file : files) {
+  for (size_t f = 0; f < files.size(); ++f) {
+    const std::string& file = files[f];
     auto format = detect(file);
-    if (!format.ok()) return format.error();
+    if (!format.ok()) {
+      if (from_folder[f]) continue;  // a folder may hold other files (Dundee's charge-point locations)
+      return format.error();
+    }
     if (first_format && *format != *first_format) {
       return Error{file + ": a different session format from " + files.front() + "; give one data set at a time"};
     }
@@ -66,6 +75,7 @@ Result<SessionSet> load_sessions(const std::vector<std::string>& paths, const Lo
     merged.rows_skipped_open += set->rows_skipped_open;
     for (auto& s : set->sessions) merged.sessions.push_back(std::move(s));
   }
+  if (!first_format) return Error{"no session files among " + files.front() + (files.size() > 1 ? ", ..." : "")};
   merged.rows_skipped_malformed = stats.rows_skipped;
   std::stable_sort(merged.sessions.begin(), merged.sessions.end(),
                    [](const RecordedSession& a, const RecordedSession& b) { return a.arrival < b.arrival; });

@@ -10,7 +10,8 @@
 
 namespace voltpool {
 
-// Each path is a file or a folder (all *.csv in it, in name order). All files must share one format.
+// Each path is a file or a folder (all *.csv in it, in name order; files in a folder that hold no sessions, like
+// Dundee's charge-point locations, are passed over). All files must share one format.
 Result<SessionSet> load_sessions(const std::vector<std::string>& paths, const LoadOptions& opts, LoadStats& stats);
 
 // The files a path names: itself, or the files with `suffix` in a folder, sorted.

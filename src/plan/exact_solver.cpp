@@ -87,7 +87,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
       c.e = cols.add(v.e_min_kwh[i], v.e_max_kwh[i], 0.0,
                      {{bal, 1.0}, {k + 1 < w ? bal + 1 : -1, -1.0}, {k + 1 == w ? target_row[i] : -1, 1.0}});
     }
-    shortfall_col[i] = cols.add(0, inf, kShortfallPenaltyEurPerKwh, {{target_row[i], 1.0}});
+    shortfall_col[i] = cols.add(0, inf, p.shortfall_penalty_eur_per_kwh(), {{target_row[i], 1.0}});
   }
 
   ClpSimplex model;

@@ -18,7 +18,8 @@ struct FastSolverOptions {
   double smoothing = 0.5;  // weight of the best dual point so far in each pricing point (0 = plain Kelley)
 };
 
-// Charge-only fleets (no vehicle with discharge power); V2G plans go to solve_exact for now.
+// Charge-only vehicles with any efficiency; bidirectional vehicles must be lossless (efficiency 1), else the
+// error says to use solve_exact.
 Result<Plan> solve_fast(const PlanningProblem& problem, const FastSolverOptions& options = {});
 
 }  // namespace voltpool

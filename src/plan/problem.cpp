@@ -28,6 +28,13 @@ void PlanVehicles::add(int first, int end, double first_frac, double last_frac, 
   eta_discharge.push_back(eta_d);
 }
 
+double PlanningProblem::shortfall_penalty_eur_per_kwh() const {
+  double dearest = 0;
+  for (double x : import_price_eur_per_kwh) dearest = std::max(dearest, std::abs(x));
+  for (double x : export_price_eur_per_kwh) dearest = std::max(dearest, std::abs(x));
+  return std::max(1.0, 10.0 * (dearest + wear_eur_per_kwh));
+}
+
 bool PlanningProblem::any_discharge() const {
   return std::any_of(vehicles.discharge_max_kw.begin(), vehicles.discharge_max_kw.end(), [](double d) { return d > 0; });
 }

@@ -11,9 +11,6 @@
 namespace voltpool {
 
 inline constexpr double kNoLimit = std::numeric_limits<double>::infinity();
-// Each kWh missing at departure costs this much in the objective: far above any price, so the planner first
-// delivers all it physically can and only then minimises cost.
-inline constexpr double kShortfallPenaltyEurPerKwh = 1000.0;
 
 struct PlanVehicles {
   // Window [first_step, end_step). Power bounds are step means: a car present for a fraction f of a step may
@@ -50,6 +47,10 @@ struct PlanningProblem {
   double wear_eur_per_kwh = 0;                    // per kWh discharged (grid side)
   PlanVehicles vehicles;
 
+  // What each kWh missing at a departure costs in the objective: ten times the dearest price, revenue or wear
+  // in the problem (at least 1 EUR/kWh), so the planner first delivers all it physically can and only then
+  // minimises cost, while the objective stays well scaled for the solvers.
+  double shortfall_penalty_eur_per_kwh() const;
   bool any_discharge() const;
   bool lossless() const;  // every efficiency is 1
 };

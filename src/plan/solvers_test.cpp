@@ -116,6 +116,62 @@ TEST(FastSolver, MatchesExactOnRandomChargeOnlyFleets) {
   EXPECT_GT(binding, 100);  // the site limit mattered in many of them
 }
 
+PlanningProblem random_bidirectional(std::mt19937_64& rng, int cars, int steps) {
+  std::uniform_real_distribution<double> u(0, 1);
+  PlanningProblem p;
+  p.steps = steps;
+  p.dt_h = 0.25;
+  for (int t = 0; t < steps; ++t) p.import_price_eur_per_kwh.push_back(-0.05 + 0.35 * u(rng));
+  p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
+  if (u(rng) < 0.3) {
+    for (auto& x : p.export_price_eur_per_kwh) x -= 0.02 * u(rng);  // selling below buying
+  }
+  p.wear_eur_per_kwh = u(rng) < 0.5 ? 0.03 : 0.0;
+  double limit = u(rng) < 0.2 ? kNoLimit : cars * (1 + 6 * u(rng));
+  p.import_limit_kw.assign(static_cast<size_t>(steps), limit);
+  p.export_limit_kw.assign(static_cast<size_t>(steps), u(rng) < 0.5 ? limit : cars * 2 * u(rng));
+  for (int c = 0; c < cars; ++c) {
+    int first = static_cast<int>(u(rng) * steps * 0.7);
+    int end = first + 1 + static_cast<int>(u(rng) * (steps - first - 1));
+    double cap = 30 + 70 * u(rng);
+    double e0 = cap * (0.1 + 0.6 * u(rng));
+    double target = cap * (0.5 + 0.5 * u(rng));
+    double ceiling = u(rng) < 0.5 ? std::max(target, e0) : cap;
+    double pmax = 3 + 19 * u(rng);
+    double dmax = u(rng) < 0.7 ? pmax : 0.0;
+    p.vehicles.add(first, end, 0.2 + 0.8 * u(rng), 0.2 + 0.8 * u(rng), pmax, dmax, e0,
+                   std::min(e0, 0.2 * cap), ceiling, target, 1.0, 1.0);
+  }
+  return p;
+}
+
+// Lossless V2G: the fast planner's per-vehicle greedy (a g-polymatroid) inside the decomposition reaches the
+// LP optimum on hundreds of random fleets with import and export limits, wear, and sell prices below buy.
+TEST(FastSolver, MatchesExactOnRandomLosslessV2gFleets) {
+  std::mt19937_64 rng(77);
+  for (int trial = 0; trial < 300; ++trial) {
+    auto p = random_bidirectional(rng, 1 + trial % 20, 8 + trial % 40);
+    auto exact = solve_exact(p);
+    auto fast = solve_fast(p);
+    ASSERT_TRUE(exact.ok()) << exact.error().message;
+    ASSERT_TRUE(fast.ok()) << fast.error().message;
+    auto c = check_plan(p, *fast);
+    ASSERT_LE(c.max_site_excess_kw, 1e-6) << trial;
+    ASSERT_LE(c.max_power_violation_kw, 1e-7) << trial;
+    ASSERT_LE(c.max_energy_violation_kwh, 1e-6) << trial;
+    double scale = std::max(1.0, std::abs(exact->energy_cost_eur + exact->wear_cost_eur));
+    ASSERT_NEAR(fast->objective_eur, exact->objective_eur, 1e-6 * scale) << "trial " << trial;
+  }
+}
+
+TEST(FastSolver, LossyBidirectionalIsRefusedWithAReason) {
+  auto p = one_step_site(kNoLimit);
+  p.vehicles.add(0, 4, 1, 1, 10, 10, 20, 10, 30, 20, 0.95, 0.95);
+  auto fast = solve_fast(p);
+  ASSERT_FALSE(fast.ok());
+  EXPECT_NE(fast.error().message.find("exact solver"), std::string::npos);
+}
+
 // Cross-check with an independent LP (PuLP + CBC in ../shared/bench/peers.md) on the published N = 100 fleet.
 TEST(ExactSolver, BenchmarkFleetMatchesReferenceLp) {
   auto evs = generate_fleet_day(100, 42);
@@ -128,10 +184,13 @@ TEST(ExactSolver, BenchmarkFleetMatchesReferenceLp) {
   // V2G optima are degenerate: solutions with the same energy + wear objective split it differently between the
   // two, so the reported energy cost (wear excluded) may differ from the reference's by a few cents.
   EXPECT_NEAR(v2g->energy_cost_eur, 244.36, 0.05);
-  EXPECT_LT(v2g->objective_eur, g2v->objective_eur);  // V2G can only help
+  EXPECT_LT(v2g->energy_cost_eur + v2g->wear_cost_eur, g2v->energy_cost_eur);  // V2G can only help
   auto fast = solve_fast(fleet_day_problem(evs, prices, 400, false, 0));
   ASSERT_TRUE(fast.ok());
   EXPECT_NEAR(fast->energy_cost_eur, g2v->energy_cost_eur, 1e-6 * g2v->energy_cost_eur);
+  auto fast_v2g = solve_fast(fleet_day_problem(evs, prices, 400, true, kFleetDayWearEurPerKwh));
+  ASSERT_TRUE(fast_v2g.ok()) << fast_v2g.error().message;
+  EXPECT_NEAR(fast_v2g->objective_eur, v2g->objective_eur, 1e-6 * (v2g->energy_cost_eur + v2g->wear_cost_eur));
 }
 
 }  // namespace

@@ -51,11 +51,12 @@ TEST(OptimalStrategy, KeepsTheSiteLimitAndIsBoundedByHindsight) {
     auto r = simulate(in, *opt);
     EXPECT_EQ(r.steps_site_limited, 0) << trial;
     for (double kw : r.fleet_kw) EXPECT_LE(kw, 12 + 1e-6);
-    auto best = solve_exact(perfect_foresight_problem(in, false, 0));
+    auto hindsight = perfect_foresight_problem(in, false, 0);
+    auto best = solve_exact(hindsight);
     ASSERT_TRUE(best.ok());
     double realised = 0;
     for (const auto& o : r.sessions) {
-      realised += o.cost_eur + kShortfallPenaltyEurPerKwh * std::max(0.0, o.need_kwh - o.delivered_kwh);
+      realised += o.cost_eur + hindsight.shortfall_penalty_eur_per_kwh() * std::max(0.0, o.need_kwh - o.delivered_kwh);
     }
     EXPECT_GE(realised, best->objective_eur - 1e-6 * std::max(1.0, best->objective_eur)) << trial;
   }
