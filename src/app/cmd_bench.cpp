@@ -39,7 +39,8 @@ size_t peak_memory_bytes() {
 struct Measured {
   double wall_s = 0;
   double bytes_per_vehicle_step = 0;  // the whole process's peak: fleet, problem, planner and plan
-  double cost_eur = 0;
+  double cost_eur = 0;   // energy only (what the benchmark reports)
+  double money_eur = 0;  // energy + wear: what the planners minimise
   double gap = 0;
   int iterations = 0;
   bool ok = false;
@@ -64,6 +65,7 @@ std::optional<Measured> measure(int64_t n, uint64_t seed, bool v2g, bool exact) 
     if (plan.ok()) {
       m.ok = true;
       m.cost_eur = plan->energy_cost_eur;
+      m.money_eur = plan->energy_cost_eur + plan->wear_cost_eur;
       m.gap = plan->gap();
       m.iterations = plan->iterations;
     }
@@ -88,7 +90,7 @@ int run_bench(const BenchArgs& a) {
       std::optional<Measured> exact;
       if (n <= (v2g ? a.exact_max_n_v2g : a.exact_max_n)) exact = measure(n, a.seed, v2g, true);
       std::optional<Measured> fast;
-      if (!v2g) fast = measure(n, a.seed, v2g, false);
+      fast = measure(n, a.seed, v2g, false);
       auto row = [&](const char* solver, const Measured& m, std::string vs_exact) {
         std::cout << fmt::format("| {} | {} | {} | {:.3f} | {:.1f} | {:.2f} | {:.1e} | {} |\n", solver,
                                  v2g ? "V2G" : "G2V", n, m.wall_s, m.bytes_per_vehicle_step, m.cost_eur, m.gap,
@@ -96,8 +98,9 @@ int run_bench(const BenchArgs& a) {
       };
       if (exact) row("exact (CLP)", *exact, "0");
       if (fast) {
-        std::string vs = exact ? fmt::format("{:.1e}", std::abs(fast->cost_eur - exact->cost_eur) /
-                                                            std::max(1.0, std::abs(exact->cost_eur)))
+        // Compared on what both minimise (energy + wear): V2G optima are degenerate in how they split it.
+        std::string vs = exact ? fmt::format("{:.1e}", std::abs(fast->money_eur - exact->money_eur) /
+                                                            std::max(1.0, std::abs(exact->money_eur)))
                                : "-";
         row("fast", *fast, vs);
       }
