@@ -61,13 +61,20 @@ TEST(ExactSolver, V2gArbitrageWithinTheEnergyWindow) {
   EXPECT_NEAR(plan->energy_cost_eur, 2 * (0.5 - 4.0), 1e-9);
 }
 
-PlanningProblem random_charge_only(std::mt19937_64& rng, int cars, int steps) {
+// Quarter-hour steps with random prices (some negative), import and export at the same price.
+PlanningProblem random_prices(std::mt19937_64& rng, int steps) {
   std::uniform_real_distribution<double> u(0, 1);
   PlanningProblem p;
   p.steps = steps;
   p.dt_h = 0.25;
   for (int t = 0; t < steps; ++t) p.import_price_eur_per_kwh.push_back(-0.05 + 0.35 * u(rng));
   p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
+  return p;
+}
+
+PlanningProblem random_charge_only(std::mt19937_64& rng, int cars, int steps) {
+  std::uniform_real_distribution<double> u(0, 1);
+  PlanningProblem p = random_prices(rng, steps);
   double limit = u(rng) < 0.2 ? kNoLimit : cars * (1 + 6 * u(rng));
   p.import_limit_kw.assign(static_cast<size_t>(steps), limit);
   if (u(rng) < 0.3) p.import_limit_kw[static_cast<size_t>(steps / 2)] = 0;  // a step the feeder is closed
@@ -118,11 +125,7 @@ TEST(FastSolver, MatchesExactOnRandomChargeOnlyFleets) {
 
 PlanningProblem random_bidirectional(std::mt19937_64& rng, int cars, int steps) {
   std::uniform_real_distribution<double> u(0, 1);
-  PlanningProblem p;
-  p.steps = steps;
-  p.dt_h = 0.25;
-  for (int t = 0; t < steps; ++t) p.import_price_eur_per_kwh.push_back(-0.05 + 0.35 * u(rng));
-  p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
+  PlanningProblem p = random_prices(rng, steps);
   if (u(rng) < 0.3) {
     for (auto& x : p.export_price_eur_per_kwh) x -= 0.02 * u(rng);  // selling below buying
   }
