@@ -17,6 +17,7 @@ constexpr Named kModels[] = {
     {CellModel::kNmcGr50AhB2, "NMC_Gr_50Ah_B2"},
     {CellModel::kLfpGr250AhPrismatic, "Lfp_Gr_250AhPrismatic"},
     {CellModel::kNcaGrPanasonic3Ah, "Nca_Gr_Panasonic3Ah_Battery"},
+    {CellModel::kNmc111GrKokam75Ah, "Nmc111_Gr_Kokam75Ah_Battery"},
 };
 
 // The time average of f over the cycle's samples (trapezoid), as BLAST averages its rates.
@@ -152,6 +153,15 @@ FadeRates fade_rates(CellModel m, const DutyCycle& c, const Stressors& s) {
       });
       r.p_cal = 0.512, r.p_cyc = 0.699;
       break;
+    case CellModel::kNmc111GrKokam75Ah: {
+      r.k_cal = time_average(c, [&](size_t i) { return 2.66e7 * std::exp(-17.8 / tn(i)) * std::exp(-5.21 * uan(i) / tn(i)); });
+      r.k_cyc = time_average(c, [&](size_t i) { return 3.80e3 * std::exp(-18.4 / tn(i)) * std::exp(1.04 * std::exp(dod * dod)); });
+      r.p_cal = 0.357, r.p_cyc = 0.778;
+      double mean_soc = time_average(c, [&](size_t i) { return c.soc[i]; });
+      double mean_temp = time_average(c, [&](size_t i) { return c.temp_c[i]; });
+      r.lam_scale_efc = 1e4 + 153 * (mean_temp - 55) * dod * (mean_soc / 0.6);
+      break;
+    }
   }
   return r;
 }
@@ -170,6 +180,9 @@ void age(AgingState& state, const FadeRates& r, double dt_days, double d_efc) {
   state.cycle_loss = power_law_step(state.cycle_loss, r.k_cyc, r.p_cyc, d_efc / r.cyc_scale_efc);
   state.days += dt_days;
   state.efc += d_efc;
+  if (r.lam_scale_efc > 0) {
+    state.active_material_loss = 2 * (0.5 - 1 / (1 + std::exp(std::pow(state.efc / r.lam_scale_efc, 10))));
+  }
 }
 
 }  // namespace voltpool

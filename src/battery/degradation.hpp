@@ -7,6 +7,7 @@
 // faster by BLAST's rule of thumb, see pack_fade_factor).
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,10 +16,17 @@
 
 namespace voltpool {
 
-enum class CellModel { kNmcGr75AhA, kNmcGr50AhB1, kNmcGr50AhB2, kLfpGr250AhPrismatic, kNcaGrPanasonic3Ah };
+enum class CellModel {
+  kNmcGr75AhA,
+  kNmcGr50AhB1,
+  kNmcGr50AhB2,
+  kLfpGr250AhPrismatic,
+  kNcaGrPanasonic3Ah,
+  kNmc111GrKokam75Ah,
+};
 
 // By BLAST-Lite class name ("NMC_Gr_75Ah_A", "NMC_Gr_50Ah_B1", "NMC_Gr_50Ah_B2", "Lfp_Gr_250AhPrismatic",
-// "Nca_Gr_Panasonic3Ah_Battery").
+// "Nca_Gr_Panasonic3Ah_Battery", "Nmc111_Gr_Kokam75Ah_Battery").
 std::optional<CellModel> find_cell_model(std::string_view name);
 std::string_view cell_model_name(CellModel m);
 std::string cell_model_names();
@@ -46,9 +54,12 @@ struct Stressors {
 Stressors extract_stressors(const DutyCycle& c);
 
 // Loss = k_cal * (days / cal_scale)^p_cal and k_cyc * (EFC / cyc_scale)^p_cyc, the rates time-averaged over the cycle.
+// Kokam's loss of active material adds a sigmoid "knee" in EFC: q = min(1 - losses, 1.01 - lam), with
+// lam = 2 (1/2 - 1/(1 + exp((EFC / lam_scale_efc)^10))) (lam_scale_efc 0 for models without it).
 struct FadeRates {
   double k_cal = 0, p_cal = 1, cal_scale_days = 1;
   double k_cyc = 0, p_cyc = 1, cyc_scale_efc = 1;
+  double lam_scale_efc = 0;
 };
 FadeRates fade_rates(CellModel m, const DutyCycle& c, const Stressors& s);
 
@@ -57,7 +68,11 @@ struct AgingState {
   double efc = 0;
   double calendar_loss = 0;
   double cycle_loss = 0;
-  double relative_capacity() const { return 1.0 - calendar_loss - cycle_loss; }
+  double active_material_loss = 0;
+  double relative_capacity() const {
+    double q = 1.0 - calendar_loss - cycle_loss;
+    return active_material_loss > 0 ? std::min(q, 1.01 - active_material_loss) : q;
+  }
 };
 
 // Advances both loss states by dt_days and d_efc at the given rates (BLAST's update: the exact power law on

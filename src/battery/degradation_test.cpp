@@ -81,7 +81,7 @@ TEST(Degradation, ReproducesBlastReference) {
     worst = std::max(worst, std::abs(state.relative_capacity() - q));
     ++checked;
   }
-  EXPECT_EQ(checked, 5 * 105);
+  EXPECT_EQ(checked, 6 * 105);
   RecordProperty("worst_abs_error", std::to_string(worst));
   std::cout << "worst |q - q_BLAST| over " << checked << " rows: " << worst << "\n";
 }
