@@ -168,5 +168,29 @@ TEST(Cli, ScheduleMetricsMatchTheWrittenSchedule) {
   fs::remove_all(out);
 }
 
+TEST(Cli, DegradePrintsTheFadeCurve) {
+  testing::TempFile profile("p2.csv", "hour,soc\n0,0.4\n4,0.9\n7,0.9\n8,0.8\n17,0.8\n18,0.7\n21,0.4\n24,0.4\n");
+  CliRun r = run("degrade --model NMC_Gr_75Ah_A --soc-profile " + profile.path() + " --temp-c 25 --years 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["model"], "NMC_Gr_75Ah_A");
+  std::vector<int> days;
+  for (const auto& p : j["points"]) days.push_back(p["day"].get<int>());
+  EXPECT_EQ(days, (std::vector<int>{30, 91, 182, 365, 730}));
+  EXPECT_NEAR(j["points"][3]["q"].get<double>(), 0.985087, 5e-4);  // blast_reference.csv, P2 at 25 °C
+  EXPECT_NEAR(j["points"][3]["efc"].get<double>(), 182.5, 1e-9);
+}
+
+TEST(Cli, DegradeRejectsABadProfileOrModel) {
+  testing::TempFile bad("bad_profile.csv", "hour,soc\n0,0.4\n12,1.4\n24,0.4\n");
+  CliRun r = run("degrade --model NMC_Gr_75Ah_A --soc-profile " + bad.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "voltpool degrade: " + bad.path() + ":3: field 'soc': expected a state of charge in [0, 1], got '1.4'\n");
+  testing::TempFile ok("ok_profile.csv", "hour,soc\n0,0.5\n24,0.5\n");
+  r = run("degrade --model Unobtainium --soc-profile " + ok.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("known models: NMC_Gr_75Ah_A"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace voltpool

@@ -17,5 +17,6 @@ Command add_simulate(CLI::App& app);
 Command add_schedule(CLI::App& app);
 Command add_generate(CLI::App& app);
 Command add_bench(CLI::App& app);
+Command add_degrade(CLI::App& app);
 
 }  // namespace voltpool::app

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   add(voltpool::app::add_schedule, "schedule");
   add(voltpool::app::add_generate, "generate");
   add(voltpool::app::add_bench, "bench");
+  add(voltpool::app::add_degrade, "degrade");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
