@@ -15,7 +15,7 @@ struct ColumnBuilder {
   std::vector<int> index;
   std::vector<double> value, lower, upper, cost;
 
-  int add(double lb, double ub, double c, std::initializer_list<std::pair<int, double>> entries) {
+  int add(double lb, double ub, double c, const std::vector<std::pair<int, double>>& entries) {
     for (auto [row, v] : entries) {
       if (row < 0) continue;
       index.push_back(row);
@@ -53,13 +53,18 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     row_lo.push_back(v.target_kwh[i]);
     row_hi.push_back(inf);
   }
-  std::vector<int> site_row(static_cast<size_t>(p.steps), -1);
-  for (int t = 0; t < p.steps; ++t) {
-    bool limited = std::isfinite(p.import_limit_kw[t]) || std::isfinite(p.export_limit_kw[t]);
-    if (!limited) continue;
-    site_row[t] = static_cast<int>(row_lo.size());
-    row_lo.push_back(std::isfinite(p.export_limit_kw[t]) ? -p.export_limit_kw[t] : -inf);
-    row_hi.push_back(std::isfinite(p.import_limit_kw[t]) ? p.import_limit_kw[t] : inf);
+  // One ranged row per limited step of the fleet and of each feeder.
+  LimitGroups groups(p);
+  std::vector<std::vector<int>> limit_row(groups.size(), std::vector<int>(static_cast<size_t>(p.steps), -1));
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const auto& imp = *groups.import_kw[g];
+    const auto& exp = *groups.export_kw[g];
+    for (int t = 0; t < p.steps; ++t) {
+      if (!std::isfinite(imp[t]) && !std::isfinite(exp[t])) continue;
+      limit_row[g][static_cast<size_t>(t)] = static_cast<int>(row_lo.size());
+      row_lo.push_back(std::isfinite(exp[t]) ? -exp[t] : -inf);
+      row_hi.push_back(std::isfinite(imp[t]) ? imp[t] : inf);
+    }
   }
 
   ColumnBuilder cols;
@@ -78,11 +83,15 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
       const double f = v.fraction(i, k);
       const int bal = balance_row[i] + k;
       Cols& c = at[offset[i] + static_cast<size_t>(k)];
-      c.c = cols.add(0, v.charge_max_kw[i] * f, p.import_price_eur_per_kwh[t] * dt,
-                     {{bal, -v.eta_charge[i] * dt}, {site_row[t], 1.0}});
+      std::vector<std::pair<int, double>> charge{{bal, -v.eta_charge[i] * dt}}, discharge{{bal, dt / v.eta_discharge[i]}};
+      groups.for_chain(i, [&](int g) {
+        int row = limit_row[static_cast<size_t>(g)][static_cast<size_t>(t)];
+        charge.emplace_back(row, 1.0);
+        discharge.emplace_back(row, -1.0);
+      });
+      c.c = cols.add(0, v.charge_max_kw[i] * f, p.import_price_eur_per_kwh[t] * dt, charge);
       c.d = v.discharge_max_kw[i] > 0
-                ? cols.add(0, v.discharge_max_kw[i] * f, -(p.export_price_eur_per_kwh[t] - p.wear_eur_per_kwh) * dt,
-                           {{bal, dt / v.eta_discharge[i]}, {site_row[t], -1.0}})
+                ? cols.add(0, v.discharge_max_kw[i] * f, -(p.export_price_eur_per_kwh[t] - p.wear_eur_per_kwh) * dt, discharge)
                 : -1;
       c.e = cols.add(v.e_min_kwh[i], v.e_max_kwh[i], 0.0,
                      {{bal, 1.0}, {k + 1 < w ? bal + 1 : -1, -1.0}, {k + 1 == w ? target_row[i] : -1, 1.0}});

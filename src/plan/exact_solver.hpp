@@ -1,7 +1,8 @@
-// The exact planner: the fleet LP built directly (no modelling layer) and solved by COIN-OR CLP (barrier, then crossover to a vertex).
-// Per vehicle-step a charge and (with V2G) a discharge variable and the energy at the end of the step; energy
-// balance rows per vehicle-step, one target row per vehicle (with a penalised shortfall), one ranged row per
-// limited step for the site. The reference every faster planner is checked against.
+// The exact planner: the fleet LP built directly (no modelling layer) and solved by COIN-OR CLP (barrier, then
+// crossover to a vertex). Per vehicle-step a charge and (with V2G) a discharge variable and the energy at the
+// end of the step; energy balance rows per vehicle-step, one target row per vehicle (with a penalised
+// shortfall), one ranged row per limited step of the fleet and of each feeder. The reference every faster
+// planner is checked against.
 #pragma once
 
 #include "core/result.hpp"

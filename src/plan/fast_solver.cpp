@@ -13,12 +13,12 @@ namespace voltpool {
 
 namespace {
 
-// One pricing pass over the fleet at step surcharges `lambda` (EUR per kW of step-mean power).
+// One pricing pass over the fleet at the rows' surcharges `lambda` (EUR per kW of step-mean power).
 struct Pass {
-  std::vector<double> aggregate_kw;  // fleet power per step
-  double cost_eur = 0;               // true cost of the responses (energy + shortfall penalty)
+  std::vector<double> row_kw;  // the fleet's or feeder's power in each master row
+  double cost_eur = 0;         // true cost of the responses (energy + shortfall penalty)
   double shortfall_kwh = 0;
-  double lagrangian_eur = 0;         // sum of the vehicles' priced optima - sum lambda * limit (a lower bound)
+  double lagrangian_eur = 0;   // sum of the vehicles' priced optima - the limits' share (a lower bound)
 };
 
 // Runs body(begin, end, worker) over [0, n) split into contiguous chunks, one thread per core.
@@ -36,15 +36,23 @@ void parallel_chunks(size_t n, unsigned workers, Body body) {
   for (auto& t : threads) t.join();
 }
 
+// The decomposition's rows: one per limited step of the fleet and of each feeder. A vehicle's surcharge at a
+// step is the sum of the surcharges of the groups it counts in, so vehicles of one innermost group share
+// prices and one ranking.
 class Decomposition {
  public:
   explicit Decomposition(const PlanningProblem& p)
       : p_(p),
+        groups_(p),
         penalty_(p.shortfall_penalty_eur_per_kwh()),
         workers_(std::max(1u, std::min(4u, std::thread::hardware_concurrency()))) {
-    bool discharge = p.any_discharge();
-    for (int t = 0; t < p.steps; ++t) {
-      if (std::isfinite(p.import_limit_kw[t]) || (discharge && std::isfinite(p.export_limit_kw[t]))) limited_.push_back(t);
+    const bool discharge = p.any_discharge();
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      for (int t = 0; t < p.steps; ++t) {
+        double imp = (*groups_.import_kw[g])[t], exp = (*groups_.export_kw[g])[t];
+        if (!std::isfinite(imp) && !(discharge && std::isfinite(exp))) continue;
+        rows_.push_back(Row{static_cast<int>(g), t, imp, discharge ? exp : kNoLimit});
+      }
     }
     size_t longest = 0;
     for (size_t i = 0; i < p.vehicles.size(); ++i) longest = std::max(longest, static_cast<size_t>(p.vehicles.window(i)));
@@ -52,92 +60,121 @@ class Decomposition {
     v2g_scratch_.resize(workers_);
   }
 
-  // Surcharges lambda (EUR per kW of step-mean fleet power; negative where the export limit binds) become
-  // per-kWh charge prices and discharge revenues.
-  std::pair<std::vector<double>, std::vector<double>> prices(const std::vector<double>& lambda) const {
-    std::vector<double> charge = p_.import_price_eur_per_kwh, revenue = p_.export_price_eur_per_kwh;
-    for (double& r : revenue) r -= p_.wear_eur_per_kwh;
-    for (size_t r = 0; r < limited_.size(); ++r) {
-      charge[limited_[r]] += lambda[r] / p_.dt_h;
-      revenue[limited_[r]] += lambda[r] / p_.dt_h;
+  struct Row {
+    int group, step;
+    double import_kw, export_kw;  // kNoLimit where that side is free
+  };
+  const std::vector<Row>& rows() const { return rows_; }
+
+  // Per innermost group: charge prices, discharge revenues and the charge-price ranking at surcharges lambda.
+  struct GroupPrices {
+    std::vector<double> charge, revenue;
+    std::vector<int> ranking;
+  };
+  std::vector<GroupPrices> prices(const std::vector<double>& lambda) const {
+    std::vector<std::vector<double>> surcharge(groups_.size(), std::vector<double>(static_cast<size_t>(p_.steps), 0.0));
+    for (size_t r = 0; r < rows_.size(); ++r) surcharge[rows_[r].group][rows_[r].step] += lambda[r] / p_.dt_h;
+    std::vector<GroupPrices> out(groups_.size());
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      GroupPrices& gp = out[g];
+      gp.charge = p_.import_price_eur_per_kwh;
+      gp.revenue = p_.export_price_eur_per_kwh;
+      for (double& x : gp.revenue) x -= p_.wear_eur_per_kwh;
+      for (int h = static_cast<int>(g); h >= 0; h = groups_.parent[static_cast<size_t>(h)]) {
+        for (int t = 0; t < p_.steps; ++t) {
+          gp.charge[t] += surcharge[h][t];
+          gp.revenue[t] += surcharge[h][t];
+        }
+      }
+      gp.ranking = rank_steps(gp.charge);
     }
-    return {charge, revenue};
+    return out;
   }
 
-  ResponseCost respond(size_t i, const std::vector<double>& charge, const std::vector<double>& revenue,
-                       const std::vector<int>& ranking, std::span<double> kw, unsigned w) {
+  ResponseCost respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned w) {
     if (p_.vehicles.discharge_max_kw[i] > 0) {
-      return bidirectional_response(p_, i, charge, revenue, penalty_, kw, v2g_scratch_[w]);
+      return bidirectional_response(p_, i, gp.charge, gp.revenue, penalty_, kw, v2g_scratch_[w]);
     }
-    return charge_only_response(p_, i, charge, ranking, penalty_, kw);
-  }
-
-  // The limits' share of the Lagrangian: sum of lambda * import limit (lambda > 0) or |lambda| * export limit.
-  double limit_term(const std::vector<double>& lambda) const {
-    double term = 0;
-    for (size_t r = 0; r < limited_.size(); ++r) {
-      int t = limited_[r];
-      if (lambda[r] > 0) term += lambda[r] * p_.import_limit_kw[t];
-      if (lambda[r] < 0) term += -lambda[r] * p_.export_limit_kw[t];
-    }
-    return term;
+    return charge_only_response(p_, i, gp.charge, gp.ranking, penalty_, kw);
   }
 
   Pass price(const std::vector<double>& lambda) {
-    auto [charge, revenue] = prices(lambda);
-    auto ranking = rank_steps(charge);
+    auto gp = prices(lambda);
     const PlanVehicles& v = p_.vehicles;
-    std::vector<Pass> partial(workers_);
+    const size_t groups = groups_.size(), steps = static_cast<size_t>(p_.steps);
+    struct Partial {
+      std::vector<double> group_kw;  // power of the vehicles whose innermost group is g, per step
+      double cost = 0, shortfall = 0, lagrangian = 0;
+    };
+    std::vector<Partial> partial(workers_);
     parallel_chunks(v.size(), workers_, [&](size_t begin, size_t end, unsigned w) {
-      Pass& pass = partial[w];
-      pass.aggregate_kw.assign(static_cast<size_t>(p_.steps), 0.0);
+      Partial& out = partial[w];
+      out.group_kw.assign(groups * steps, 0.0);
       for (size_t i = begin; i < end; ++i) {
         std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
-        ResponseCost c = respond(i, charge, revenue, ranking, kw, w);
-        pass.cost_eur += c.energy_eur + penalty_ * c.shortfall_kwh;
-        pass.shortfall_kwh += c.shortfall_kwh;
-        pass.lagrangian_eur += c.priced_eur;
-        double* agg = pass.aggregate_kw.data() + v.first_step[i];
+        size_t g = static_cast<size_t>(groups_.vehicle_group[i]);
+        ResponseCost c = respond(i, gp[g], kw, w);
+        out.cost += c.energy_eur + penalty_ * c.shortfall_kwh;
+        out.shortfall += c.shortfall_kwh;
+        out.lagrangian += c.priced_eur;
+        double* agg = out.group_kw.data() + g * steps + static_cast<size_t>(v.first_step[i]);
         for (size_t k = 0; k < kw.size(); ++k) agg[k] += kw[k];
       }
     });
-    Pass pass = std::move(partial[0]);
-    if (pass.aggregate_kw.empty()) pass.aggregate_kw.assign(static_cast<size_t>(p_.steps), 0.0);
-    for (unsigned w = 1; w < workers_; ++w) {
-      if (partial[w].aggregate_kw.empty()) continue;
-      pass.cost_eur += partial[w].cost_eur;
-      pass.shortfall_kwh += partial[w].shortfall_kwh;
-      pass.lagrangian_eur += partial[w].lagrangian_eur;
-      for (int t = 0; t < p_.steps; ++t) pass.aggregate_kw[t] += partial[w].aggregate_kw[t];
+    std::vector<double> own(groups * steps, 0.0);
+    Pass pass;
+    for (const Partial& part : partial) {
+      if (part.group_kw.empty()) continue;
+      pass.cost_eur += part.cost;
+      pass.shortfall_kwh += part.shortfall;
+      pass.lagrangian_eur += part.lagrangian;
+      for (size_t k = 0; k < own.size(); ++k) own[k] += part.group_kw[k];
+    }
+    // A group's power is its own vehicles' plus its sub-feeders': children are listed after their parents.
+    for (size_t g = groups; g-- > 1;) {
+      size_t parent = static_cast<size_t>(groups_.parent[g]);
+      for (size_t t = 0; t < steps; ++t) own[parent * steps + t] += own[g * steps + t];
+    }
+    pass.row_kw.resize(rows_.size());
+    for (size_t r = 0; r < rows_.size(); ++r) {
+      pass.row_kw[r] = own[static_cast<size_t>(rows_[r].group) * steps + static_cast<size_t>(rows_[r].step)];
     }
     pass.lagrangian_eur -= limit_term(lambda);
     return pass;
   }
 
+  // The limits' share of the Lagrangian: lambda * import limit where lambda > 0, |lambda| * export limit below.
+  double limit_term(const std::vector<double>& lambda) const {
+    double term = 0;
+    for (size_t r = 0; r < rows_.size(); ++r) {
+      if (lambda[r] > 0) term += lambda[r] * rows_[r].import_kw;
+      if (lambda[r] < 0) term += -lambda[r] * rows_[r].export_kw;
+    }
+    return term;
+  }
+
   // Adds mu * (each vehicle's response at lambda) to the plan.
   void accumulate(const std::vector<double>& lambda, double mu, Plan& plan) {
-    auto [charge, revenue] = prices(lambda);
-    auto ranking = rank_steps(charge);
+    auto gp = prices(lambda);
     const PlanVehicles& v = p_.vehicles;
     parallel_chunks(v.size(), workers_, [&](size_t begin, size_t end, unsigned w) {
       for (size_t i = begin; i < end; ++i) {
         std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
-        respond(i, charge, revenue, ranking, kw, w);
+        respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
         double* out = plan.kw.data() + plan.offset[i];
         for (size_t k = 0; k < kw.size(); ++k) out[k] += mu * kw[k];
       }
     });
   }
 
-  const std::vector<int>& limited() const { return limited_; }
-
  private:
   const PlanningProblem& p_;
+  LimitGroups groups_;
   double penalty_;
   unsigned workers_;
-  std::vector<int> limited_;  // steps with an import limit: one master row each
+  std::vector<Row> rows_;
   std::vector<std::vector<double>> scratch_;  // per worker
-  std::vector<V2gScratch> v2g_scratch_;        // per worker
+  std::vector<V2gScratch> v2g_scratch_;       // per worker
 };
 
 }  // namespace
@@ -153,12 +190,17 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     if (p.import_limit_kw[t] < 0 || p.export_limit_kw[t] < 0) {
       return Error{"site limit below zero at step " + std::to_string(t)};
     }
+    for (size_t f = 0; f < p.feeders.size(); ++f) {
+      if (p.feeders[f].import_limit_kw[t] < 0 || p.feeders[f].export_limit_kw[t] < 0) {
+        return Error{"feeder " + std::to_string(f) + " limit below zero at step " + std::to_string(t)};
+      }
+    }
   }
   const PlanVehicles& v = p.vehicles;
   const size_t n = v.size();
   Decomposition dw(p);
-  const auto& limited = dw.limited();
-  const int rows = static_cast<int>(limited.size());
+  const auto& limit_rows = dw.rows();
+  const int rows = static_cast<int>(limit_rows.size());
 
   // The master works per vehicle (rows, limits and costs divided by N) so that its numbers stay near 1 for any
   // fleet size; the step duals are unchanged by that scaling, the convexity dual and the objective scale by it.
@@ -171,9 +213,9 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   {
     std::vector<double> lo(static_cast<size_t>(rows) + 1), hi(static_cast<size_t>(rows) + 1);
     for (int r = 0; r < rows; ++r) {
-      int t = limited[r];
-      hi[r] = std::isfinite(p.import_limit_kw[t]) ? p.import_limit_kw[t] * scale : COIN_DBL_MAX;
-      lo[r] = std::isfinite(p.export_limit_kw[t]) && p.any_discharge() ? -p.export_limit_kw[t] * scale : -COIN_DBL_MAX;
+      const auto& row = limit_rows[r];
+      hi[r] = std::isfinite(row.import_kw) ? row.import_kw * scale : COIN_DBL_MAX;
+      lo[r] = std::isfinite(row.export_kw) ? -row.export_kw * scale : -COIN_DBL_MAX;
     }
     lo[rows] = hi[rows] = 1.0;  // convexity
     master.resize(0, 0);
@@ -185,7 +227,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     std::vector<int> idx;
     std::vector<double> val;
     for (int r = 0; r < rows; ++r) {
-      double a = pass.aggregate_kw[limited[r]] * scale;
+      double a = pass.row_kw[r] * scale;
       if (a != 0) {
         idx.push_back(r);
         val.push_back(a);
@@ -201,7 +243,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   // Start from doing nothing (feasible: every limit >= 0) and from the fleet's unconstrained optimum.
   std::vector<double> zero(static_cast<size_t>(rows), 0.0);
   Pass idle;
-  idle.aggregate_kw.assign(static_cast<size_t>(p.steps), 0.0);
+  idle.row_kw.assign(static_cast<size_t>(rows), 0.0);
   for (size_t i = 0; i < n; ++i) idle.shortfall_kwh += std::max(0.0, v.target_kwh[i] - v.e0_kwh[i]);
   idle.cost_eur = p.shortfall_penalty_eur_per_kwh() * idle.shortfall_kwh;
   add_column(idle, {});
@@ -229,10 +271,9 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     std::vector<double> lambda_master(static_cast<size_t>(rows));
     for (int r = 0; r < rows; ++r) {
       // A ranged row's dual: negative where the import limit binds, positive where the export limit does.
-      int t = limited[r];
       lambda_master[r] = -y[r];
-      if (!std::isfinite(p.import_limit_kw[t])) lambda_master[r] = std::min(lambda_master[r], 0.0);
-      if (!std::isfinite(p.export_limit_kw[t]) || !p.any_discharge()) lambda_master[r] = std::max(lambda_master[r], 0.0);
+      if (!std::isfinite(limit_rows[r].import_kw)) lambda_master[r] = std::min(lambda_master[r], 0.0);
+      if (!std::isfinite(limit_rows[r].export_kw)) lambda_master[r] = std::max(lambda_master[r], 0.0);
     }
     double alpha = mispriced ? 0.0 : opt.smoothing;
     std::vector<double> lambda(static_cast<size_t>(rows));
@@ -244,7 +285,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     }
     // Reduced cost at the master's duals: negative means the column improves the master.
     double reduced = pass.cost_eur - y[rows] / scale;
-    for (int r = 0; r < rows; ++r) reduced -= y[r] * pass.aggregate_kw[limited[r]];
+    for (int r = 0; r < rows; ++r) reduced -= y[r] * pass.row_kw[r];
     mispriced = reduced >= -1e-9 * std::max(1.0, std::abs(upper));
     if (mispriced && alpha == 0.0) break;  // no improving column at the master's own duals: optimal
     add_column(pass, lambda);

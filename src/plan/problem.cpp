@@ -6,14 +6,16 @@
 namespace voltpool {
 
 void PlanVehicles::reserve(size_t n) {
-  for (auto* v : {&first_step, &end_step}) v->reserve(n);
+  for (auto* v : {&first_step, &end_step, &feeder}) v->reserve(n);
   for (auto* v : {&first_fraction, &last_fraction, &charge_max_kw, &discharge_max_kw, &e0_kwh, &e_min_kwh, &e_max_kwh,
                   &target_kwh, &eta_charge, &eta_discharge})
     v->reserve(n);
 }
 
 void PlanVehicles::add(int first, int end, double first_frac, double last_frac, double charge_kw, double discharge_kw,
-                       double e0, double e_min, double e_max, double target, double eta_c, double eta_d) {
+                       double e0, double e_min, double e_max, double target, double eta_c, double eta_d,
+                       int feeder_index) {
+  feeder.push_back(feeder_index);
   first_step.push_back(first);
   end_step.push_back(end);
   first_fraction.push_back(first_frac);
@@ -51,10 +53,24 @@ double Plan::gap() const {
   return std::max(0.0, objective_eur - lower_bound_eur) / std::max(1.0, std::abs(energy_cost_eur + wear_cost_eur));
 }
 
+LimitGroups::LimitGroups(const PlanningProblem& p) {
+  parent.push_back(-1);
+  import_kw.push_back(&p.import_limit_kw);
+  export_kw.push_back(&p.export_limit_kw);
+  for (const Feeder& f : p.feeders) {
+    parent.push_back(f.parent + 1);
+    import_kw.push_back(&f.import_limit_kw);
+    export_kw.push_back(&f.export_limit_kw);
+  }
+  vehicle_group.reserve(p.vehicles.size());
+  for (int f : p.vehicles.feeder) vehicle_group.push_back(f + 1);
+}
+
 PlanCheck check_plan(const PlanningProblem& p, const Plan& plan) {
   PlanCheck c;
   const PlanVehicles& v = p.vehicles;
-  std::vector<double> fleet(static_cast<size_t>(p.steps), 0.0);
+  LimitGroups groups(p);
+  std::vector<std::vector<double>> group_kw(groups.size(), std::vector<double>(static_cast<size_t>(p.steps), 0.0));
   for (size_t i = 0; i < v.size(); ++i) {
     auto kw = plan.of(i);
     double e = v.e0_kwh[i];
@@ -69,12 +85,15 @@ PlanCheck check_plan(const PlanningProblem& p, const Plan& plan) {
       if (pw < 0) c.wear_cost_eur += p.wear_eur_per_kwh * -pw * p.dt_h;
       e += pw >= 0 ? pw * v.eta_charge[i] * p.dt_h : pw / v.eta_discharge[i] * p.dt_h;
       c.max_energy_violation_kwh = std::max({c.max_energy_violation_kwh, v.e_min_kwh[i] - e, e - v.e_max_kwh[i]});
-      fleet[static_cast<size_t>(t)] += pw;
+      groups.for_chain(i, [&](int g) { group_kw[static_cast<size_t>(g)][static_cast<size_t>(t)] += pw; });
     }
     c.shortfall_kwh += std::max(0.0, v.target_kwh[i] - e);
   }
-  for (int t = 0; t < p.steps; ++t) {
-    c.max_site_excess_kw = std::max({c.max_site_excess_kw, fleet[t] - p.import_limit_kw[t], -fleet[t] - p.export_limit_kw[t]});
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (int t = 0; t < p.steps; ++t) {
+      double kw = group_kw[g][static_cast<size_t>(t)];
+      c.max_site_excess_kw = std::max({c.max_site_excess_kw, kw - (*groups.import_kw[g])[t], -kw - (*groups.export_kw[g])[t]});
+    }
   }
   return c;
 }

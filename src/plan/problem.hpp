@@ -12,6 +12,14 @@ namespace voltpool {
 
 inline constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 
+// A feeder (or site) inside the fleet's connection: its vehicles' summed power is limited per step. Feeders
+// nest: each has a parent feeder (-1: directly under the fleet's own connection point), listed before it.
+struct Feeder {
+  int parent = -1;
+  std::vector<double> import_limit_kw;  // per step; kNoLimit for none
+  std::vector<double> export_limit_kw;
+};
+
 struct PlanVehicles {
   // Window [first_step, end_step). Power bounds are step means: a car present for a fraction f of a step may
   // charge at most f * charge_max_kw on average over that step.
@@ -20,6 +28,7 @@ struct PlanVehicles {
   std::vector<double> charge_max_kw, discharge_max_kw;  // discharge 0 for charge-only or no consent
   std::vector<double> e0_kwh, e_min_kwh, e_max_kwh, target_kwh;
   std::vector<double> eta_charge, eta_discharge;
+  std::vector<int> feeder;  // the innermost feeder a vehicle hangs on, -1 for none
 
   size_t size() const { return first_step.size(); }
   int window(size_t i) const { return end_step[i] - first_step[i]; }
@@ -34,7 +43,7 @@ struct PlanVehicles {
   void reserve(size_t n);
   // Appends one vehicle; e_min/e_max are widened to contain e0 (a car outside its window may only move into it).
   void add(int first, int end, double first_frac, double last_frac, double charge_kw, double discharge_kw, double e0,
-           double e_min, double e_max, double target, double eta_c, double eta_d);
+           double e_min, double e_max, double target, double eta_c, double eta_d, int feeder_index = -1);
 };
 
 struct PlanningProblem {
@@ -42,10 +51,11 @@ struct PlanningProblem {
   double dt_h = 0.25;
   std::vector<double> import_price_eur_per_kwh;   // per step
   std::vector<double> export_price_eur_per_kwh;   // per step
-  std::vector<double> import_limit_kw;            // per step; kNoLimit for none
-  std::vector<double> export_limit_kw;            // per step; kNoLimit for none
+  std::vector<double> import_limit_kw;            // per step, the whole fleet; kNoLimit for none
+  std::vector<double> export_limit_kw;            // per step, the whole fleet; kNoLimit for none
   double wear_eur_per_kwh = 0;                    // per kWh discharged (grid side)
   PlanVehicles vehicles;
+  std::vector<Feeder> feeders;                    // optional, nested inside the fleet's limits
 
   // What each kWh missing at a departure costs in the objective: ten times the dearest price, revenue or wear
   // in the problem (at least 1 EUR/kWh), so the planner first delivers all it physically can and only then
@@ -53,6 +63,22 @@ struct PlanningProblem {
   double shortfall_penalty_eur_per_kwh() const;
   bool any_discharge() const;
   bool lossless() const;  // every efficiency is 1
+};
+
+// The limit groups of a problem: group 0 is the whole fleet, group f + 1 is feeder f. For solvers.
+struct LimitGroups {
+  std::vector<int> parent;                            // group -> parent group (-1 for the fleet)
+  std::vector<const std::vector<double>*> import_kw;  // group -> per-step import limit
+  std::vector<const std::vector<double>*> export_kw;
+  std::vector<int> vehicle_group;                     // vehicle -> its innermost group
+
+  explicit LimitGroups(const PlanningProblem& p);
+  size_t size() const { return parent.size(); }
+  // The groups a vehicle's power counts in, innermost first, ending with the fleet (0).
+  template <class F>
+  void for_chain(size_t vehicle, F f) const {
+    for (int g = vehicle_group[vehicle]; g >= 0; g = parent[static_cast<size_t>(g)]) f(g);
+  }
 };
 
 // A plan: each vehicle's mean grid power over each step of its window, laid out vehicle after vehicle.
@@ -76,7 +102,7 @@ struct PlanCheck {
   double energy_cost_eur = 0;
   double wear_cost_eur = 0;
   double shortfall_kwh = 0;
-  double max_site_excess_kw = 0;       // > 0 when a site limit is broken
+  double max_site_excess_kw = 0;       // > 0 when a fleet or feeder limit is broken
   double max_power_violation_kw = 0;
   double max_energy_violation_kwh = 0;
 };

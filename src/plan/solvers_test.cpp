@@ -114,11 +114,9 @@ TEST(FastSolver, MatchesExactOnRandomChargeOnlyFleets) {
     double scale = std::max(1.0, std::abs(exact->objective_eur));
     ASSERT_NEAR(fast->objective_eur, exact->objective_eur, 1e-6 * scale) << "trial " << trial;
     ASSERT_LE(fast->lower_bound_eur, exact->objective_eur + 1e-6 * scale) << trial;
-    binding += exact->objective_eur > solve_exact(PlanningProblem{p.steps, p.dt_h, p.import_price_eur_per_kwh,
-                                                                  p.export_price_eur_per_kwh,
-                                                                  std::vector<double>(p.steps, kNoLimit),
-                                                                  p.export_limit_kw, 0, p.vehicles})
-                                              ->objective_eur + 1e-6;
+    PlanningProblem unlimited = p;
+    unlimited.import_limit_kw.assign(static_cast<size_t>(p.steps), kNoLimit);
+    binding += exact->objective_eur > solve_exact(unlimited)->objective_eur + 1e-6;
   }
   EXPECT_GT(binding, 100);  // the site limit mattered in many of them
 }
@@ -165,6 +163,48 @@ TEST(FastSolver, MatchesExactOnRandomLosslessV2gFleets) {
     double scale = std::max(1.0, std::abs(exact->energy_cost_eur + exact->wear_cost_eur));
     ASSERT_NEAR(fast->objective_eur, exact->objective_eur, 1e-6 * scale) << "trial " << trial;
   }
+}
+
+// Nested feeders inside the fleet's limit: two sites, the second with a sub-feeder, vehicles on each; random
+// limits that bind. Both planners keep every limit and agree on the optimum.
+TEST(FastSolver, MatchesExactWithNestedFeeders) {
+  std::mt19937_64 rng(31);
+  std::uniform_real_distribution<double> u(0, 1);
+  int binding = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    bool v2g = trial % 2 == 1;
+    auto p = v2g ? random_bidirectional(rng, 6 + trial % 14, 8 + trial % 30)
+                 : random_charge_only(rng, 6 + trial % 14, 8 + trial % 30);
+    const size_t steps = static_cast<size_t>(p.steps);
+    const double cars = static_cast<double>(p.vehicles.size());
+    p.feeders = {Feeder{-1, std::vector<double>(steps, cars * (0.5 + 2 * u(rng))), std::vector<double>(steps, kNoLimit)},
+                 Feeder{-1, std::vector<double>(steps, cars * (0.5 + 2 * u(rng))), std::vector<double>(steps, cars)},
+                 Feeder{1, std::vector<double>(steps, cars * (0.2 + u(rng))), std::vector<double>(steps, cars * u(rng))}};
+    for (size_t i = 0; i < p.vehicles.size(); ++i) p.vehicles.feeder[i] = static_cast<int>(i % 4) - 1;  // -1, 0, 1, 2
+    auto exact = solve_exact(p);
+    auto fast = solve_fast(p);
+    ASSERT_TRUE(exact.ok()) << exact.error().message;
+    ASSERT_TRUE(fast.ok()) << fast.error().message;
+    for (const Plan* plan : {&*exact, &*fast}) ASSERT_LE(check_plan(p, *plan).max_site_excess_kw, 1e-6) << trial;
+    double scale = std::max(1.0, std::abs(exact->energy_cost_eur + exact->wear_cost_eur));
+    ASSERT_NEAR(fast->objective_eur, exact->objective_eur, 1e-6 * scale) << "trial " << trial;
+    PlanningProblem free = p;
+    free.feeders.clear();
+    for (int& f : free.vehicles.feeder) f = -1;
+    binding += exact->objective_eur > solve_exact(free)->objective_eur + 1e-6;
+  }
+  EXPECT_GT(binding, 50);  // the feeders mattered
+}
+
+TEST(ExactSolver, FeederLimitBindsOnlyItsVehicles) {
+  auto p = one_step_site(kNoLimit);
+  p.feeders = {Feeder{-1, std::vector<double>(4, 5.0), std::vector<double>(4, kNoLimit)}};
+  p.vehicles.add(0, 4, 1, 1, 10, 0, 0, 0, 10, 10, 1, 1, 0);   // behind the 5 kW feeder
+  p.vehicles.add(0, 4, 1, 1, 10, 0, 0, 0, 10, 10, 1, 1, -1);  // on the main connection
+  auto plan = solve_exact(p);
+  ASSERT_TRUE(plan.ok());
+  // Feeder car: 5 kWh at 0.05 and 5 kWh at 0.10; main car: 10 kWh at 0.05.
+  EXPECT_NEAR(plan->energy_cost_eur, 5 * 0.05 + 5 * 0.10 + 10 * 0.05, 1e-9);
 }
 
 TEST(FastSolver, LossyBidirectionalIsRefusedWithAReason) {
