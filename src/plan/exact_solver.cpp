@@ -56,10 +56,17 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   // One ranged row per limited step of the fleet and of each feeder.
   LimitGroups groups(p);
   std::vector<std::vector<int>> limit_row(groups.size(), std::vector<int>(static_cast<size_t>(p.steps), -1));
+  const bool follow = !p.fleet_profile_kw.empty();
   for (size_t g = 0; g < groups.size(); ++g) {
     const auto& imp = *groups.import_kw[g];
     const auto& exp = *groups.export_kw[g];
     for (int t = 0; t < p.steps; ++t) {
+      if (follow && g == 0) {  // the fleet follows the profile (deviation columns below)
+        limit_row[g][static_cast<size_t>(t)] = static_cast<int>(row_lo.size());
+        row_lo.push_back(p.fleet_profile_kw[t]);
+        row_hi.push_back(p.fleet_profile_kw[t]);
+        continue;
+      }
       if (!std::isfinite(imp[t]) && !std::isfinite(exp[t])) continue;
       limit_row[g][static_cast<size_t>(t)] = static_cast<int>(row_lo.size());
       row_lo.push_back(std::isfinite(exp[t]) ? -exp[t] : -inf);
@@ -99,6 +106,15 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     shortfall_col[i] = cols.add(0, inf, p.shortfall_penalty_eur_per_kwh(), {{target_row[i], 1.0}});
   }
 
+  std::vector<std::pair<int, int>> deviation_cols;  // per step: (above, below) the profile
+  if (follow) {
+    double cost = p.deviation_penalty_eur_per_kwh() * dt;
+    for (int t = 0; t < p.steps; ++t) {
+      int row = limit_row[0][static_cast<size_t>(t)];
+      deviation_cols.emplace_back(cols.add(0, inf, cost, {{row, 1.0}}), cols.add(0, inf, cost, {{row, -1.0}}));
+    }
+  }
+
   ClpSimplex model;
   model.setLogLevel(0);
   model.loadProblem(static_cast<int>(cols.lower.size()), static_cast<int>(row_lo.size()), cols.start.data(),
@@ -127,6 +143,10 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
       plan.kw[offset[i] + static_cast<size_t>(k)] = charge - discharge;
     }
     plan.shortfall_kwh[i] = std::max(0.0, x[shortfall_col[i]]);
+  }
+  if (follow) {
+    plan.deviation_kw.resize(static_cast<size_t>(p.steps));
+    for (int t = 0; t < p.steps; ++t) plan.deviation_kw[t] = x[deviation_cols[t].first] - x[deviation_cols[t].second];
   }
   PlanCheck check = check_plan(p, plan);
   plan.energy_cost_eur = check.energy_cost_eur;

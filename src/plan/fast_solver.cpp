@@ -49,9 +49,13 @@ class Decomposition {
     const bool discharge = p.any_discharge();
     for (size_t g = 0; g < groups_.size(); ++g) {
       for (int t = 0; t < p.steps; ++t) {
+        if (g == 0 && !p.fleet_profile_kw.empty()) {
+          rows_.push_back(Row{0, t, kNoLimit, kNoLimit, true, p.fleet_profile_kw[t]});
+          continue;
+        }
         double imp = (*groups_.import_kw[g])[t], exp = (*groups_.export_kw[g])[t];
         if (!std::isfinite(imp) && !(discharge && std::isfinite(exp))) continue;
-        rows_.push_back(Row{static_cast<int>(g), t, imp, discharge ? exp : kNoLimit});
+        rows_.push_back(Row{static_cast<int>(g), t, imp, discharge ? exp : kNoLimit, false, 0});
       }
     }
     size_t longest = 0;
@@ -63,6 +67,8 @@ class Decomposition {
   struct Row {
     int group, step;
     double import_kw, export_kw;  // kNoLimit where that side is free
+    bool follows = false;         // an equality row: the fleet follows profile_kw
+    double profile_kw = 0;
   };
   const std::vector<Row>& rows() const { return rows_; }
 
@@ -147,6 +153,10 @@ class Decomposition {
   double limit_term(const std::vector<double>& lambda) const {
     double term = 0;
     for (size_t r = 0; r < rows_.size(); ++r) {
+      if (rows_[r].follows) {
+        term += lambda[r] * rows_[r].profile_kw;
+        continue;
+      }
       if (lambda[r] > 0) term += lambda[r] * rows_[r].import_kw;
       if (lambda[r] < 0) term += -lambda[r] * rows_[r].export_kw;
     }
@@ -214,13 +224,25 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     std::vector<double> lo(static_cast<size_t>(rows) + 1), hi(static_cast<size_t>(rows) + 1);
     for (int r = 0; r < rows; ++r) {
       const auto& row = limit_rows[r];
+      if (row.follows) {
+        lo[r] = hi[r] = row.profile_kw * scale;
+        continue;
+      }
       hi[r] = std::isfinite(row.import_kw) ? row.import_kw * scale : COIN_DBL_MAX;
       lo[r] = std::isfinite(row.export_kw) ? -row.export_kw * scale : -COIN_DBL_MAX;
     }
     lo[rows] = hi[rows] = 1.0;  // convexity
     master.resize(0, 0);
     master.addRows(rows + 1, lo.data(), hi.data(), nullptr, nullptr, nullptr);
+    // Deviation from a followed profile: two columns per row, in the master's scaled units.
+    for (int r = 0; r < rows; ++r) {
+      if (!limit_rows[r].follows) continue;
+      for (double sign : {1.0, -1.0}) {
+        master.addColumn(1, &r, &sign, 0.0, COIN_DBL_MAX, p.deviation_penalty_eur_per_kwh() * p.dt_h);
+      }
+    }
   }
+  const int first_fleet_column = master.numberColumns();
   std::vector<std::vector<double>> column_lambda;  // the surcharges each column was priced at
   std::vector<double> column_shortfall;
   auto add_column = [&](const Pass& pass, const std::vector<double>& lambda) {
@@ -264,7 +286,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     // whenever some target is out of reach).
     double shortfall = 0;
     const double* mu_now = master.primalColumnSolution();
-    for (size_t k = 0; k < column_shortfall.size(); ++k) shortfall += mu_now[k] * column_shortfall[k];
+    for (size_t k = 0; k < column_shortfall.size(); ++k) shortfall += mu_now[first_fleet_column + k] * column_shortfall[k];
     double money = upper - p.shortfall_penalty_eur_per_kwh() * shortfall;
     if (upper - best_bound <= opt.relative_gap * std::max(1.0, std::abs(money))) break;
     const double* y = master.dualRowSolution();
@@ -272,6 +294,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     for (int r = 0; r < rows; ++r) {
       // A ranged row's dual: negative where the import limit binds, positive where the export limit does.
       lambda_master[r] = -y[r];
+      if (limit_rows[r].follows) continue;
       if (!std::isfinite(limit_rows[r].import_kw)) lambda_master[r] = std::min(lambda_master[r], 0.0);
       if (!std::isfinite(limit_rows[r].export_kw)) lambda_master[r] = std::max(lambda_master[r], 0.0);
     }
@@ -296,8 +319,9 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   plan.offset.assign(n + 1, 0);
   for (size_t i = 0; i < n; ++i) plan.offset[i + 1] = plan.offset[i] + static_cast<size_t>(v.window(i));
   plan.kw.assign(plan.offset[n], 0.0);
-  for (size_t k = 1; k < column_lambda.size(); ++k) {  // column 0 is idle: contributes nothing
-    if (mu[k] > 1e-12) dw.accumulate(column_lambda[k], mu[k], plan);
+  for (size_t k = 1; k < column_lambda.size(); ++k) {  // fleet column 0 is idle: contributes nothing
+    double weight = mu[first_fleet_column + static_cast<int>(k)];
+    if (weight > 1e-12) dw.accumulate(column_lambda[k], weight, plan);
   }
   PlanCheck check = check_plan(p, plan);
   plan.shortfall_kwh.assign(n, 0.0);
@@ -309,6 +333,14 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   plan.energy_cost_eur = check.energy_cost_eur;
   plan.wear_cost_eur = check.wear_cost_eur;
   plan.objective_eur = check.energy_cost_eur + check.wear_cost_eur + p.shortfall_penalty_eur_per_kwh() * check.shortfall_kwh;
+  if (!p.fleet_profile_kw.empty()) {
+    auto fleet = fleet_power_kw(p, plan);
+    plan.deviation_kw.resize(static_cast<size_t>(p.steps));
+    for (int t = 0; t < p.steps; ++t) {
+      plan.deviation_kw[t] = p.fleet_profile_kw[t] - fleet[t];
+      plan.objective_eur += p.deviation_penalty_eur_per_kwh() * std::abs(plan.deviation_kw[t]) * p.dt_h;
+    }
+  }
   plan.lower_bound_eur = std::min(best_bound, plan.objective_eur);
   plan.iterations = it + 1;
   return plan;

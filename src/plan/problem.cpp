@@ -53,6 +53,15 @@ double Plan::gap() const {
   return std::max(0.0, objective_eur - lower_bound_eur) / std::max(1.0, std::abs(energy_cost_eur + wear_cost_eur));
 }
 
+std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan) {
+  std::vector<double> fleet(static_cast<size_t>(p.steps), 0.0);
+  for (size_t i = 0; i < p.vehicles.size(); ++i) {
+    auto kw = plan.of(i);
+    for (size_t k = 0; k < kw.size(); ++k) fleet[static_cast<size_t>(p.vehicles.first_step[i]) + k] += kw[k];
+  }
+  return fleet;
+}
+
 LimitGroups::LimitGroups(const PlanningProblem& p) {
   parent.push_back(-1);
   import_kw.push_back(&p.import_limit_kw);
@@ -89,7 +98,7 @@ PlanCheck check_plan(const PlanningProblem& p, const Plan& plan) {
     }
     c.shortfall_kwh += std::max(0.0, v.target_kwh[i] - e);
   }
-  for (size_t g = 0; g < groups.size(); ++g) {
+  for (size_t g = p.fleet_profile_kw.empty() ? 0 : 1; g < groups.size(); ++g) {
     for (int t = 0; t < p.steps; ++t) {
       double kw = group_kw[g][static_cast<size_t>(t)];
       c.max_site_excess_kw = std::max({c.max_site_excess_kw, kw - (*groups.import_kw[g])[t], -kw - (*groups.export_kw[g])[t]});

@@ -56,11 +56,17 @@ struct PlanningProblem {
   double wear_eur_per_kwh = 0;                    // per kWh discharged (grid side)
   PlanVehicles vehicles;
   std::vector<Feeder> feeders;                    // optional, nested inside the fleet's limits
+  // When set (one value per step, kW, + imports), the fleet follows this profile instead of minding its own
+  // limits: each kWh of deviation costs deviation_penalty_eur_per_kwh(), and the plan reports the deviation.
+  std::vector<double> fleet_profile_kw;
 
   // What each kWh missing at a departure costs in the objective: ten times the dearest price, revenue or wear
   // in the problem (at least 1 EUR/kWh), so the planner first delivers all it physically can and only then
   // minimises cost, while the objective stays well scaled for the solvers.
   double shortfall_penalty_eur_per_kwh() const;
+  // A quarter of the shortfall penalty: above any price spread, below an owner's need (a profile that would
+  // leave a car short is not followed).
+  double deviation_penalty_eur_per_kwh() const { return shortfall_penalty_eur_per_kwh() / 4; }
   bool any_discharge() const;
   bool lossless() const;  // every efficiency is 1
 };
@@ -86,6 +92,7 @@ struct Plan {
   std::vector<size_t> offset;  // size vehicles + 1
   std::vector<double> kw;
   std::vector<double> shortfall_kwh;  // per vehicle: target not reached at the end of its window
+  std::vector<double> deviation_kw;   // per step, with a fleet profile: profile - fleet power
   double energy_cost_eur = 0;         // import cost - export credit
   double wear_cost_eur = 0;
   double objective_eur = 0;           // energy + wear + shortfall penalty
@@ -107,5 +114,7 @@ struct PlanCheck {
   double max_energy_violation_kwh = 0;
 };
 PlanCheck check_plan(const PlanningProblem& p, const Plan& plan);
+// The fleet's power per step under a plan.
+std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan);
 
 }  // namespace voltpool

@@ -1,0 +1,133 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "flex/envelope.hpp"
+#include "flex/follow.hpp"
+#include "plan/exact_solver.hpp"
+
+namespace voltpool {
+namespace {
+
+PlanningProblem hourly(int steps) {
+  PlanningProblem p;
+  p.steps = steps;
+  p.dt_h = 1.0;
+  p.import_price_eur_per_kwh.assign(static_cast<size_t>(steps), 0.1);
+  p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
+  p.import_limit_kw.assign(static_cast<size_t>(steps), kNoLimit);
+  p.export_limit_kw.assign(static_cast<size_t>(steps), kNoLimit);
+  return p;
+}
+
+// models.md §2.2: the summed envelope ("virtual battery") accepts (0, 4, 0.5) kW, which no split can deliver:
+// at t = 1 both cars would have to draw 2 kW and car A would take 2 kWh of its 1.5.
+TEST(Flex, TwoCarCounterexample) {
+  auto p = hourly(3);
+  p.vehicles.add(1, 3, 1, 1, 2, 0, 0, 0, 1.5, 1.5, 1, 1);  // A: t = 1..2, needs exactly 1.5 kWh
+  p.vehicles.add(0, 3, 1, 1, 2, 0, 0, 0, 3.0, 3.0, 1, 1);  // B: t = 0..2, needs exactly 3.0 kWh
+  std::vector<double> profile = {0, 4, 0.5};
+  // The summed envelope: power within the summed boxes, cumulative energy within the summed bounds.
+  std::vector<double> p_max = {2, 4, 4}, e_lo = {0, 1, 4.5}, e_hi = {2, 4.5, 4.5};
+  double cumulative = 0;
+  for (int t = 0; t < 3; ++t) {
+    cumulative += profile[t];
+    EXPECT_LE(profile[t], p_max[t]);
+    EXPECT_GE(cumulative, e_lo[t]);
+    EXPECT_LE(cumulative, e_hi[t]);
+  }
+  // voltpool: the exact per-step envelope already shows t = 1 cannot take 4 kW (A can take 1.5 at most) ...
+  auto env = fleet_envelope(p);
+  EXPECT_NEAR(env.up_kw[1], 3.5, 1e-12);
+  // ... and following the profile is refused, naming the step and the nearest profile that can be followed.
+  auto r = follow_profile(p, profile);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->accepted);
+  ASSERT_TRUE(r->first_infeasible_step);
+  EXPECT_EQ(*r->first_infeasible_step, 1);
+  double total = 0;
+  for (double kw : r->nearest_kw) total += kw;
+  EXPECT_NEAR(total, 4.5, 1e-6);  // the nearest profile still delivers both needs
+}
+
+PlanningProblem random_lossless(std::mt19937_64& rng, int cars, int steps, bool v2g) {
+  std::uniform_real_distribution<double> u(0, 1);
+  auto p = hourly(steps);
+  p.dt_h = 0.25;
+  for (int c = 0; c < cars; ++c) {
+    int first = static_cast<int>(u(rng) * steps * 0.6);
+    int end = first + 1 + static_cast<int>(u(rng) * (steps - first - 1));
+    double cap = 40 + 40 * u(rng), e0 = cap * (0.2 + 0.4 * u(rng));
+    double target = std::min(cap, e0 + u(rng) * 10);
+    double pmax = 3 + 8 * u(rng);
+    p.vehicles.add(first, end, 1, 1, pmax, v2g ? pmax : 0, e0, std::min(e0, 0.2 * cap), target, target, 1, 1);
+  }
+  return p;
+}
+
+// Every profile a fleet really can follow (the sum of feasible schedules) is accepted and split back exactly;
+// perturbed profiles are accepted exactly when the exact LP can follow them too, and whenever accepted, the
+// split is feasible car by car and sums to the profile within 1e-6 kW.
+TEST(Flex, AcceptedProfilesDisaggregateAndRejectedOnesAreInfeasible) {
+  std::mt19937_64 rng(99);
+  std::uniform_real_distribution<double> u(0, 1);
+  int rejected = 0, accepted = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    bool v2g = trial % 2 == 1;
+    auto p = random_lossless(rng, 2 + trial % 6, 6 + trial % 10, v2g);
+    for (auto& price : p.import_price_eur_per_kwh) price = u(rng);
+    p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
+    auto seed = solve_exact(p);
+    ASSERT_TRUE(seed.ok());
+    auto profile = fleet_power_kw(p, *seed);  // feasible by construction
+    if (trial % 3 != 0) profile[static_cast<size_t>(trial % p.steps)] += (u(rng) - 0.3) * 12;
+    auto r = follow_profile(p, profile);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    PlanningProblem exact_follow = p;
+    exact_follow.fleet_profile_kw = profile;
+    auto lp = solve_exact(exact_follow);
+    ASSERT_TRUE(lp.ok());
+    double lp_deviation = 0;
+    for (double d : lp->deviation_kw) lp_deviation = std::max(lp_deviation, std::abs(d));
+    ASSERT_EQ(r->accepted, lp_deviation <= 1e-6) << "trial " << trial;
+    if (r->accepted) {
+      ++accepted;
+      auto fleet = fleet_power_kw(p, r->plan);
+      for (int t = 0; t < p.steps; ++t) ASSERT_NEAR(fleet[t], profile[t], 1e-6) << trial;
+      auto c = check_plan(exact_follow, r->plan);
+      ASSERT_LE(c.max_power_violation_kw, 1e-7);
+      ASSERT_LE(c.max_energy_violation_kwh, 1e-6);
+    } else {
+      ++rejected;
+      EXPECT_TRUE(r->first_infeasible_step);
+    }
+    if (trial % 3 == 0) {
+      ASSERT_TRUE(r->accepted) << "a feasible profile was refused, trial " << trial;
+    }
+  }
+  EXPECT_GT(rejected, 50);
+  EXPECT_GT(accepted, 100);
+}
+
+// The envelope's bound at a step is what the fleet can really do there (the LP maximising that step's power).
+TEST(Flex, EnvelopeIsExactStepByStep) {
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 60; ++trial) {
+    auto p = random_lossless(rng, 3 + trial % 5, 8, trial % 2 == 1);
+    auto env = fleet_envelope(p);
+    int t = trial % 8;
+    for (double sign : {1.0, -1.0}) {
+      PlanningProblem q = p;
+      std::fill(q.import_price_eur_per_kwh.begin(), q.import_price_eur_per_kwh.end(), 0.0);
+      q.import_price_eur_per_kwh[t] = -sign;  // reward power (or its absence) at step t only
+      q.export_price_eur_per_kwh = q.import_price_eur_per_kwh;
+      auto plan = solve_exact(q);
+      ASSERT_TRUE(plan.ok());
+      double best = fleet_power_kw(q, *plan)[t];
+      EXPECT_NEAR(best, sign > 0 ? env.up_kw[t] : env.down_kw[t], 1e-6) << trial;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace voltpool

@@ -1,0 +1,36 @@
+#include "flex/follow.hpp"
+
+#include <cmath>
+
+#include "plan/exact_solver.hpp"
+#include "plan/fast_solver.hpp"
+
+namespace voltpool {
+
+Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>& profile_kw, double tolerance_kw) {
+  if (static_cast<int>(profile_kw.size()) != p.steps) {
+    return Error{"the profile has " + std::to_string(profile_kw.size()) + " steps, the fleet " + std::to_string(p.steps)};
+  }
+  p.fleet_profile_kw = profile_kw;
+  bool lossless_bidirectional = true;
+  for (size_t i = 0; i < p.vehicles.size(); ++i) {
+    if (p.vehicles.discharge_max_kw[i] > 0 && (p.vehicles.eta_charge[i] != 1 || p.vehicles.eta_discharge[i] != 1))
+      lossless_bidirectional = false;
+  }
+  auto plan = lossless_bidirectional ? solve_fast(p) : solve_exact(p);
+  if (!plan.ok()) return plan.error();
+  FollowResult r;
+  r.plan = std::move(*plan);
+  auto fleet = fleet_power_kw(p, r.plan);
+  r.nearest_kw = fleet;
+  r.accepted = true;
+  for (int t = 0; t < p.steps; ++t) {
+    if (std::abs(profile_kw[t] - fleet[t]) > tolerance_kw) {
+      r.accepted = false;
+      if (!r.first_infeasible_step) r.first_infeasible_step = t;
+    }
+  }
+  return r;
+}
+
+}  // namespace voltpool

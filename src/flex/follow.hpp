@@ -1,0 +1,27 @@
+// Membership and disaggregation: can the fleet follow an aggregate power profile while every owner still gets
+// what they asked for, and if so, how much each car does. The profile becomes an equality on the fleet's power
+// with a penalised deviation (plan/problem.hpp: fleet_profile_kw); the planner finds the split, or the
+// smallest deviation, i.e. the nearest profile the fleet can follow. Lossless fleets use the decomposition
+// (exact, scales), others the exact LP.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/result.hpp"
+#include "plan/problem.hpp"
+
+namespace voltpool {
+
+struct FollowResult {
+  bool accepted = false;               // followed within tolerance_kw at every step
+  std::optional<int> first_infeasible_step;
+  std::vector<double> nearest_kw;      // the nearest profile the fleet can follow (= the profile if accepted)
+  Plan plan;                           // the per-vehicle split of nearest_kw
+};
+
+// `problem` gives the vehicles, steps and prices (prices break ties between equally good splits).
+Result<FollowResult> follow_profile(PlanningProblem problem, const std::vector<double>& profile_kw,
+                                    double tolerance_kw = 1e-6);
+
+}  // namespace voltpool
