@@ -51,6 +51,12 @@ std::string slurp(const fs::path& p) {
 const std::string kPrices =
     "data/prices/smard_de_eu_2023_2024/Gro_handelspreise_202301010000_202501010000_Stunde.csv";
 
+std::string fmt_double(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.12g", v);
+  return buf;
+}
+
 fs::path out_dir(const std::string& name) {
   fs::path d = fs::temp_directory_path() / ("voltpool_cli_" + std::to_string(::getpid()) + "_" + name);
   fs::remove_all(d);
@@ -190,6 +196,74 @@ TEST(Cli, DegradeRejectsABadProfileOrModel) {
   r = run("degrade --model Unobtainium --soc-profile " + ok.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("known models: NMC_Gr_75Ah_A"), std::string::npos);
+}
+
+TEST(Cli, FlexWritesTheEnvelope) {
+  fs::path out = out_dir("flex.json");
+  CliRun r = run("flex --evs " + testing::shared_path("bench/scenarios/evs_N100_s42.csv") + " --from 40 --hours 2 --out " +
+                 out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(slurp(out));
+  ASSERT_EQ(j["steps"].size(), 8u);
+  EXPECT_EQ(j["steps"][0]["step"], 40);
+  for (const auto& s : j["steps"]) {
+    EXPECT_LE(s["up_kw"].get<double>(), 400.0 + 1e-9);  // never beyond the site
+    EXPECT_LE(s["down_kw"].get<double>(), s["up_kw"].get<double>());
+    EXPECT_LE(s["energy_lo_kwh"].get<double>(), s["energy_hi_kwh"].get<double>() + 1e-9);
+  }
+  fs::remove(out);
+}
+
+// A profile the fleet can follow splits back onto the cars (exit 0, sums within 1e-6 kW); one it cannot is
+// refused with exit 3, the first step it cannot follow and the nearest profile it can.
+TEST(Cli, DisaggregateSplitsOrRefuses) {
+  std::string evs = testing::shared_path("bench/scenarios/evs_N100_s42.csv");
+  fs::path schedule = out_dir("sched.csv"), split = out_dir("split.csv");
+  ASSERT_EQ(run("schedule --evs " + evs + " --prices " + testing::shared_path("bench/scenarios/prices.csv") +
+                " --solver exact --out " + schedule.string()).exit_code, 0);
+  std::vector<double> profile(96, 0.0);
+  {
+    std::ifstream in(schedule);
+    std::string row;
+    std::getline(in, row);
+    while (std::getline(in, row)) {
+      int id, step;
+      double kw;
+      ASSERT_EQ(std::sscanf(row.c_str(), "%d,%d,%lf", &id, &step, &kw), 3);
+      profile[static_cast<size_t>(step)] += kw;
+    }
+  }
+  auto write_profile = [&](const std::string& name, const std::vector<double>& kw) {
+    std::string text = "step,kw\n";
+    for (size_t t = 0; t < kw.size(); ++t) text += std::to_string(t) + "," + fmt_double(kw[t]) + "\n";
+    return std::make_unique<testing::TempFile>(name, text);
+  };
+  auto good = write_profile("good_profile.csv", profile);
+  CliRun ok = run("disaggregate --g2v --evs " + evs + " --profile " + good->path() + " --out " + split.string());
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  std::vector<double> sum(96, 0.0);
+  {
+    std::ifstream in(split);
+    std::string row;
+    std::getline(in, row);
+    EXPECT_EQ(row, "id,step,kw");
+    while (std::getline(in, row)) {
+      int id, step;
+      double kw;
+      ASSERT_EQ(std::sscanf(row.c_str(), "%d,%d,%lf", &id, &step, &kw), 3);
+      sum[static_cast<size_t>(step)] += kw;
+    }
+  }
+  for (size_t t = 0; t < 96; ++t) EXPECT_NEAR(sum[t], profile[t], 1e-6) << t;
+  profile[10] += 300;  // more than the cars plugged in at step 10 can take
+  auto bad = write_profile("bad_profile.csv", profile);
+  CliRun refused = run("disaggregate --g2v --evs " + evs + " --profile " + bad->path() + " --out " + split.string());
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.err.find("first at step 10"), std::string::npos) << refused.err;
+  EXPECT_TRUE(fs::exists(split.string() + ".nearest.csv"));
+  fs::remove(schedule);
+  fs::remove(split);
+  fs::remove(split.string() + ".nearest.csv");
 }
 
 }  // namespace

@@ -18,5 +18,7 @@ Command add_schedule(CLI::App& app);
 Command add_generate(CLI::App& app);
 Command add_bench(CLI::App& app);
 Command add_degrade(CLI::App& app);
+Command add_flex(CLI::App& app);
+Command add_disaggregate(CLI::App& app);
 
 }  // namespace voltpool::app

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   add(voltpool::app::add_generate, "generate");
   add(voltpool::app::add_bench, "bench");
   add(voltpool::app::add_degrade, "degrade");
+  add(voltpool::app::add_flex, "flex");
+  add(voltpool::app::add_disaggregate, "disaggregate");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,8 +1,9 @@
 // Membership and disaggregation: can the fleet follow an aggregate power profile while every owner still gets
 // what they asked for, and if so, how much each car does. The profile becomes an equality on the fleet's power
 // with a penalised deviation (plan/problem.hpp: fleet_profile_kw); the planner finds the split, or the
-// smallest deviation, i.e. the nearest profile the fleet can follow. Lossless fleets use the decomposition
-// (exact, scales), others the exact LP.
+// smallest deviation, i.e. the nearest profile the fleet can follow. The exact LP plans fleets up to
+// kExactFollowMaxVehicleSteps and every fleet with lossy bidirectional cars; larger lossless fleets use the
+// decomposition, which meets the profile only to its master's tolerance.
 #pragma once
 
 #include <optional>
@@ -12,6 +13,8 @@
 #include "plan/problem.hpp"
 
 namespace voltpool {
+
+inline constexpr size_t kExactFollowMaxVehicleSteps = 2'000'000;
 
 struct FollowResult {
   bool accepted = false;               // followed within tolerance_kw at every step

@@ -108,8 +108,9 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
 
   std::vector<std::pair<int, int>> deviation_cols;  // per step: (above, below) the profile
   if (follow) {
-    double cost = p.deviation_penalty_eur_per_kwh() * dt;
     for (int t = 0; t < p.steps; ++t) {
+      // Earlier deviations cost up to twice as much: the nearest profile keeps to the asked one as long as it can.
+      double cost = p.deviation_penalty_eur_per_kwh() * dt * (1.0 + static_cast<double>(p.steps - t) / p.steps);
       int row = limit_row[0][static_cast<size_t>(t)];
       deviation_cols.emplace_back(cols.add(0, inf, cost, {{row, 1.0}}), cols.add(0, inf, cost, {{row, -1.0}}));
     }

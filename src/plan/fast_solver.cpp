@@ -220,6 +220,11 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   // No CLP scaling: the master is scaled already, and CLP's own scaling let it call a master with improving
   // columns optimal ("scaled problem optimal, unscaled problem has dual infeasibilities").
   master.scaling(0);
+  // Following a profile asks for the fleet's power to 1e-6 kW: the master's rows are per vehicle, so its
+  // tolerance is tightened with the fleet size.
+  const bool follow = !p.fleet_profile_kw.empty();
+  if (follow) master.setPrimalTolerance(std::max(1e-12, 1e-8 * scale));
+  const double relative_gap = follow ? std::min(opt.relative_gap, 1e-12) : opt.relative_gap;
   {
     std::vector<double> lo(static_cast<size_t>(rows) + 1), hi(static_cast<size_t>(rows) + 1);
     for (int r = 0; r < rows; ++r) {
@@ -237,9 +242,10 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     // Deviation from a followed profile: two columns per row, in the master's scaled units.
     for (int r = 0; r < rows; ++r) {
       if (!limit_rows[r].follows) continue;
-      for (double sign : {1.0, -1.0}) {
-        master.addColumn(1, &r, &sign, 0.0, COIN_DBL_MAX, p.deviation_penalty_eur_per_kwh() * p.dt_h);
-      }
+      // Earlier deviations cost up to twice as much, as in the exact LP.
+      double cost = p.deviation_penalty_eur_per_kwh() * p.dt_h *
+                    (1.0 + static_cast<double>(p.steps - limit_rows[r].step) / p.steps);
+      for (double sign : {1.0, -1.0}) master.addColumn(1, &r, &sign, 0.0, COIN_DBL_MAX, cost);
     }
   }
   const int first_fleet_column = master.numberColumns();
@@ -288,7 +294,8 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     const double* mu_now = master.primalColumnSolution();
     for (size_t k = 0; k < column_shortfall.size(); ++k) shortfall += mu_now[first_fleet_column + k] * column_shortfall[k];
     double money = upper - p.shortfall_penalty_eur_per_kwh() * shortfall;
-    if (upper - best_bound <= opt.relative_gap * std::max(1.0, std::abs(money))) break;
+    const double tolerance_eur = relative_gap * std::max(1.0, std::abs(money));
+    if (upper - best_bound <= tolerance_eur) break;
     const double* y = master.dualRowSolution();
     std::vector<double> lambda_master(static_cast<size_t>(rows));
     for (int r = 0; r < rows; ++r) {
@@ -309,7 +316,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     // Reduced cost at the master's duals: negative means the column improves the master.
     double reduced = pass.cost_eur - y[rows] / scale;
     for (int r = 0; r < rows; ++r) reduced -= y[r] * pass.row_kw[r];
-    mispriced = reduced >= -1e-9 * std::max(1.0, std::abs(upper));
+    mispriced = reduced >= -tolerance_eur;
     if (mispriced && alpha == 0.0) break;  // no improving column at the master's own duals: optimal
     add_column(pass, lambda);
   }
@@ -338,7 +345,8 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     plan.deviation_kw.resize(static_cast<size_t>(p.steps));
     for (int t = 0; t < p.steps; ++t) {
       plan.deviation_kw[t] = p.fleet_profile_kw[t] - fleet[t];
-      plan.objective_eur += p.deviation_penalty_eur_per_kwh() * std::abs(plan.deviation_kw[t]) * p.dt_h;
+      plan.objective_eur += p.deviation_penalty_eur_per_kwh() * std::abs(plan.deviation_kw[t]) * p.dt_h *
+                            (1.0 + static_cast<double>(p.steps - t) / p.steps);
     }
   }
   plan.lower_bound_eur = std::min(best_bound, plan.objective_eur);

@@ -57,7 +57,8 @@ struct PlanningProblem {
   PlanVehicles vehicles;
   std::vector<Feeder> feeders;                    // optional, nested inside the fleet's limits
   // When set (one value per step, kW, + imports), the fleet follows this profile instead of minding its own
-  // limits: each kWh of deviation costs deviation_penalty_eur_per_kwh(), and the plan reports the deviation.
+  // limits: each kWh of deviation costs deviation_penalty_eur_per_kwh() (up to twice that for early steps, so
+  // the profile is kept as long as it can be), and the plan reports the deviation.
   std::vector<double> fleet_profile_kw;
 
   // What each kWh missing at a departure costs in the objective: ten times the dearest price, revenue or wear
