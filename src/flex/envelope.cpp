@@ -6,16 +6,28 @@
 namespace voltpool {
 
 VehicleFlex vehicle_flex(const PlanningProblem& p, size_t i) {
+  VehicleFlex f;
+  vehicle_flex(p, i, f);
+  return f;
+}
+
+void vehicle_flex(const PlanningProblem& p, size_t i, VehicleFlex& f) {
   const PlanVehicles& v = p.vehicles;
   const int w = v.window(i);
+  const size_t n = static_cast<size_t>(w);
   const double dt = p.dt_h;
-  VehicleFlex f;
-  f.power_lo_kw.resize(static_cast<size_t>(w));
-  f.power_hi_kw.resize(static_cast<size_t>(w));
-  f.energy_lo_kwh.resize(static_cast<size_t>(w));
-  f.energy_hi_kwh.resize(static_cast<size_t>(w));
+  f.power_lo_kw.resize(n);
+  f.power_hi_kw.resize(n);
+  f.energy_lo_kwh.resize(n);
+  f.energy_hi_kwh.resize(n);
+  f.scratch.resize(6 * n);
   // Stored-energy change per step: [-D f dt / eta_d, C f dt eta_c].
-  std::vector<double> lo(static_cast<size_t>(w)), hi(static_cast<size_t>(w));
+  double* lo = f.scratch.data();
+  double* hi = lo + n;
+  double* flo = hi + n;
+  double* fhi = flo + n;
+  double* glo = fhi + n;
+  double* ghi = glo + n;
   for (int k = 0; k < w; ++k) {
     double frac = v.fraction(i, k);
     lo[k] = -v.discharge_max_kw[i] * frac * dt / v.eta_discharge[i];
@@ -26,8 +38,6 @@ VehicleFlex vehicle_flex(const PlanningProblem& p, size_t i) {
   for (int k = 0; k < w; ++k) reach = std::min(reach + hi[k], ceiling);
   const double final_lo = std::max(floor, std::min(v.target_kwh[i] - v.e0_kwh[i], reach));
   // Forward reachable F_k and backward completable G_k; the energy at step k's end lies in F_k ∩ G_k.
-  std::vector<double> flo(static_cast<size_t>(w)), fhi(static_cast<size_t>(w)), glo(static_cast<size_t>(w)),
-      ghi(static_cast<size_t>(w));
   double a = 0, b = 0;
   for (int k = 0; k < w; ++k) {
     a = std::max(a + lo[k], k == w - 1 ? final_lo : floor);
@@ -49,7 +59,41 @@ VehicleFlex vehicle_flex(const PlanningProblem& p, size_t i) {
     f.power_hi_kw[k] = dhi >= 0 ? dhi / (v.eta_charge[i] * dt) : dhi * v.eta_discharge[i] / dt;
     f.power_lo_kw[k] = dlo >= 0 ? dlo / (v.eta_charge[i] * dt) : dlo * v.eta_discharge[i] / dt;
   }
-  return f;
+}
+
+namespace {
+// Adds sign * (vehicle i's flexibility) into env; f holds it.
+void accumulate(const PlanningProblem& p, size_t i, const VehicleFlex& f, double sign, FleetEnvelope& env) {
+  const size_t steps = static_cast<size_t>(p.steps);
+  const size_t first = static_cast<size_t>(p.vehicles.first_step[i]), w = f.power_hi_kw.size();
+  for (size_t k = 0; k < w; ++k) {
+    env.up_kw[first + k] += sign * f.power_hi_kw[k];
+    env.down_kw[first + k] += sign * f.power_lo_kw[k];
+    env.energy_lo_kwh[first + k] += sign * f.energy_lo_kwh[k];
+    env.energy_hi_kwh[first + k] += sign * f.energy_hi_kwh[k];
+  }
+  // After its departure a car keeps what it took in.
+  for (size_t t = first + w; t < steps; ++t) {
+    env.energy_lo_kwh[t] += sign * f.energy_lo_kwh[w - 1];
+    env.energy_hi_kwh[t] += sign * f.energy_hi_kwh[w - 1];
+  }
+}
+
+void zero(FleetEnvelope& env, size_t steps) {
+  env.up_kw.assign(steps, 0.0);
+  env.down_kw.assign(steps, 0.0);
+  env.energy_lo_kwh.assign(steps, 0.0);
+  env.energy_hi_kwh.assign(steps, 0.0);
+}
+}  // namespace
+
+EnvelopeTracker::EnvelopeTracker(const PlanningProblem& problem) : p_(problem) {
+  zero(env_, static_cast<size_t>(p_.steps));
+}
+
+void EnvelopeTracker::apply(size_t vehicle, double sign) {
+  vehicle_flex(p_, vehicle, scratch_);
+  accumulate(p_, vehicle, scratch_, sign, env_);
 }
 
 FleetEnvelope fleet_envelope(const PlanningProblem& p) {
@@ -57,24 +101,11 @@ FleetEnvelope fleet_envelope(const PlanningProblem& p) {
   const unsigned workers = n < 4096 ? 1u : std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   std::vector<FleetEnvelope> partial(workers);
   auto work = [&](size_t begin, size_t end, FleetEnvelope& out) {
-    out.up_kw.assign(steps, 0.0);
-    out.down_kw.assign(steps, 0.0);
-    out.energy_lo_kwh.assign(steps, 0.0);
-    out.energy_hi_kwh.assign(steps, 0.0);
+    zero(out, steps);
+    VehicleFlex f;
     for (size_t i = begin; i < end; ++i) {
-      VehicleFlex f = vehicle_flex(p, i);
-      const size_t first = static_cast<size_t>(p.vehicles.first_step[i]), w = f.power_hi_kw.size();
-      for (size_t k = 0; k < w; ++k) {
-        out.up_kw[first + k] += f.power_hi_kw[k];
-        out.down_kw[first + k] += f.power_lo_kw[k];
-        out.energy_lo_kwh[first + k] += f.energy_lo_kwh[k];
-        out.energy_hi_kwh[first + k] += f.energy_hi_kwh[k];
-      }
-      // After its departure a car keeps what it took in.
-      for (size_t t = first + w; t < steps; ++t) {
-        out.energy_lo_kwh[t] += f.energy_lo_kwh[w - 1];
-        out.energy_hi_kwh[t] += f.energy_hi_kwh[w - 1];
-      }
+      vehicle_flex(p, i, f);
+      accumulate(p, i, f, 1.0, out);
     }
   };
   std::vector<std::thread> threads;

@@ -17,8 +17,11 @@ namespace voltpool {
 struct VehicleFlex {
   std::vector<double> power_lo_kw, power_hi_kw;
   std::vector<double> energy_lo_kwh, energy_hi_kwh;
+  std::vector<double> scratch;  // reused between calls
 };
 VehicleFlex vehicle_flex(const PlanningProblem& p, size_t vehicle);
+// The same into `out`, reusing its storage (no allocation once warm).
+void vehicle_flex(const PlanningProblem& p, size_t vehicle, VehicleFlex& out);
 
 struct FleetEnvelope {
   std::vector<double> up_kw;            // most power the fleet can draw in the step
@@ -27,5 +30,23 @@ struct FleetEnvelope {
   std::vector<double> energy_hi_kwh;    // most
 };
 FleetEnvelope fleet_envelope(const PlanningProblem& p);
+
+// The envelope kept up to date as cars come and go: each event touches only that car's steps (O(window)).
+// Vehicles are those of `problem` (add them there first); the tracker holds a reference to it.
+class EnvelopeTracker {
+ public:
+  explicit EnvelopeTracker(const PlanningProblem& problem);
+  const FleetEnvelope& envelope() const { return env_; }
+  // A car plugs in (its vehicle index in the problem).
+  void add(size_t vehicle) { apply(vehicle, +1.0); }
+  // A car leaves, or is about to change (remove, change the problem's entry, add).
+  void remove(size_t vehicle) { apply(vehicle, -1.0); }
+
+ private:
+  void apply(size_t vehicle, double sign);
+  const PlanningProblem& p_;
+  FleetEnvelope env_;
+  VehicleFlex scratch_;
+};
 
 }  // namespace voltpool

@@ -129,5 +129,43 @@ TEST(Flex, EnvelopeIsExactStepByStep) {
   }
 }
 
+// Cars plugging in, leaving and changing their departure update the envelope to exactly what a full
+// recomputation gives.
+TEST(Flex, TrackerFollowsEventsExactly) {
+  std::mt19937_64 rng(8);
+  auto p = random_lossless(rng, 40, 24, true);
+  EnvelopeTracker tracker(p);
+  for (size_t i = 0; i < p.vehicles.size(); ++i) tracker.add(i);
+  auto expect_same = [&](const PlanningProblem& q, const std::vector<bool>& present) {
+    PlanningProblem only = q;
+    only.vehicles = PlanVehicles{};
+    for (size_t i = 0; i < q.vehicles.size(); ++i) {
+      if (!present[i]) continue;
+      only.vehicles.add(q.vehicles.first_step[i], q.vehicles.end_step[i], q.vehicles.first_fraction[i],
+                        q.vehicles.last_fraction[i], q.vehicles.charge_max_kw[i], q.vehicles.discharge_max_kw[i],
+                        q.vehicles.e0_kwh[i], q.vehicles.e_min_kwh[i], q.vehicles.e_max_kwh[i], q.vehicles.target_kwh[i],
+                        q.vehicles.eta_charge[i], q.vehicles.eta_discharge[i]);
+    }
+    auto full = fleet_envelope(only);
+    for (int t = 0; t < q.steps; ++t) {
+      ASSERT_NEAR(tracker.envelope().up_kw[t], full.up_kw[t], 1e-9);
+      ASSERT_NEAR(tracker.envelope().down_kw[t], full.down_kw[t], 1e-9);
+      ASSERT_NEAR(tracker.envelope().energy_lo_kwh[t], full.energy_lo_kwh[t], 1e-9);
+      ASSERT_NEAR(tracker.envelope().energy_hi_kwh[t], full.energy_hi_kwh[t], 1e-9);
+    }
+  };
+  std::vector<bool> present(p.vehicles.size(), true);
+  expect_same(p, present);
+  for (size_t i = 0; i < p.vehicles.size(); i += 3) {  // every third car leaves
+    tracker.remove(i);
+    present[i] = false;
+  }
+  expect_same(p, present);
+  tracker.remove(1);  // car 1 will now stay until the end of the day
+  p.vehicles.end_step[1] = p.steps;
+  tracker.add(1);
+  expect_same(p, present);
+}
+
 }  // namespace
 }  // namespace voltpool
