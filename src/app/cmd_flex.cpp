@@ -11,6 +11,7 @@
 #include "app/commands.hpp"
 #include "data/fleet_day_files.hpp"
 #include "data/parse.hpp"
+#include "flex/endurance.hpp"
 #include "flex/envelope.hpp"
 #include "flex/follow.hpp"
 #include "plan/fleet_day_problem.hpp"
@@ -52,6 +53,7 @@ struct FlexArgs {
   FleetArgs fleet;
   int from = 0;
   double hours = 24;
+  double hold_minutes = 0;
   std::string out;
 };
 
@@ -78,6 +80,24 @@ int run_flex(const FlexArgs& a) {
                           {"down_kw", down},
                           {"energy_lo_kwh", env.energy_lo_kwh[t]},
                           {"energy_hi_kwh", env.energy_hi_kwh[t]}});
+  }
+  if (a.hold_minutes > 0) {
+    // Endurance from --from: the largest constant power absorbed / delivered for that long.
+    int steps = std::max(1, static_cast<int>(std::lround(a.hold_minutes / (p.dt_h * 60))));
+    nlohmann::ordered_json hold;
+    hold["from_step"] = a.from;
+    hold["minutes"] = steps * p.dt_h * 60;
+    for (int direction : {+1, -1}) {
+      const char* key = direction > 0 ? "up_kw" : "down_kw";
+      auto held = max_hold(p, HoldQuery{a.from, std::min(steps, p.steps - a.from), direction, 0});
+      if (held.ok()) {
+        hold[key] = held->hold_kw;
+      } else {
+        hold[key] = nullptr;
+        hold[std::string(key) + "_reason"] = held.error().message;
+      }
+    }
+    j["hold"] = hold;
   }
   std::ofstream out(a.out);
   out << j.dump(1) << "\n";
@@ -175,6 +195,9 @@ Command add_flex(CLI::App& app) {
   add_fleet_options(cmd, args->fleet);
   cmd->add_option("--from", args->from, "first step")->capture_default_str()->check(CLI::Range(0, kFleetDaySteps - 1));
   cmd->add_option("--hours", args->hours, "hours ahead")->capture_default_str()->check(CLI::Range(0.25, 24.0));
+  cmd->add_option("--hold-minutes", args->hold_minutes,
+                  "also the largest power held this long from --from, absorbed and delivered (exact LP)")
+      ->check(CLI::Range(0.0, 1440.0));
   cmd->add_option("--out", args->out, "JSON file to write")->required();
   return [args] { return run_flex(*args); };
 }

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "flex/endurance.hpp"
 #include "flex/envelope.hpp"
 #include "flex/follow.hpp"
 #include "plan/exact_solver.hpp"
@@ -165,6 +166,60 @@ TEST(Flex, TrackerFollowsEventsExactly) {
   p.vehicles.end_step[1] = p.steps;
   tracker.add(1);
   expect_same(p, present);
+}
+
+// The held power is deliverable (the plan holds it, every car within its limits, no owner worse off than
+// they must be) and it is the largest: holding a little more leaves some owner short. One step's hold is the
+// envelope's bound; longer holds can only be lower.
+TEST(Flex, EnduranceIsTheLargestHoldThatKeepsOwnersWhole) {
+  std::mt19937_64 rng(41);
+  int answered = 0, refused = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    bool v2g = trial % 2 == 1;
+    auto p = random_lossless(rng, 3 + trial % 6, 16, v2g);
+    auto env = fleet_envelope(p);
+    auto base = solve_exact(p);
+    ASSERT_TRUE(base.ok());
+    double base_short = 0;
+    for (double s : base->shortfall_kwh) base_short += s;
+    int first = trial % 8, steps = 1 + trial % 6;
+    for (int direction : {+1, -1}) {
+      if (direction < 0 && !v2g) continue;
+      auto held = max_hold(p, HoldQuery{first, steps, direction, 0});
+      if (!held.ok()) {  // some car must charge unevenly then: no constant power keeps every owner whole
+        EXPECT_NE(held.error().message.find("without leaving an owner short"), std::string::npos);
+        ++refused;
+        continue;
+      }
+      ++answered;
+      double power = held->hold_kw;
+      auto fleet = fleet_power_kw(p, *held);
+      for (int t = first; t < first + steps; ++t) ASSERT_NEAR(fleet[t], direction * power, 1e-6) << trial;
+      double short_kwh = 0;
+      for (double s : held->shortfall_kwh) short_kwh += s;
+      ASSERT_NEAR(short_kwh, base_short, 1e-5) << trial;
+      auto c = check_plan(p, *held);
+      ASSERT_LE(c.max_power_violation_kw, 1e-7);
+      ASSERT_LE(c.max_energy_violation_kwh, 1e-6);
+      // A little more: impossible, or someone would be left short.
+      PlanningProblem more = p;
+      more.hold_first_step = first;
+      more.hold_steps = steps;
+      more.hold_direction = direction;
+      more.hold_fixed_kw = power + 0.01;
+      auto over = solve_exact(more);  // either no car can give it at all, or some owner is left short
+      if (over.ok()) {
+        double over_short = 0;
+        for (double s : over->shortfall_kwh) over_short += s;
+        EXPECT_GT(over_short, base_short + 1e-6) << trial << " direction " << direction;
+      }
+      if (steps == 1) {
+        EXPECT_NEAR(power, direction > 0 ? env.up_kw[first] : -env.down_kw[first], 1e-6) << trial;
+      }
+    }
+  }
+  EXPECT_GT(answered, 30);
+  RecordProperty("refused", refused);
 }
 
 }  // namespace

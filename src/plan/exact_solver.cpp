@@ -3,6 +3,7 @@
 #include <ClpSimplex.hpp>
 #include <ClpSolve.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -14,6 +15,33 @@ struct ColumnBuilder {
   std::vector<CoinBigIndex> start{0};
   std::vector<int> index;
   std::vector<double> value, lower, upper, cost;
+
+  struct Entry {
+    int column, row;
+    double value;
+  };
+  // Adds entries to columns already built (rebuilds the column-major arrays once).
+  void insert(std::vector<Entry> extra) {
+    std::sort(extra.begin(), extra.end(), [](const Entry& a, const Entry& b) { return a.column < b.column; });
+    std::vector<CoinBigIndex> new_start{0};
+    std::vector<int> new_index;
+    std::vector<double> new_value;
+    size_t e = 0;
+    for (size_t c = 0; c + 1 < start.size(); ++c) {
+      for (CoinBigIndex k = start[c]; k < start[c + 1]; ++k) {
+        new_index.push_back(index[static_cast<size_t>(k)]);
+        new_value.push_back(value[static_cast<size_t>(k)]);
+      }
+      for (; e < extra.size() && extra[e].column == static_cast<int>(c); ++e) {
+        new_index.push_back(extra[e].row);
+        new_value.push_back(extra[e].value);
+      }
+      new_start.push_back(static_cast<CoinBigIndex>(new_index.size()));
+    }
+    start.swap(new_start);
+    index.swap(new_index);
+    value.swap(new_value);
+  }
 
   int add(double lb, double ub, double c, const std::vector<std::pair<int, double>>& entries) {
     for (auto [row, v] : entries) {
@@ -75,6 +103,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   }
 
   ColumnBuilder cols;
+  std::vector<ColumnBuilder::Entry> extra_entries;  // entries added to existing columns after they were built
   struct Cols {
     int c, d, e;
   };
@@ -116,8 +145,44 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     }
   }
 
+  // Holding one power over a run of steps: a column P and one equality row per held step.
+  int hold_col = -1;
+  if (p.hold_steps > 0) {
+    std::vector<std::pair<int, double>> entries;
+    std::vector<int> hold_row(static_cast<size_t>(p.steps), -1);
+    for (int t = p.hold_first_step; t < p.hold_first_step + p.hold_steps && t < p.steps; ++t) {
+      hold_row[t] = static_cast<int>(row_lo.size());
+      row_lo.push_back(0.0);
+      row_hi.push_back(0.0);
+      entries.emplace_back(hold_row[t], -static_cast<double>(p.hold_direction));
+    }
+    // The held vehicles' power enters the hold rows (rows appended after the columns were built).
+    for (size_t i = 0; i < n; ++i) {
+      bool in_group = false;
+      groups.for_chain(i, [&](int g) { in_group |= g == p.hold_group; });
+      if (!in_group) continue;
+      for (int k = 0; k < v.window(i); ++k) {
+        int t = v.first_step[i] + k;
+        if (hold_row[t] < 0) continue;
+        extra_entries.push_back({at[offset[i] + static_cast<size_t>(k)].c, hold_row[t], 1.0});
+        if (at[offset[i] + static_cast<size_t>(k)].d >= 0) extra_entries.push_back({at[offset[i] + static_cast<size_t>(k)].d, hold_row[t], -1.0});
+      }
+    }
+    // Free in sign: a fleet that must draw power then to keep its owners whole can hold a negative delivery.
+    double lo = p.hold_fixed_kw.value_or(-inf), hi = p.hold_fixed_kw.value_or(inf);
+    double reward = p.hold_fixed_kw ? 0.0 : -p.deviation_penalty_eur_per_kwh() * dt * p.hold_steps;
+    hold_col = cols.add(lo, hi, reward, entries);
+  }
+
   ClpSimplex model;
   model.setLogLevel(0);
+  if (p.shortfall_cap_kwh) {
+    int cap_row = static_cast<int>(row_lo.size());
+    row_lo.push_back(-inf);
+    row_hi.push_back(*p.shortfall_cap_kwh);
+    for (size_t i = 0; i < n; ++i) extra_entries.push_back({shortfall_col[i], cap_row, 1.0});
+  }
+  if (!extra_entries.empty()) cols.insert(extra_entries);
   model.loadProblem(static_cast<int>(cols.lower.size()), static_cast<int>(row_lo.size()), cols.start.data(),
                     cols.index.data(), cols.value.data(), cols.lower.data(), cols.upper.data(), cols.cost.data(),
                     row_lo.data(), row_hi.data());
@@ -145,6 +210,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     }
     plan.shortfall_kwh[i] = std::max(0.0, x[shortfall_col[i]]);
   }
+  if (hold_col >= 0) plan.hold_kw = x[hold_col];
   if (follow) {
     plan.deviation_kw.resize(static_cast<size_t>(p.steps));
     for (int t = 0; t < p.steps; ++t) plan.deviation_kw[t] = x[deviation_cols[t].first] - x[deviation_cols[t].second];

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -60,6 +61,15 @@ struct PlanningProblem {
   // limits: each kWh of deviation costs deviation_penalty_eur_per_kwh() (up to twice that for early steps, so
   // the profile is kept as long as it can be), and the plan reports the deviation.
   std::vector<double> fleet_profile_kw;
+  // When hold_steps > 0: the fleet (group 0) or a feeder (group f + 1) holds one power over steps
+  // [hold_first_step, hold_first_step + hold_steps), imported (direction +1) or exported (-1). The exact LP
+  // maximises it after the owners' needs, or keeps it at hold_fixed_kw when that is set.
+  int hold_first_step = 0;
+  int hold_steps = 0;
+  int hold_direction = +1;
+  int hold_group = 0;
+  std::optional<double> hold_fixed_kw;
+  std::optional<double> shortfall_cap_kwh;  // caps the total shortfall (for lexicographic two-phase solves)
 
   // What each kWh missing at a departure costs in the objective: ten times the dearest price, revenue or wear
   // in the problem (at least 1 EUR/kWh), so the planner first delivers all it physically can and only then
@@ -94,6 +104,7 @@ struct Plan {
   std::vector<double> kw;
   std::vector<double> shortfall_kwh;  // per vehicle: target not reached at the end of its window
   std::vector<double> deviation_kw;   // per step, with a fleet profile: profile - fleet power
+  double hold_kw = 0;                 // with a hold: the power held
   double energy_cost_eur = 0;         // import cost - export credit
   double wear_cost_eur = 0;
   double objective_eur = 0;           // energy + wear + shortfall penalty
