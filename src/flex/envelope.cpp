@@ -87,6 +87,18 @@ void zero(FleetEnvelope& env, size_t steps) {
 }
 }  // namespace
 
+std::vector<FleetEnvelope> group_envelopes(const PlanningProblem& p) {
+  LimitGroups groups(p);
+  std::vector<FleetEnvelope> out(groups.size());
+  for (auto& env : out) zero(env, static_cast<size_t>(p.steps));
+  VehicleFlex f;
+  for (size_t i = 0; i < p.vehicles.size(); ++i) {
+    vehicle_flex(p, i, f);
+    groups.for_chain(i, [&](int g) { accumulate(p, i, f, 1.0, out[static_cast<size_t>(g)]); });
+  }
+  return out;
+}
+
 EnvelopeTracker::EnvelopeTracker(const PlanningProblem& problem) : p_(problem) {
   zero(env_, static_cast<size_t>(p_.steps));
 }

@@ -30,6 +30,8 @@ struct FleetEnvelope {
   std::vector<double> energy_hi_kwh;    // most
 };
 FleetEnvelope fleet_envelope(const PlanningProblem& p);
+// The same per limit group: [0] the whole fleet, [f + 1] the vehicles behind feeder f (nested feeders included).
+std::vector<FleetEnvelope> group_envelopes(const PlanningProblem& p);
 
 // The envelope kept up to date as cars come and go: each event touches only that car's steps (O(window)).
 // Vehicles are those of `problem` (add them there first); the tracker holds a reference to it.

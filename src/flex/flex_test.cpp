@@ -222,5 +222,29 @@ TEST(Flex, EnduranceIsTheLargestHoldThatKeepsOwnersWhole) {
   RecordProperty("refused", refused);
 }
 
+TEST(Flex, FeederEnvelopesSumTheirVehicles) {
+  std::mt19937_64 rng(3);
+  auto p = random_lossless(rng, 12, 10, true);
+  p.feeders = {Feeder{-1, std::vector<double>(10, kNoLimit), std::vector<double>(10, kNoLimit)},
+               Feeder{0, std::vector<double>(10, kNoLimit), std::vector<double>(10, kNoLimit)}};
+  for (size_t i = 0; i < p.vehicles.size(); ++i) p.vehicles.feeder[i] = static_cast<int>(i % 3) - 1;  // -1, 0, 1
+  auto envs = group_envelopes(p);
+  ASSERT_EQ(envs.size(), 3u);
+  auto fleet = fleet_envelope(p);
+  for (int t = 0; t < 10; ++t) {
+    EXPECT_NEAR(envs[0].up_kw[t], fleet.up_kw[t], 1e-9);
+    double inner = 0, nested = 0;
+    for (size_t i = 0; i < p.vehicles.size(); ++i) {
+      auto f = vehicle_flex(p, i);
+      int k = t - p.vehicles.first_step[i];
+      if (k < 0 || k >= p.vehicles.window(i)) continue;
+      if (p.vehicles.feeder[i] >= 0) inner += f.power_hi_kw[static_cast<size_t>(k)];  // feeder 0 holds feeder 1
+      if (p.vehicles.feeder[i] == 1) nested += f.power_hi_kw[static_cast<size_t>(k)];
+    }
+    EXPECT_NEAR(envs[1].up_kw[t], inner, 1e-9);
+    EXPECT_NEAR(envs[2].up_kw[t], nested, 1e-9);
+  }
+}
+
 }  // namespace
 }  // namespace voltpool
