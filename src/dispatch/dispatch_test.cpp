@@ -3,7 +3,10 @@
 #include <cmath>
 #include <vector>
 
+#include "dispatch/dispatcher.hpp"
 #include "dispatch/pjm_score.hpp"
+
+#include <random>
 #include "dispatch/regd_signal.hpp"
 
 namespace voltpool {
@@ -52,6 +55,97 @@ TEST(RegdSignal, BoundedNeutralAndSeeded) {
   int reversals = 0;
   for (size_t i = 2; i < a.size(); ++i) reversals += (a[i] - a[i - 1]) * (a[i - 1] - a[i - 2]) < 0;
   EXPECT_GT(reversals, 60);
+}
+
+DispatchFleet random_fleet(std::mt19937_64& rng, size_t n) {
+  std::uniform_real_distribution<double> u(0, 1);
+  DispatchFleet f;
+  f.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    f.charge_max_kw[i] = 7 + 15 * u(rng);
+    f.discharge_max_kw[i] = u(rng) < 0.7 ? f.charge_max_kw[i] : 0.0;
+    f.ramp_kw_per_s[i] = 2 + 10 * u(rng);
+    f.e_min_kwh[i] = 10;
+    f.e_max_kwh[i] = 70;
+    f.energy_kwh[i] = 15 + 50 * u(rng);
+    f.target_kwh[i] = 60;
+    f.eta_charge[i] = f.eta_discharge[i] = 0.93;
+    f.departure_s[i] = 3600 * (1 + 10 * u(rng));
+    f.baseline_kw[i] = (u(rng) - 0.3) * f.charge_max_kw[i];
+    if (f.discharge_max_kw[i] == 0) f.baseline_kw[i] = std::abs(f.baseline_kw[i]);
+    f.last_setpoint_kw[i] = f.baseline_kw[i];
+  }
+  return f;
+}
+
+// Property: on random fleets and setpoints, the cars' setpoints sum to the fleet setpoint whenever it lies in
+// the fleet's range (else the nearest end), and no car leaves its own range or loses its departure reserve.
+TEST(Dispatcher, MeetsTheSetpointWithinEveryCarsRange) {
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> u(0, 1);
+  DispatchConfig cfg;
+  for (int trial = 0; trial < 500; ++trial) {
+    auto f = random_fleet(rng, 1 + trial % 50);
+    double now = 0;
+    double base = 0;
+    for (double b : f.baseline_kw) base += b;
+    double target = base + (u(rng) - 0.5) * 40 * static_cast<double>(f.size());
+    std::vector<double> sp(f.size());
+    auto out = dispatch_cycle(f, now, target, cfg, sp);
+    double expected = std::clamp(target, out.lowest_kw, out.highest_kw);
+    ASSERT_NEAR(out.assigned_kw, expected, 1e-9 * std::max(1.0, std::abs(expected))) << trial;
+    for (size_t i = 0; i < f.size(); ++i) {
+      ASSERT_LE(sp[i], f.charge_max_kw[i] + 1e-9);
+      ASSERT_GE(sp[i], -f.discharge_max_kw[i] - 1e-9);
+      ASSERT_LE(std::abs(sp[i] - f.last_setpoint_kw[i]), f.ramp_kw_per_s[i] * cfg.cycle_s + 1e-9);
+    }
+  }
+}
+
+// A car that falls silent is held at its last power and the rest of the fleet covers its share in the same
+// cycle; so does a car that has left (held at zero).
+TEST(Dispatcher, SilentOrDepartedCarIsAbsorbedWithinOneCycle) {
+  std::mt19937_64 rng(12);
+  auto f = random_fleet(rng, 40);
+  for (size_t i = 0; i < f.size(); ++i) f.energy_kwh[i] = 40, f.departure_s[i] = 36000;
+  double base = 0;
+  for (double b : f.baseline_kw) base += b;
+  DispatchConfig cfg;
+  std::vector<double> sp(f.size());
+  double target = base + 50;
+  auto before = dispatch_cycle(f, 0, target, cfg, sp);
+  ASSERT_NEAR(before.assigned_kw, target, 1e-9);
+  f.available[3] = 0;  // silent: holds its last setpoint
+  f.available[7] = 0;  // gone: holds zero
+  f.last_setpoint_kw[7] = 0;
+  auto after = dispatch_cycle(f, 2, target, cfg, sp);
+  EXPECT_NEAR(after.assigned_kw, target, 1e-9);
+  EXPECT_EQ(sp[3], f.last_setpoint_kw[3]);
+  EXPECT_EQ(sp[7], 0.0);
+}
+
+TEST(Dispatcher, DepartureReserveComesFirst) {
+  DispatchFleet f;
+  f.resize(1);
+  f.charge_max_kw[0] = 10;
+  f.discharge_max_kw[0] = 10;
+  f.ramp_kw_per_s[0] = 100;
+  f.e_min_kwh[0] = 0;
+  f.e_max_kwh[0] = 80;
+  f.energy_kwh[0] = 50;
+  f.target_kwh[0] = 60;
+  f.eta_charge[0] = f.eta_discharge[0] = 1;
+  f.departure_s[0] = 3600 + 15 * 60 + 2;  // after this cycle and the reserve: one hour, exactly the 10 kWh
+  std::vector<double> sp(1);
+  auto out = dispatch_cycle(f, 0, -10, DispatchConfig{}, sp);  // asked to discharge
+  EXPECT_NEAR(sp[0], 0, 1e-6);  // it may not give any energy away
+  EXPECT_NEAR(out.lowest_kw, 0, 1e-6);
+  f.departure_s[0] -= 36;  // 36 s less: 0.1 kWh short unless it charges now
+  out = dispatch_cycle(f, 0, -10, DispatchConfig{}, sp);
+  EXPECT_NEAR(sp[0], 10, 1e-6);  // full power
+  f.energy_kwh[0] = 55;  // 5 kWh to spare: it may discharge, as far as the spare allows
+  out = dispatch_cycle(f, 0, -10, DispatchConfig{}, sp);
+  EXPECT_NEAR(sp[0], -10, 1e-6);
 }
 
 }  // namespace
