@@ -266,5 +266,52 @@ TEST(Cli, DisaggregateSplitsOrRefuses) {
   fs::remove(split.string() + ".nearest.csv");
 }
 
+// A thousand planned cars follow an hour of a generated RegD-like signal with 5 % of them falling silent or
+// leaving early: the PJM composite stays high and no owner misses their target because of regulation.
+TEST(Cli, TrackFollowsARegulationSignal) {
+  fs::path out = out_dir("track");
+  CliRun r = run("track --evs " + testing::shared_path("bench/scenarios/evs_N1000_s42.csv") +
+                 " --start-step 40 --capacity-kw 1000 --dropout-pct 5 --signal-seed 99 --seed 5 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto score = nlohmann::json::parse(slurp(out / "score.json"));
+  EXPECT_GE(score["composite"].get<double>(), 0.9);
+  EXPECT_EQ(score["cars_missed_target"].get<int>(), 0);
+  EXPECT_GT(score["cars_silent"].get<int>() + score["cars_left_early"].get<int>(), 20);
+  std::string csv = slurp(out / "response.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), score["cycles"].get<int>() + 1);
+  fs::remove_all(out);
+}
+
+TEST(Cli, TrackFollowsFrequencyByDroop) {
+  std::string rows = "t_s,frequency_hz\n";
+  for (int t = 0; t < 1800; t += 10) rows += std::to_string(t) + "," + (t < 600 ? "50.000" : t < 1200 ? "49.900" : "50.100") + "\n";
+  testing::TempFile freq("freq.csv", rows);
+  fs::path out = out_dir("fcr");
+  CliRun r = run("track --evs " + testing::shared_path("bench/scenarios/evs_N1000_s42.csv") + " --signal " + freq.path() +
+                 " --start-step 40 --capacity-kw 500 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out / "response.csv");
+  std::string line;
+  std::getline(in, line);
+  int checked = 0;
+  while (std::getline(in, line)) {
+    double t, s, resp;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%lf,%lf,%lf", &t, &s, &resp), 3);
+    if (t < 600) {
+      EXPECT_EQ(s, 0.0);  // inside the deadband
+    }
+    if (t >= 610 && t < 1200) {
+      EXPECT_NEAR(s, -250, 1e-6);  // -100 mHz: half of 500 kW less
+    }
+    if (t >= 1210 && t < 1790) {
+      EXPECT_NEAR(s, 250, 1e-6);
+      EXPECT_NEAR(resp, s, 5.0) << t;  // followed within 1 %
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 200);
+  fs::remove_all(out);
+}
+
 }  // namespace
 }  // namespace voltpool

@@ -20,5 +20,6 @@ Command add_bench(CLI::App& app);
 Command add_degrade(CLI::App& app);
 Command add_flex(CLI::App& app);
 Command add_disaggregate(CLI::App& app);
+Command add_track(CLI::App& app);
 
 }  // namespace voltpool::app

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add(voltpool::app::add_degrade, "degrade");
   add(voltpool::app::add_flex, "flex");
   add(voltpool::app::add_disaggregate, "disaggregate");
+  add(voltpool::app::add_track, "track");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
