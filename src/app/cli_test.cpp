@@ -310,6 +310,10 @@ TEST(Cli, TrackFollowsFrequencyByDroop) {
     }
   }
   EXPECT_GT(checked, 200);
+  auto score = nlohmann::json::parse(slurp(out / "score.json"));
+  EXPECT_GT(score["fcr"]["activation_time_s_max"].get<double>(), 0);
+  EXPECT_LE(score["fcr"]["activation_time_s_max"].get<double>(), 30);  // full activation within 30 s
+  EXPECT_GE(score["fcr"]["full_activation_minutes"].get<double>(), 15);
   fs::remove_all(out);
 }
 

@@ -136,6 +136,10 @@ int run_track(const TrackArgs& a) {
   j["cars_silent"] = r.cars_silent;
   j["cars_left_early"] = r.cars_left_early;
   j["cycles"] = r.t_s.size();
+  j["fcr"] = {{"activation_time_s_max", r.activation_time_s_max},
+              {"reservoir_up_kwh", r.reservoir_up_kwh},
+              {"reservoir_down_kwh", r.reservoir_down_kwh},
+              {"full_activation_minutes", r.full_activation_minutes}};
   j["cycle_us_p50"] = percentile(r.cycle_us, 0.5);
   j["cycle_us_p99"] = percentile(r.cycle_us, 0.99);
   j["cycle_us_max"] = percentile(r.cycle_us, 1.0);

@@ -36,6 +36,7 @@ TrackingResult track_signal(const TrackingScenario& sc) {
       apply_power(limits(i), energy[i], plan.kw[plan.offset[i] + static_cast<size_t>(k)], p.dt_h);
     }
   }
+  const std::vector<double> energy_at_start = energy;
   // Who drops out, and when.
   std::mt19937_64 rng(sc.seed);
   std::uniform_real_distribution<double> u(0, 1);
@@ -112,6 +113,30 @@ TrackingResult track_signal(const TrackingScenario& sc) {
     out.t_s.push_back(t);
     out.signal_kw.push_back(sc.capacity_kw * sc.signal[k]);
     out.response_kw.push_back(fleet_kw - baseline);
+  }
+
+  // Energy reservoir at the start: room to absorb, and energy to give without endangering the owner's target.
+  for (size_t i = 0; i < n; ++i) {
+    if (!plugged(i, t0)) continue;
+    double remaining_h = std::max(0.0, v.end_step[i] * step_s - t0 - sc.config.reserve_s) / 3600.0;
+    double floor = std::max(v.e_min_kwh[i], v.target_kwh[i] - v.charge_max_kw[i] * v.eta_charge[i] * remaining_h);
+    out.reservoir_up_kwh += std::max(0.0, v.e_max_kwh[i] - energy_at_start[i]) / v.eta_charge[i];
+    out.reservoir_down_kwh += std::max(0.0, energy_at_start[i] - floor) * v.eta_discharge[i];
+  }
+  out.full_activation_minutes = 60 * std::min(out.reservoir_up_kwh, out.reservoir_down_kwh) / sc.capacity_kw;
+  // Activation: after each setpoint change of at least 10 % of the capacity, the time to cover 90 % of it.
+  for (size_t k = 1; k < cycles; ++k) {
+    double before = out.signal_kw[k - 1], after = out.signal_kw[k];
+    if (std::abs(after - before) < 0.1 * sc.capacity_kw) continue;
+    double start_response = out.response_kw[k - 1];
+    size_t j = k;
+    while (j < cycles && out.signal_kw[j] == after &&
+           std::abs(out.response_kw[j] - start_response) < 0.9 * std::abs(after - start_response)) {
+      ++j;
+    }
+    if (j < cycles && out.signal_kw[j] == after) {
+      out.activation_time_s_max = std::max(out.activation_time_s_max, static_cast<double>(j - k + 1) * cycle_s);
+    }
   }
 
   // Owners: every car that was here and did not leave early must still be able to reach its target by its

@@ -37,6 +37,14 @@ struct TrackingResult {
   int cars_silent = 0;
   int cars_left_early = 0;
   std::vector<double> cycle_us;  // the dispatcher's time per cycle
+  // FCR-style compliance: the longest time after a setpoint change of at least 10 % of the capacity until the
+  // response covered 90 % of it (full activation is due within 30 s), and the energy the plugged-in cars could
+  // absorb / give at the start without leaving their windows or their owners' targets (an LER must hold full
+  // activation 15-30 minutes each way).
+  double activation_time_s_max = 0;
+  double reservoir_up_kwh = 0;
+  double reservoir_down_kwh = 0;
+  double full_activation_minutes = 0;  // min(up, down) / capacity
 };
 
 TrackingResult track_signal(const TrackingScenario& scenario);
