@@ -255,12 +255,17 @@ TEST(Cli, DisaggregateSplitsOrRefuses) {
     }
   }
   for (size_t t = 0; t < 96; ++t) EXPECT_NEAR(sum[t], profile[t], 1e-6) << t;
-  profile[10] += 300;  // more than the cars plugged in at step 10 can take
+  profile[10] = 399;  // within the 400 kW site, more than the cars plugged in at step 10 can take
   auto bad = write_profile("bad_profile.csv", profile);
   CliRun refused = run("disaggregate --g2v --evs " + evs + " --profile " + bad->path() + " --out " + split.string());
   EXPECT_EQ(refused.exit_code, 3);
   EXPECT_NE(refused.err.find("first at step 10"), std::string::npos) << refused.err;
   EXPECT_TRUE(fs::exists(split.string() + ".nearest.csv"));
+  profile[10] = 450;  // beyond the site itself
+  auto over = write_profile("over_profile.csv", profile);
+  CliRun beyond = run("disaggregate --g2v --evs " + evs + " --profile " + over->path() + " --out " + split.string());
+  EXPECT_EQ(beyond.exit_code, 3);
+  EXPECT_NE(beyond.err.find("at step 10, beyond the site limit of 400.000 kW"), std::string::npos) << beyond.err;
   fs::remove(schedule);
   fs::remove(split);
   fs::remove(split.string() + ".nearest.csv");
@@ -313,6 +318,8 @@ TEST(Cli, TrackFollowsFrequencyByDroop) {
   auto score = nlohmann::json::parse(slurp(out / "score.json"));
   EXPECT_GT(score["fcr"]["activation_time_s_max"].get<double>(), 0);
   EXPECT_LE(score["fcr"]["activation_time_s_max"].get<double>(), 30);  // full activation within 30 s
+  EXPECT_EQ(score["fcr"]["activations"].get<int>(), 2);                // the two frequency steps
+  EXPECT_EQ(score["fcr"]["activations_missed"].get<int>(), 0);
   EXPECT_GE(score["fcr"]["full_activation_minutes"].get<double>(), 15);
   fs::remove_all(out);
 }

@@ -97,6 +97,8 @@ int run_bench(const BenchArgs& a) {
                                  v2g ? "V2G" : "G2V", n, m.wall_s, m.bytes_per_vehicle_step, m.cost_eur, m.gap,
                                  vs_exact);
       };
+      if (!exact && n <= (v2g ? a.exact_max_n_v2g : a.exact_max_n)) std::cout << fmt::format("| exact (CLP) | {} | {} | failed | | | | |\n", v2g ? "V2G" : "G2V", n);
+      if (!fast && (!v2g || n <= a.fast_max_n_v2g)) std::cout << fmt::format("| fast | {} | {} | failed | | | | |\n", v2g ? "V2G" : "G2V", n);
       if (exact) row("exact (CLP)", *exact, "0");
       if (fast) {
         // Compared on what both minimise (energy + wear): V2G optima are degenerate in how they split it.
@@ -116,7 +118,7 @@ int run_bench(const BenchArgs& a) {
 Command add_bench(CLI::App& app) {
   auto args = std::make_shared<BenchArgs>();
   CLI::App* cmd = app.add_subcommand("bench", "planning benchmark: wall time, memory and optimality gap by fleet size");
-  cmd->add_option("--sizes", args->sizes, "fleet sizes")->capture_default_str();
+  cmd->add_option("--sizes", args->sizes, "fleet sizes")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->seed, "generator seed")->capture_default_str();
   cmd->add_option("--exact-max-n", args->exact_max_n, "largest charge-only fleet the exact LP is run on")
       ->capture_default_str();

@@ -30,8 +30,8 @@ struct FleetArgs {
 void add_fleet_options(CLI::App* cmd, FleetArgs& f) {
   cmd->add_option("--evs", f.evs, "fleet CSV in the vpp-fleet-day-v1 format")->required();
   cmd->add_flag("--g2v", f.g2v, "charge-only: no car discharges");
-  cmd->add_option("--site-limit-kw", f.site_limit_kw, "site limit (default 4 kW per EV; 0 keeps the default)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--site-limit-kw", f.site_limit_kw, "site limit (default 4 kW per EV)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--lenient", f.lenient, "skip and count malformed rows instead of failing on the first");
 }
 
@@ -39,11 +39,6 @@ Result<std::pair<std::vector<BenchEv>, PlanningProblem>> load_fleet(const FleetA
   LoadStats stats;
   auto evs = load_fleet_day_evs(f.evs, LoadOptions{f.lenient}, stats);
   if (!evs.ok()) return evs.error();
-  for (const auto& ev : *evs) {
-    if (ev.departure_step > kFleetDaySteps) {
-      return Error{f.evs + ": vehicle " + std::to_string(ev.id) + " departs after step " + std::to_string(kFleetDaySteps)};
-    }
-  }
   double limit = f.site_limit_kw > 0 ? f.site_limit_kw : kFleetDaySiteKwPerEv * static_cast<double>(evs->size());
   PlanningProblem p = fleet_day_problem(*evs, fleet_day_prices_eur_per_kwh(), limit, !f.g2v, kFleetDayWearEurPerKwh);
   return std::make_pair(std::move(*evs), std::move(p));
@@ -83,13 +78,13 @@ int run_flex(const FlexArgs& a) {
   }
   if (a.hold_minutes > 0) {
     // Endurance from --from: the largest constant power absorbed / delivered for that long.
-    int steps = std::max(1, static_cast<int>(std::lround(a.hold_minutes / (p.dt_h * 60))));
+    int steps = std::min(std::max(1, static_cast<int>(std::lround(a.hold_minutes / (p.dt_h * 60)))), p.steps - a.from);
     nlohmann::ordered_json hold;
     hold["from_step"] = a.from;
     hold["minutes"] = steps * p.dt_h * 60;
     for (int direction : {+1, -1}) {
       const char* key = direction > 0 ? "up_kw" : "down_kw";
-      auto held = max_hold(p, HoldQuery{a.from, std::min(steps, p.steps - a.from), direction, 0});
+      auto held = max_hold(p, HoldQuery{a.from, steps, direction, 0});
       if (held.ok()) {
         hold[key] = held->hold_kw;
       } else {
@@ -152,6 +147,13 @@ int run_disaggregate(const DisaggregateArgs& a) {
   if (!profile.ok()) {
     std::cerr << "voltpool disaggregate: " << profile.error().message << "\n";
     return kExitBadInput;
+  }
+  for (int t = 0; t < p.steps; ++t) {
+    if ((*profile)[t] > p.import_limit_kw[t] + 1e-9 || -(*profile)[t] > p.export_limit_kw[t] + 1e-9) {
+      std::cerr << fmt::format("voltpool disaggregate: the profile asks {:.3f} kW at step {}, beyond the site limit of "
+                               "{:.3f} kW\n", (*profile)[t], t, (*profile)[t] > 0 ? p.import_limit_kw[t] : -p.export_limit_kw[t]);
+      return 3;
+    }
   }
   auto r = follow_profile(p, *profile);
   if (!r.ok()) {

@@ -47,12 +47,9 @@ int run_schedule(const ScheduleArgs& a) {
     return kExitBadInput;
   }
   const int steps = static_cast<int>(prices->size());
-  for (const auto& ev : *evs) {
-    if (ev.departure_step > steps) {
-      std::cerr << "voltpool schedule: " << a.evs << ": vehicle " << ev.id << " departs at step " << ev.departure_step
-                << ", after the " << steps << " price steps\n";
-      return kExitBadInput;
-    }
+  if (steps != kFleetDaySteps) {
+    std::cerr << "voltpool schedule: " << a.prices << ": expected " << kFleetDaySteps << " price steps, got " << steps << "\n";
+    return kExitBadInput;
   }
   double limit = a.site_limit_kw > 0 ? a.site_limit_kw : kFleetDaySiteKwPerEv * static_cast<double>(evs->size());
   std::vector<double> kw(evs->size() * static_cast<size_t>(steps), 0.0);
@@ -75,7 +72,7 @@ int run_schedule(const ScheduleArgs& a) {
     solver_info["gap"] = plan->gap();
     solver_info["iterations"] = plan->iterations;
   } else {
-    auto strategy = make_strategy(a.strategy);
+    auto strategy = make_strategy(a.strategy, a.wear_eur_per_kwh);
     if (!strategy.ok()) {
       std::cerr << "voltpool schedule: " << strategy.error().message << "\n";
       return kExitBadInput;
@@ -108,7 +105,8 @@ int run_schedule(const ScheduleArgs& a) {
     std::cerr << "voltpool schedule: " << a.out << ": cannot write file\n";
     return kExitFailure;
   }
-  auto m = evaluate_schedule(*evs, *prices, limit, kw, kFleetDayStepHours, a.v2g);
+  const bool v2g = a.v2g || a.strategy == "optimal-v2g";
+  auto m = evaluate_schedule(*evs, *prices, limit, kw, kFleetDayStepHours, v2g);
   nlohmann::ordered_json j;
   if (a.solver.empty()) {
     j["strategy"] = a.strategy;
@@ -145,7 +143,7 @@ Command add_schedule(CLI::App& app) {
   cmd->add_option("--wear-eur-per-kwh", args->wear_eur_per_kwh, "wear cost per discharged kWh in the objective")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--site-limit-kw", args->site_limit_kw, "site import (and V2G export) limit (default 4 kW per EV)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--lenient", args->lenient, "skip and count malformed rows instead of failing on the first");
   cmd->add_option("--out", args->out, "schedule CSV to write (id,step,kw)")->required();
   return [args] { return run_schedule(*args); };

@@ -207,8 +207,9 @@ Command add_simulate(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--ev-specs", args->ev_specs, "open-ev-data JSON, to pick --vehicle from its 293 models");
   cmd->add_option("--site-limit-kw", args->site_limit_kw, "site import/export limit in kW (default: none)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--step-minutes", args->step_minutes, "time step")->capture_default_str()->check(CLI::Range(1, 60));
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--step-minutes", args->step_minutes, "time step (divides an hour)")->capture_default_str()
+      ->check(CLI::IsMember({1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60}));
   cmd->add_option("--sessions-from", args->sessions_from, "data day (YYYY-MM-DD) to map onto --from");
   cmd->add_option("--target-soc", args->target_soc_pct, "owner's default target SoC, %")->capture_default_str()
       ->check(CLI::Range(1.0, 100.0));

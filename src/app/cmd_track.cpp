@@ -113,6 +113,10 @@ int run_track(const TrackArgs& a) {
   if (static_cast<double>(sc.signal.size()) * kRegulationCycleS > horizon_s) {
     sc.signal.resize(static_cast<size_t>(horizon_s / kRegulationCycleS));
   }
+  if (sc.signal.size() * kRegulationCycleS < 20) {
+    std::cerr << "voltpool track: the signal covers less than 20 s (two 10-s score samples)\n";
+    return kExitBadInput;
+  }
   sc.capacity_kw = a.capacity_kw;
   sc.dropout_fraction = a.dropout_pct / 100;
   sc.seed = a.seed;
@@ -137,6 +141,8 @@ int run_track(const TrackArgs& a) {
   j["cars_left_early"] = r.cars_left_early;
   j["cycles"] = r.t_s.size();
   j["fcr"] = {{"activation_time_s_max", r.activation_time_s_max},
+              {"activations", r.activations},
+              {"activations_missed", r.activations_missed},
               {"reservoir_up_kwh", r.reservoir_up_kwh},
               {"reservoir_down_kwh", r.reservoir_down_kwh},
               {"full_activation_minutes", r.full_activation_minutes}};
@@ -164,7 +170,8 @@ Command add_track(CLI::App& app) {
   cmd->add_option("--signal", args->signal, "CSV t_s,signal (RegD-style, in [-1, 1]) or t_s,frequency_hz (FCR droop); "
                                             "without it a RegD-like signal is generated");
   cmd->add_option("--signal-seed", args->signal_seed, "seed of the generated signal")->capture_default_str();
-  cmd->add_option("--signal-seconds", args->signal_s, "length of the generated signal")->capture_default_str();
+  cmd->add_option("--signal-seconds", args->signal_s, "length of the generated signal")->capture_default_str()
+      ->check(CLI::Range(20.0, 86400.0));
   cmd->add_option("--start-step", args->start_step, "step the signal starts at")->capture_default_str();
   cmd->add_option("--capacity-kw", args->capacity_kw, "committed regulation capacity")->required()
       ->check(CLI::PositiveNumber);

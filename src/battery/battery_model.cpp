@@ -33,10 +33,5 @@ StepOutcome apply_power(const BatteryLimits& limits, double& energy_kwh, double 
   return out;
 }
 
-double grid_kw_to_reach(const BatteryLimits& limits, double energy_kwh, double target_kwh, double dt_h) {
-  double delta = target_kwh - energy_kwh;
-  if (dt_h <= 0) return 0;
-  return delta >= 0 ? delta / (limits.charge_efficiency * dt_h) : delta * limits.discharge_efficiency / dt_h;
-}
 
 }  // namespace voltpool

@@ -25,7 +25,4 @@ struct StepOutcome {
 // a step (a car that arrives or leaves mid-step). A battery outside its window is only moved towards it.
 StepOutcome apply_power(const BatteryLimits& limits, double& energy_kwh, double requested_grid_kw, double dt_h);
 
-// The grid power that, held for dt_h, takes the battery from energy_kwh exactly to target_kwh (no clamping).
-double grid_kw_to_reach(const BatteryLimits& limits, double energy_kwh, double target_kwh, double dt_h);
-
 }  // namespace voltpool

@@ -46,6 +46,9 @@ Result<std::vector<BenchEv>> load_fleet_day_evs(const std::string& path, const L
       ev.p_max_kw = v[8];
       ev.p_dis_max_kw = v[9];
       if (ev.departure_step <= ev.arrival_step) return csv.bad_field(col[3], "a departure after the arrival");
+      if (ev.departure_step > kFleetDaySteps) {
+        return csv.bad_field(col[3], "a departure step of at most " + std::to_string(kFleetDaySteps));
+      }
       if (ev.capacity_kwh <= 0) return csv.bad_field(col[4], "a positive capacity");
       if (ev.e_arrival_kwh < 0 || ev.e_arrival_kwh > ev.capacity_kwh)
         return csv.bad_field(col[5], "an energy within [0, capacity]");
@@ -53,6 +56,7 @@ Result<std::vector<BenchEv>> load_fleet_day_evs(const std::string& path, const L
         return csv.bad_field(col[6], "an energy within [0, capacity]");
       if (ev.e_min_kwh < 0 || ev.e_min_kwh > ev.e_arrival_kwh + 1e-9)
         return csv.bad_field(col[7], "an energy within [0, e_arrival]");
+      if (ev.e_target_kwh < ev.e_arrival_kwh) return csv.bad_field(col[6], "a target not below the arrival energy");
       if (ev.p_max_kw < 0) return csv.bad_field(col[8], "a non-negative power");
       if (ev.p_dis_max_kw < 0) return csv.bad_field(col[9], "a non-negative power");
       return ev;

@@ -11,8 +11,8 @@
 
 namespace voltpool {
 
-// Rows are checked for sense (0 <= arrival < departure <= 96, e_min <= e_arrival <= capacity, ...); a bad row is
-// an error naming its line and field.
+// Rows are checked for sense (0 <= arrival < departure <= 96, 0 <= e_min <= e_arrival <= e_target <= capacity,
+// powers >= 0); a bad row is an error naming its line and field.
 Result<std::vector<BenchEv>> load_fleet_day_evs(const std::string& path, const LoadOptions& opts, LoadStats& stats);
 // Prices per step in EUR/kWh, steps 0..n-1 each exactly once.
 Result<std::vector<double>> load_step_prices(const std::string& path, const LoadOptions& opts, LoadStats& stats);

@@ -124,18 +124,26 @@ TrackingResult track_signal(const TrackingScenario& sc) {
     out.reservoir_down_kwh += std::max(0.0, energy_at_start[i] - floor) * v.eta_discharge[i];
   }
   out.full_activation_minutes = 60 * std::min(out.reservoir_up_kwh, out.reservoir_down_kwh) / sc.capacity_kw;
-  // Activation: after each setpoint change of at least 10 % of the capacity, the time to cover 90 % of it.
+  // Activation: after each setpoint change of at least 10 % of the capacity, the time until the response has
+  // covered 90 % of it. A setpoint that moves on (by more than 1 % of the capacity) or a run that ends before
+  // that is a missed activation, counted apart; so is one slower than 30 s.
   for (size_t k = 1; k < cycles; ++k) {
     double before = out.signal_kw[k - 1], after = out.signal_kw[k];
     if (std::abs(after - before) < 0.1 * sc.capacity_kw) continue;
     double start_response = out.response_kw[k - 1];
     size_t j = k;
-    while (j < cycles && out.signal_kw[j] == after &&
+    auto held = [&](size_t m) { return std::abs(out.signal_kw[m] - after) <= 0.01 * sc.capacity_kw; };
+    while (j < cycles && held(j) &&
            std::abs(out.response_kw[j] - start_response) < 0.9 * std::abs(after - start_response)) {
       ++j;
     }
-    if (j < cycles && out.signal_kw[j] == after) {
-      out.activation_time_s_max = std::max(out.activation_time_s_max, static_cast<double>(j - k + 1) * cycle_s);
+    ++out.activations;
+    double elapsed_s = static_cast<double>(j - k + 1) * cycle_s;
+    if (j < cycles && held(j)) {
+      out.activation_time_s_max = std::max(out.activation_time_s_max, elapsed_s);
+      if (elapsed_s > 30) ++out.activations_missed;
+    } else {
+      ++out.activations_missed;
     }
   }
 

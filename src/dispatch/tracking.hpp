@@ -41,7 +41,9 @@ struct TrackingResult {
   // response covered 90 % of it (full activation is due within 30 s), and the energy the plugged-in cars could
   // absorb / give at the start without leaving their windows or their owners' targets (an LER must hold full
   // activation 15-30 minutes each way).
-  double activation_time_s_max = 0;
+  double activation_time_s_max = 0;  // over the activations that completed
+  int activations = 0;                // setpoint changes of at least 10 % of the capacity
+  int activations_missed = 0;         // not completed while the setpoint held, or slower than 30 s
   double reservoir_up_kwh = 0;
   double reservoir_down_kwh = 0;
   double full_activation_minutes = 0;  // min(up, down) / capacity

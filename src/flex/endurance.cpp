@@ -22,6 +22,7 @@ Result<Plan> max_hold(PlanningProblem p, const HoldQuery& q) {
   p.hold_direction = q.direction >= 0 ? +1 : -1;
   p.hold_group = q.group;
   auto held = solve_exact(p);
+  if (!held.ok() && held.error().message.find("infeasible") == std::string::npos) return held.error();
   if (!held.ok()) {
     return Error{"the fleet cannot hold one power from step " + std::to_string(q.first_step) + " for " +
                  std::to_string(q.steps) + " steps without leaving an owner short"};

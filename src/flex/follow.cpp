@@ -14,14 +14,9 @@ Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>
   p.fleet_profile_kw = profile_kw;
   // The exact LP's vertex meets the profile to ~1e-9 kW; the decomposition's convex combination only to its
   // master's tolerance (~1e-6 kW at a thousand cars), so it takes the fleets too large for the LP.
-  bool lossless_bidirectional = true;
   size_t vehicle_steps = 0;
-  for (size_t i = 0; i < p.vehicles.size(); ++i) {
-    if (p.vehicles.discharge_max_kw[i] > 0 && (p.vehicles.eta_charge[i] != 1 || p.vehicles.eta_discharge[i] != 1))
-      lossless_bidirectional = false;
-    vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
-  }
-  bool exact = !lossless_bidirectional || vehicle_steps <= kExactFollowMaxVehicleSteps;
+  for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
+  bool exact = p.first_lossy_bidirectional() >= 0 || vehicle_steps <= kExactFollowMaxVehicleSteps;
   auto plan = exact ? solve_exact(p) : solve_fast(p);
   if (!plan.ok()) return plan.error();
   FollowResult r;

@@ -138,8 +138,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   std::vector<std::pair<int, int>> deviation_cols;  // per step: (above, below) the profile
   if (follow) {
     for (int t = 0; t < p.steps; ++t) {
-      // Earlier deviations cost up to twice as much: the nearest profile keeps to the asked one as long as it can.
-      double cost = p.deviation_penalty_eur_per_kwh() * dt * (1.0 + static_cast<double>(p.steps - t) / p.steps);
+      double cost = p.deviation_cost_eur_per_kw(t);
       int row = limit_row[0][static_cast<size_t>(t)];
       deviation_cols.emplace_back(cols.add(0, inf, cost, {{row, 1.0}}), cols.add(0, inf, cost, {{row, -1.0}}));
     }
@@ -194,7 +193,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   model.initialSolve(options);
   if (model.status() != 0) {
     return Error{"the exact planner's LP did not solve (CLP status " + std::to_string(model.status()) +
-                 (model.status() == 1 ? ": infeasible, e.g. a site limit below zero or a car below its minimum" : "") + ")"};
+                 (model.status() == 1 ? ": infeasible, e.g. a site limit below zero, or a hold or profile no car can give" : "") + ")"};
   }
   const double* x = model.primalColumnSolution();
   Plan plan;

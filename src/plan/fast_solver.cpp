@@ -190,11 +190,9 @@ class Decomposition {
 }  // namespace
 
 Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) {
-  for (size_t i = 0; i < p.vehicles.size(); ++i) {
-    if (p.vehicles.discharge_max_kw[i] > 0 && (p.vehicles.eta_charge[i] != 1.0 || p.vehicles.eta_discharge[i] != 1.0)) {
-      return Error{"the fast planner needs lossless bidirectional vehicles (efficiency 1); vehicle " +
-                   std::to_string(i) + " has losses: plan it with the exact solver"};
-    }
+  if (int lossy = p.first_lossy_bidirectional(); lossy >= 0) {
+    return Error{"the fast planner needs lossless bidirectional vehicles (efficiency 1); vehicle " +
+                 std::to_string(lossy) + " has losses: plan it with the exact solver"};
   }
   for (int t = 0; t < p.steps; ++t) {
     if (p.import_limit_kw[t] < 0 || p.export_limit_kw[t] < 0) {
@@ -242,9 +240,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     // Deviation from a followed profile: two columns per row, in the master's scaled units.
     for (int r = 0; r < rows; ++r) {
       if (!limit_rows[r].follows) continue;
-      // Earlier deviations cost up to twice as much, as in the exact LP.
-      double cost = p.deviation_penalty_eur_per_kwh() * p.dt_h *
-                    (1.0 + static_cast<double>(p.steps - limit_rows[r].step) / p.steps);
+      double cost = p.deviation_cost_eur_per_kw(limit_rows[r].step);
       for (double sign : {1.0, -1.0}) master.addColumn(1, &r, &sign, 0.0, COIN_DBL_MAX, cost);
     }
   }
@@ -345,12 +341,11 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     plan.deviation_kw.resize(static_cast<size_t>(p.steps));
     for (int t = 0; t < p.steps; ++t) {
       plan.deviation_kw[t] = p.fleet_profile_kw[t] - fleet[t];
-      plan.objective_eur += p.deviation_penalty_eur_per_kwh() * std::abs(plan.deviation_kw[t]) * p.dt_h *
-                            (1.0 + static_cast<double>(p.steps - t) / p.steps);
+      plan.objective_eur += p.deviation_cost_eur_per_kw(t) * std::abs(plan.deviation_kw[t]);
     }
   }
   plan.lower_bound_eur = std::min(best_bound, plan.objective_eur);
-  plan.iterations = it + 1;
+  plan.iterations = std::min(it + 1, opt.max_iterations);  // master solves
   return plan;
 }
 

@@ -41,10 +41,13 @@ bool PlanningProblem::any_discharge() const {
   return std::any_of(vehicles.discharge_max_kw.begin(), vehicles.discharge_max_kw.end(), [](double d) { return d > 0; });
 }
 
-bool PlanningProblem::lossless() const {
-  auto one = [](double e) { return e == 1.0; };
-  return std::all_of(vehicles.eta_charge.begin(), vehicles.eta_charge.end(), one) &&
-         std::all_of(vehicles.eta_discharge.begin(), vehicles.eta_discharge.end(), one);
+int PlanningProblem::first_lossy_bidirectional() const {
+  for (size_t i = 0; i < vehicles.size(); ++i) {
+    if (vehicles.discharge_max_kw[i] > 0 && (vehicles.eta_charge[i] != 1.0 || vehicles.eta_discharge[i] != 1.0)) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
 }
 
 double Plan::gap() const {

@@ -79,7 +79,13 @@ struct PlanningProblem {
   // leave a car short is not followed).
   double deviation_penalty_eur_per_kwh() const { return shortfall_penalty_eur_per_kwh() / 4; }
   bool any_discharge() const;
-  bool lossless() const;  // every efficiency is 1
+  // The first bidirectional vehicle with losses (efficiency < 1), or -1: the fast planner needs none.
+  int first_lossy_bidirectional() const;
+  // What a kW of deviation from a followed profile costs at step t over the step: earlier deviations cost up to
+  // twice as much, so the nearest profile keeps to the asked one as long as it can.
+  double deviation_cost_eur_per_kw(int t) const {
+    return deviation_penalty_eur_per_kwh() * dt_h * (1.0 + static_cast<double>(steps - t) / steps);
+  }
 };
 
 // The limit groups of a problem: group 0 is the whole fleet, group f + 1 is feeder f. For solvers.
@@ -107,7 +113,7 @@ struct Plan {
   double hold_kw = 0;                 // with a hold: the power held
   double energy_cost_eur = 0;         // import cost - export credit
   double wear_cost_eur = 0;
-  double objective_eur = 0;           // energy + wear + shortfall penalty
+  double objective_eur = 0;           // energy + wear + shortfall penalty (+ deviation cost, - hold reward)
   double lower_bound_eur = -std::numeric_limits<double>::infinity();  // a proven bound on the optimum
   int iterations = 0;
   int simultaneous_steps = 0;         // vehicle-steps that both charge and discharge (see README)

@@ -26,9 +26,10 @@ Result<Plan> solve(const PlanningProblem& p) { return p.any_discharge() ? solve_
 }  // namespace
 
 void OptimalStrategy::replan(const StepView& view) {
-  ++replans_;
-  plans_.clear();
-  if (view.plugged.empty()) return;
+  if (view.plugged.empty()) {
+    plans_.clear();
+    return;
+  }
   const int now = view.step;
   int horizon_end = now + 1;
   for (int s : view.plugged) horizon_end = std::max(horizon_end, view.vehicles[s].est_departure_step);
@@ -54,7 +55,8 @@ void OptimalStrategy::replan(const StepView& view) {
                    v.limits.e_max_kwh, v.limits.e_max_kwh, v.limits.charge_efficiency, v.limits.discharge_efficiency);
   }
   auto plan = solve(p);
-  if (!plan.ok()) return;  // no plan: decide() falls back to charging as needed
+  if (!plan.ok()) return;  // keep the previous plans; cars without one charge as needed (decide())
+  plans_.clear();
   for (size_t k = 0; k < view.plugged.size(); ++k) {
     auto row = plan->of(k);
     plans_[view.plugged[k]] = Planned{now, std::vector<double>(row.begin(), row.end())};
@@ -74,7 +76,8 @@ void OptimalStrategy::decide(const StepView& view, std::span<double> requested_k
     auto it = plans_.find(s);
     int offset = it == plans_.end() ? -1 : view.step - it->second.first_step;
     if (it == plans_.end() || offset < 0 || offset >= static_cast<int>(it->second.kw.size())) {
-      requested_kw[k] = 0;  // not in the plan (the planner failed): leave it alone until the next plan
+      // Not in a plan (the planner failed for it): charge as needed, as uncontrolled charging would.
+      requested_kw[k] = view.energy_kwh[s] < v.limits.e_max_kwh ? v.limits.charge_max_kw : 0.0;
       continue;
     }
     // The plan holds step means; the car draws them over the share of the step it is there.

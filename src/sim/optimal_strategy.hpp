@@ -23,8 +23,6 @@ class OptimalStrategy final : public Strategy {
   std::string_view name() const override { return options_.v2g ? "optimal-v2g" : "optimal"; }
   void decide(const StepView& view, std::span<double> requested_kw) override;
 
-  int replans() const { return replans_; }
-
  private:
   void replan(const StepView& view);
 
@@ -35,7 +33,6 @@ class OptimalStrategy final : public Strategy {
   };
   std::unordered_map<int, Planned> plans_;
   size_t planned_with_known_ = 0;
-  int replans_ = 0;
 };
 
 // Prices for steps [from, to): the known ones, and beyond them the persistence forecast.
