@@ -112,6 +112,27 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   for (size_t i = 0; i < n; ++i) offset[i + 1] = offset[i] + static_cast<size_t>(v.window(i));
   at.resize(offset[n]);
   std::vector<int> shortfall_col(n);
+  // Owner guardrails: a cap on discharged energy and on the plan's battery wear, one row each.
+  const bool wear = !p.vehicle_wear.empty(), guard = !p.guardrails.empty();
+  std::vector<int> cap_row(n, -1), budget_row(n, -1);
+  for (size_t i = 0; guard && i < n; ++i) {
+    if (std::isfinite(p.guardrails[i].discharge_cap_kwh)) {
+      cap_row[i] = static_cast<int>(row_lo.size());
+      row_lo.push_back(-inf);
+      row_hi.push_back(p.guardrails[i].discharge_cap_kwh);
+    }
+    if (std::isfinite(p.guardrails[i].wear_budget_eur)) {
+      budget_row[i] = static_cast<int>(row_lo.size());
+      row_lo.push_back(-inf);
+      row_hi.push_back(p.guardrails[i].wear_budget_eur);
+    }
+  }
+  // Calendar wear: per vehicle-step a cost variable above each line of the vehicle's convex curve.
+  struct WearCol {
+    size_t vehicle;
+    int energy_col, step;
+  };
+  std::vector<WearCol> calendar;
   for (size_t i = 0; i < n; ++i) {
     const int w = v.window(i);
     for (int k = 0; k < w; ++k) {
@@ -125,12 +146,22 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
         charge.emplace_back(row, 1.0);
         discharge.emplace_back(row, -1.0);
       });
-      c.c = cols.add(0, v.charge_max_kw[i] * f, p.import_price_eur_per_kwh[t] * dt, charge);
+      // Cycling wear per kWh through the battery: eta * charge, discharge / eta.
+      const double throughput = wear ? p.vehicle_wear[i].throughput_eur_per_kwh : 0.0;
+      if (guard && std::isfinite(p.guardrails[i].wear_budget_eur)) {
+        charge.emplace_back(budget_row[i], throughput * v.eta_charge[i] * dt);
+        discharge.emplace_back(budget_row[i], throughput / v.eta_discharge[i] * dt);
+      }
+      if (guard && std::isfinite(p.guardrails[i].discharge_cap_kwh)) discharge.emplace_back(cap_row[i], dt);
+      c.c = cols.add(0, v.charge_max_kw[i] * f, (p.import_price_eur_per_kwh[t] + throughput * v.eta_charge[i]) * dt, charge);
       c.d = v.discharge_max_kw[i] > 0
-                ? cols.add(0, v.discharge_max_kw[i] * f, -(p.export_price_eur_per_kwh[t] - p.wear_eur_per_kwh) * dt, discharge)
+                ? cols.add(0, v.discharge_max_kw[i] * f,
+                           -(p.export_price_eur_per_kwh[t] - p.wear_eur_per_kwh - throughput / v.eta_discharge[i]) * dt,
+                           discharge)
                 : -1;
       c.e = cols.add(v.e_min_kwh[i], v.e_max_kwh[i], 0.0,
                      {{bal, 1.0}, {k + 1 < w ? bal + 1 : -1, -1.0}, {k + 1 == w ? target_row[i] : -1, 1.0}});
+      if (wear && !p.vehicle_wear[i].calendar_lines.empty()) calendar.push_back({i, c.e, t});
     }
     shortfall_col[i] = cols.add(0, inf, p.shortfall_penalty_eur_per_kwh(), {{target_row[i], 1.0}});
   }
@@ -175,6 +206,21 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
 
   ClpSimplex model;
   model.setLogLevel(0);
+  // Calendar wear rows: h >= slope * E + intercept for each line; h costs dt (it is EUR per hour).
+  std::vector<int> calendar_col;
+  for (const WearCol& wc : calendar) {
+    std::vector<std::pair<int, double>> entries;
+    for (auto [slope, intercept] : p.vehicle_wear[wc.vehicle].calendar_lines) {
+      int row = static_cast<int>(row_lo.size());
+      row_lo.push_back(intercept);
+      row_hi.push_back(inf);
+      entries.emplace_back(row, 1.0);
+      extra_entries.push_back({wc.energy_col, row, -slope});
+    }
+    int budget = budget_row[wc.vehicle];
+    if (budget >= 0) entries.emplace_back(budget, dt);
+    calendar_col.push_back(cols.add(-inf, inf, dt, entries));
+  }
   if (p.shortfall_cap_kwh) {
     int cap_row = static_cast<int>(row_lo.size());
     row_lo.push_back(-inf);
@@ -210,6 +256,14 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     plan.shortfall_kwh[i] = std::max(0.0, x[shortfall_col[i]]);
   }
   if (hold_col >= 0) plan.hold_kw = x[hold_col];
+  for (int col : calendar_col) plan.battery_wear_eur += x[col] * dt;
+  for (size_t i = 0; wear && i < n; ++i) {
+    for (int k = 0; k < v.window(i); ++k) {
+      const Cols& c = at[offset[i] + static_cast<size_t>(k)];
+      double moved = x[c.c] * v.eta_charge[i] * dt + (c.d >= 0 ? x[c.d] / v.eta_discharge[i] * dt : 0.0);
+      plan.battery_wear_eur += p.vehicle_wear[i].throughput_eur_per_kwh * moved;
+    }
+  }
   if (follow) {
     plan.deviation_kw.resize(static_cast<size_t>(p.steps));
     for (int t = 0; t < p.steps; ++t) plan.deviation_kw[t] = x[deviation_cols[t].first] - x[deviation_cols[t].second];

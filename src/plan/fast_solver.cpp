@@ -190,6 +190,9 @@ class Decomposition {
 }  // namespace
 
 Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) {
+  if (p.has_battery_models()) {
+    return Error{"the fast planner does not carry battery wear models or owner guardrails: use the exact solver"};
+  }
   if (int lossy = p.first_lossy_bidirectional(); lossy >= 0) {
     return Error{"the fast planner needs lossless bidirectional vehicles (efficiency 1); vehicle " +
                  std::to_string(lossy) + " has losses: plan it with the exact solver"};

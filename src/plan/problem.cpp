@@ -65,6 +65,24 @@ std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan) {
   return fleet;
 }
 
+std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan) {
+  const PlanVehicles& v = p.vehicles;
+  std::vector<double> out(v.size(), 0.0);
+  if (p.vehicle_wear.empty()) return out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const VehicleWear& w = p.vehicle_wear[i];
+    double e = v.e0_kwh[i];
+    for (double kw : plan.of(i)) {
+      double stored = kw >= 0 ? kw * v.eta_charge[i] * p.dt_h : kw / v.eta_discharge[i] * p.dt_h;
+      e += stored;
+      double calendar = w.calendar_lines.empty() ? 0.0 : -1e300;
+      for (auto [slope, intercept] : w.calendar_lines) calendar = std::max(calendar, slope * e + intercept);
+      out[i] += calendar * p.dt_h + w.throughput_eur_per_kwh * std::abs(stored);
+    }
+  }
+  return out;
+}
+
 LimitGroups::LimitGroups(const PlanningProblem& p) {
   parent.push_back(-1);
   import_kw.push_back(&p.import_limit_kw);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <limits>
+#include <utility>
 #include <optional>
 #include <span>
 #include <vector>
@@ -47,6 +48,19 @@ struct PlanVehicles {
            double e_min, double e_max, double target, double eta_c, double eta_d, int feeder_index = -1);
 };
 
+// A vehicle's battery wear in the objective (battery/wear_cost.hpp): calendar cost per hour, the maximum of
+// lines in its stored energy (convex), and a cost per kWh moved through the battery.
+struct VehicleWear {
+  std::vector<std::pair<double, double>> calendar_lines;  // (EUR/h per kWh stored, EUR/h)
+  double throughput_eur_per_kwh = 0;                     // battery side, charge or discharge
+};
+
+// What an owner allows the VPP to do with their car within a plan (kNoLimit for no limit).
+struct OwnerGuardrails {
+  double discharge_cap_kwh = kNoLimit;  // grid-side energy discharged
+  double wear_budget_eur = kNoLimit;    // the plan's battery wear (calendar + cycling), in money
+};
+
 struct PlanningProblem {
   int steps = 0;
   double dt_h = 0.25;
@@ -57,6 +71,8 @@ struct PlanningProblem {
   double wear_eur_per_kwh = 0;                    // per kWh discharged (grid side)
   PlanVehicles vehicles;
   std::vector<Feeder> feeders;                    // optional, nested inside the fleet's limits
+  std::vector<VehicleWear> vehicle_wear;          // optional, one per vehicle (exact planner)
+  std::vector<OwnerGuardrails> guardrails;        // optional, one per vehicle (exact planner)
   // When set (one value per step, kW, + imports), the fleet follows this profile instead of minding its own
   // limits: each kWh of deviation costs deviation_penalty_eur_per_kwh() (up to twice that for early steps, so
   // the profile is kept as long as it can be), and the plan reports the deviation.
@@ -79,6 +95,7 @@ struct PlanningProblem {
   // leave a car short is not followed).
   double deviation_penalty_eur_per_kwh() const { return shortfall_penalty_eur_per_kwh() / 4; }
   bool any_discharge() const;
+  bool has_battery_models() const { return !vehicle_wear.empty() || !guardrails.empty(); }
   // The first bidirectional vehicle with losses (efficiency < 1), or -1: the fast planner needs none.
   int first_lossy_bidirectional() const;
   // What a kW of deviation from a followed profile costs at step t over the step: earlier deviations cost up to
@@ -112,7 +129,8 @@ struct Plan {
   std::vector<double> deviation_kw;   // per step, with a fleet profile: profile - fleet power
   double hold_kw = 0;                 // with a hold: the power held
   double energy_cost_eur = 0;         // import cost - export credit
-  double wear_cost_eur = 0;
+  double wear_cost_eur = 0;           // the flat per-kWh discharge wear
+  double battery_wear_eur = 0;        // with vehicle_wear: calendar + cycling wear of the plan
   double objective_eur = 0;           // energy + wear + shortfall penalty (+ deviation cost, - hold reward)
   double lower_bound_eur = -std::numeric_limits<double>::infinity();  // a proven bound on the optimum
   int iterations = 0;
@@ -132,6 +150,8 @@ struct PlanCheck {
   double max_energy_violation_kwh = 0;
 };
 PlanCheck check_plan(const PlanningProblem& p, const Plan& plan);
+// The battery wear of a plan under the problem's vehicle_wear (0 without), per vehicle, in money.
+std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan);
 // The fleet's power per step under a plan.
 std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan);
 

@@ -236,5 +236,68 @@ TEST(ExactSolver, BenchmarkFleetMatchesReferenceLp) {
   EXPECT_NEAR(fast_v2g->objective_eur, v2g->objective_eur, 1e-6 * (v2g->energy_cost_eur + v2g->wear_cost_eur));
 }
 
+// Calendar wear rising with the stored energy, and a cost per kWh moved through the battery.
+VehicleWear rising_wear(double capacity_kwh) {
+  // 0.01 EUR/h when empty, 0.05 EUR/h when full, convex: two lines in stored kWh.
+  double c = capacity_kwh;
+  return VehicleWear{{{0.02 / (0.5 * c), 0.01}, {0.06 / (0.5 * c), -0.01}}, 0.02};
+}
+
+// With wear in the objective the exact planner finds a plan whose energy + wear is no worse than the
+// price-only plan's, and whose wear is no higher; flat prices make it charge as late as it can.
+TEST(ExactSolver, WearAwarePlanSpendsWearOnlyWhereItPays) {
+  std::mt19937_64 rng(9);
+  for (int trial = 0; trial < 100; ++trial) {
+    auto p = random_bidirectional(rng, 1 + trial % 6, 8 + trial % 20);
+    p.wear_eur_per_kwh = 0;
+    auto price_only = solve_exact(p);
+    ASSERT_TRUE(price_only.ok());
+    for (size_t i = 0; i < p.vehicles.size(); ++i) p.vehicle_wear.push_back(rising_wear(p.vehicles.e_max_kwh[i] + 1));
+    auto aware = solve_exact(p);
+    ASSERT_TRUE(aware.ok()) << aware.error().message;
+    auto sum = [](const std::vector<double>& v) { double s = 0; for (double x : v) s += x; return s; };
+    double wear_aware = sum(plan_battery_wear_eur(p, *aware)), wear_price_only = sum(plan_battery_wear_eur(p, *price_only));
+    EXPECT_NEAR(wear_aware, aware->battery_wear_eur, 1e-6 * std::max(1.0, wear_aware)) << trial;  // the LP's own sum
+    double total_aware = aware->energy_cost_eur + wear_aware, total_price_only = price_only->energy_cost_eur + wear_price_only;
+    double short_aware = sum(aware->shortfall_kwh), short_price_only = sum(price_only->shortfall_kwh);
+    ASSERT_NEAR(short_aware, short_price_only, 1e-6) << trial;  // owners first, either way
+    EXPECT_LE(total_aware, total_price_only + 1e-6) << trial;
+  }
+}
+
+// Owner guardrails hold in every plan: no more discharge than the cap, no more wear than the budget.
+TEST(ExactSolver, GuardrailsAreNeverExceeded) {
+  std::mt19937_64 rng(10);
+  std::uniform_real_distribution<double> u(0, 1);
+  int binding = 0;
+  for (int trial = 0; trial < 100; ++trial) {
+    auto p = random_bidirectional(rng, 1 + trial % 6, 8 + trial % 20);
+    for (size_t i = 0; i < p.vehicles.size(); ++i) {
+      p.vehicle_wear.push_back(rising_wear(p.vehicles.e_max_kwh[i] + 1));
+      p.guardrails.push_back(OwnerGuardrails{u(rng) * 5, 0.5 + u(rng) * 2});
+    }
+    auto plan = solve_exact(p);
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    auto wear = plan_battery_wear_eur(p, *plan);
+    for (size_t i = 0; i < p.vehicles.size(); ++i) {
+      double discharged = 0;
+      for (double kw : plan->of(i)) discharged += std::max(0.0, -kw) * p.dt_h;
+      ASSERT_LE(discharged, p.guardrails[i].discharge_cap_kwh + 1e-6) << trial;
+      ASSERT_LE(wear[i], p.guardrails[i].wear_budget_eur + 1e-6) << trial;
+      binding += discharged > p.guardrails[i].discharge_cap_kwh - 1e-6 && p.vehicles.discharge_max_kw[i] > 0;
+    }
+  }
+  EXPECT_GT(binding, 20);  // the caps mattered
+}
+
+TEST(FastSolver, RefusesBatteryModels) {
+  auto p = one_step_site(kNoLimit);
+  p.vehicles.add(0, 4, 1, 1, 10, 0, 0, 0, 10, 10, 1, 1);
+  p.vehicle_wear.push_back(rising_wear(10));
+  auto fast = solve_fast(p);
+  ASSERT_FALSE(fast.ok());
+  EXPECT_NE(fast.error().message.find("exact solver"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace voltpool
