@@ -324,5 +324,28 @@ TEST(Cli, TrackFollowsFrequencyByDroop) {
   fs::remove_all(out);
 }
 
+// With a cell model, the optimal strategy plans with wear and the summary reports the wear of both runs with
+// the full model: smart charging (later, at lower SoC) wears the batteries no more than uncontrolled charging.
+TEST(Cli, SimulateReportsBatteryWear) {
+  fs::path out = out_dir("wear");
+  CliRun r = run("simulate --sessions " +
+                 testing::shared_path("data/ev_sessions/acn_caltech_jpl/acn_caltech_2019-05-01_2019-08-31.csv") +
+                 " --prices " + testing::shared_path(kPrices) +
+                 " --from 2024-06-03 --days 2 --strategy optimal --know-departures --wear-model NMC_Gr_75Ah_A --out " +
+                 out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  ASSERT_TRUE(summary.contains("wear"));
+  const auto& w = summary["wear"];
+  EXPECT_GT(w["battery_wear_eur"].get<double>(), 0);
+  EXPECT_LE(w["battery_wear_eur"].get<double>(), w["baseline_battery_wear_eur"].get<double>() + 1e-6);
+  EXPECT_NE(slurp(out / "report.html").find("Battery wear (NMC_Gr_75Ah_A)"), std::string::npos);
+  CliRun bad = run("simulate --sessions " + testing::shared_path("data/ev_sessions/dundee/cpdata.csv") + " --prices " +
+                   testing::shared_path(kPrices) + " --from 2024-06-03 --wear-model Nope --out " + out.string());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--wear-model: unknown model 'Nope'"), std::string::npos) << bad.err;
+  fs::remove_all(out);
+}
+
 }  // namespace
 }  // namespace voltpool

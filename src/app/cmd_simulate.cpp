@@ -21,6 +21,7 @@
 #include "sim/optimal_strategy.hpp"
 #include "sim/real_fleet.hpp"
 #include "sim/strategies.hpp"
+#include "sim/wear_report.hpp"
 
 namespace voltpool::app {
 
@@ -43,6 +44,9 @@ struct SimulateArgs {
   double min_soc_pct = 20;
   bool know_departures = false;
   double v2g_consent_pct = 100;
+  std::string wear_model;
+  double capacity_value_eur_per_kwh = 100;
+  double cell_temp_c = 25;
   double wear_eur_per_kwh = 0.03;
   bool no_baseline = false;
   bool lenient = false;
@@ -86,6 +90,15 @@ int run_simulate(const SimulateArgs& a) {
   bool zone_known = false;
   for (const auto& z : smard_zones()) zone_known |= z.code == a.zone;
   if (!zone_known) return fail(Error{"unknown price zone '" + a.zone + "'; known zones: " + smard_zone_codes()});
+  std::optional<WearParams> wear;
+  if (!a.wear_model.empty()) {
+    auto model = find_cell_model(a.wear_model);
+    if (!model) return fail(Error{"--wear-model: unknown model '" + a.wear_model + "'; known models: " + cell_model_names()});
+    wear = WearParams{};
+    wear->model = *model;
+    wear->temp_c = a.cell_temp_c;
+    wear->capacity_value_eur_per_kwh = a.capacity_value_eur_per_kwh;
+  }
   auto vehicle = find_vehicle(a);
   if (!vehicle.ok()) return fail(vehicle.error());
   LoadStats session_stats, price_stats, carbon_stats;
@@ -120,7 +133,7 @@ int run_simulate(const SimulateArgs& a) {
   if (!fleet.ok()) return fail(fleet.error());
   const SimulationInput& input = fleet->input;
 
-  auto strategy = make_strategy(a.strategy, a.wear_eur_per_kwh);
+  auto strategy = make_strategy(a.strategy, a.wear_eur_per_kwh, wear);
   if (!strategy.ok()) return fail(strategy.error());
   SimulationResult result, baseline_result;
   {
@@ -145,6 +158,27 @@ int run_simulate(const SimulateArgs& a) {
       report.perfect_foresight = PerfectForesight{best->energy_cost_eur, best->wear_cost_eur,
                                                   std::accumulate(best->shortfall_kwh.begin(), best->shortfall_kwh.end(), 0.0)};
     }
+  }
+  if (wear) {
+    auto mean_points = [](const std::vector<SessionWear>& w) {
+      double s = 0;
+      for (const auto& x : w) s += x.capacity_pct_points;
+      return w.empty() ? 0.0 : s / static_cast<double>(w.size());
+    };
+    auto run_wear = session_wear(input, result, *wear);
+    WearSection section;
+    section.model = std::string(cell_model_name(wear->model));
+    for (const auto& x : run_wear) section.eur += x.eur;
+    section.pct_points_mean = mean_points(run_wear);
+    if (report.baseline) {
+      auto base_wear = session_wear(input, baseline_result, *wear);
+      for (const auto& x : base_wear) section.baseline_eur += x.eur;
+      section.baseline_pct_points_mean = mean_points(base_wear);
+      for (size_t i = 0; i < run_wear.size(); ++i) {
+        section.extra_pct_points_total += run_wear[i].capacity_pct_points - base_wear[i].capacity_pct_points;
+      }
+    }
+    report.wear = section;
   }
   auto& d = report.description;
   d.display_tz = opts.market_tz;
@@ -220,6 +254,14 @@ Command add_simulate(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--wear-eur-per-kwh", args->wear_eur_per_kwh, "battery wear per discharged kWh, in the V2G objective")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--wear-model", args->wear_model,
+                  "battery cell model for wear (" + cell_model_names() + "): optimal strategies plan with it, the "
+                  "report counts it");
+  cmd->add_option("--capacity-value-eur-per-kwh", args->capacity_value_eur_per_kwh,
+                  "what a kWh of usable battery capacity is worth (wear in money)")->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--cell-temp-c", args->cell_temp_c, "battery temperature for the wear model")->capture_default_str()
+      ->check(CLI::Range(-20.0, 60.0));
   cmd->add_flag("--no-baseline", args->no_baseline, "do not also run uncontrolled charging for comparison");
   cmd->add_flag("--lenient", args->lenient, "skip and count malformed rows instead of failing on the first");
   cmd->add_option("--out", args->out, "output folder")->required();

@@ -69,6 +69,23 @@ std::string summary_json(const SimulationReport& r) {
     j["baseline"] = summary_fields(r.baseline->summary, -1);
     j["savings_eur"] = round_to(r.baseline->summary.cost_eur - r.run.summary.cost_eur, 4);
   }
+  if (r.wear) {
+    nlohmann::ordered_json w;
+    w["model"] = r.wear->model;
+    w["battery_wear_eur"] = round_to(r.wear->eur, 4);
+    w["capacity_loss_pct_points_mean"] = round_to(r.wear->pct_points_mean, 8);
+    if (r.baseline) {
+      w["baseline_battery_wear_eur"] = round_to(r.wear->baseline_eur, 4);
+      w["baseline_capacity_loss_pct_points_mean"] = round_to(r.wear->baseline_pct_points_mean, 8);
+      w["extra_wear_pct_points_total"] = round_to(r.wear->extra_pct_points_total, 8);
+      double saved = r.baseline->summary.cost_eur - r.run.summary.cost_eur;
+      w["net_saving_after_wear_eur"] = round_to(saved - (r.wear->eur - r.wear->baseline_eur), 4);
+      if (r.wear->extra_pct_points_total > 0) {
+        w["eur_saved_per_pct_point_of_extra_wear"] = round_to(saved / r.wear->extra_pct_points_total, 4);
+      }
+    }
+    j["wear"] = w;
+  }
   if (r.perfect_foresight) {
     j["perfect_foresight"] = {{"cost_eur", round_to(r.perfect_foresight->energy_cost_eur, 4)},
                               {"wear_eur", round_to(r.perfect_foresight->wear_cost_eur, 4)},
@@ -187,6 +204,15 @@ th{text-align:left;font-weight:600} .muted{color:#666;font-size:.9em}
   if (s.has_carbon) both("CO2 (kg)", [](const FleetSummary& x) { return x.co2_kg; }, "{:.1f}");
   html += "</table>\n";
 
+  if (r.wear) {
+    html += "<h2>Battery wear (" + html_escape(r.wear->model) + ")</h2>\n<table><tr><th></th><th>" +
+            html_escape(s.strategy) + "</th><th>" + (r.baseline ? "uncontrolled" : "") + "</th></tr>\n";
+    html += summary_row("wear (EUR, pack value lost)", fmt::format("{:.2f}", r.wear->eur),
+                        r.baseline ? fmt::format("{:.2f}", r.wear->baseline_eur) : "");
+    html += summary_row("capacity lost per session (% points)", fmt::format("{:.5f}", r.wear->pct_points_mean),
+                        r.baseline ? fmt::format("{:.5f}", r.wear->baseline_pct_points_mean) : "");
+    html += "</table>\n";
+  }
   html += "<h2>Fleet power against price</h2>\n" + render_svg(power);
   html += "<h2>Cost over time</h2>\n" + render_svg(cost);
   html += "<h2>State of charge at departure</h2>\n" + render_svg(soc);

@@ -30,11 +30,20 @@ struct PerfectForesight {
   double shortfall_kwh = 0;
 };
 
+// Battery wear of the run and of the uncontrolled baseline, with the full cell model (sim/wear_report.hpp).
+struct WearSection {
+  std::string model;
+  double eur = 0, baseline_eur = 0;
+  double pct_points_mean = 0, baseline_pct_points_mean = 0;  // capacity lost per session
+  double extra_pct_points_total = 0;                          // summed over sessions, run minus baseline
+};
+
 struct SimulationReport {
   const SimulationInput* input = nullptr;
   StrategyRun run;
   std::optional<StrategyRun> baseline;  // uncontrolled, for comparison
   std::optional<PerfectForesight> perfect_foresight;  // the hindsight optimum, for optimal strategies
+  std::optional<WearSection> wear;
   RunDescription description;
 };
 

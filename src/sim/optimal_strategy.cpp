@@ -21,9 +21,28 @@ std::vector<double> forecast_prices(std::span<const double> known, int from, int
 
 namespace {
 
-Result<Plan> solve(const PlanningProblem& p) { return p.any_discharge() ? solve_exact(p) : solve_fast(p); }
+Result<Plan> solve(const PlanningProblem& p) {
+  return p.any_discharge() || p.has_battery_models() ? solve_exact(p) : solve_fast(p);
+}
 
 }  // namespace
+
+VehicleWear wear_in_energy(const WearRates& rates, double capacity_kwh) {
+  VehicleWear w;
+  for (auto [slope, intercept] : rates.calendar_lines) w.calendar_lines.emplace_back(slope / capacity_kwh, intercept);
+  w.throughput_eur_per_kwh = rates.cycle_eur_per_kwh;
+  return w;
+}
+
+const VehicleWear& OptimalStrategy::vehicle_wear(double capacity_kwh) {
+  auto it = wear_by_capacity_.find(capacity_kwh);
+  if (it == wear_by_capacity_.end()) {
+    WearParams params = *options_.wear;
+    params.capacity_kwh = capacity_kwh;
+    it = wear_by_capacity_.emplace(capacity_kwh, wear_in_energy(linearise_wear(params), capacity_kwh)).first;
+  }
+  return it->second;
+}
 
 void OptimalStrategy::replan(const StepView& view) {
   if (view.plugged.empty()) {
@@ -42,7 +61,7 @@ void OptimalStrategy::replan(const StepView& view) {
   p.export_price_eur_per_kwh = forecast_prices(view.known_export_price_eur_per_kwh, now, horizon_end, steps_per_day);
   p.import_limit_kw.assign(static_cast<size_t>(p.steps), view.site.import_kw < 1e300 ? view.site.import_kw : kNoLimit);
   p.export_limit_kw.assign(static_cast<size_t>(p.steps), view.site.export_kw < 1e300 ? view.site.export_kw : kNoLimit);
-  p.wear_eur_per_kwh = options_.wear_eur_per_kwh;
+  p.wear_eur_per_kwh = options_.wear ? 0.0 : options_.wear_eur_per_kwh;
   p.vehicles.reserve(view.plugged.size());
   for (int s : view.plugged) {
     const PlannerVehicle& v = view.vehicles[s];
@@ -53,6 +72,7 @@ void OptimalStrategy::replan(const StepView& view) {
     double discharge = options_.v2g && v.v2g ? v.limits.discharge_max_kw : 0.0;
     p.vehicles.add(0, end - now, first, last, v.limits.charge_max_kw, discharge, view.energy_kwh[s], v.limits.e_min_kwh,
                    v.limits.e_max_kwh, v.limits.e_max_kwh, v.limits.charge_efficiency, v.limits.discharge_efficiency);
+    if (options_.wear) p.vehicle_wear.push_back(vehicle_wear(v.capacity_kwh));
   }
   auto plan = solve(p);
   if (!plan.ok()) return;  // keep the previous plans; cars without one charge as needed (decide())

@@ -7,6 +7,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <map>
+#include <optional>
+
+#include "battery/wear_cost.hpp"
 #include "plan/problem.hpp"
 #include "sim/strategy.hpp"
 
@@ -14,7 +18,9 @@ namespace voltpool {
 
 struct OptimalStrategyOptions {
   bool v2g = false;
-  double wear_eur_per_kwh = 0.03;  // per kWh discharged, in the objective (V2G only)
+  double wear_eur_per_kwh = 0.03;  // per kWh discharged, in the objective (V2G only), without a wear model
+  // With a cell model, the plan carries each car's calendar and cycling wear instead (exact LP).
+  std::optional<WearParams> wear;
 };
 
 class OptimalStrategy final : public Strategy {
@@ -25,6 +31,7 @@ class OptimalStrategy final : public Strategy {
 
  private:
   void replan(const StepView& view);
+  const VehicleWear& vehicle_wear(double capacity_kwh);
 
   OptimalStrategyOptions options_;
   struct Planned {
@@ -32,8 +39,12 @@ class OptimalStrategy final : public Strategy {
     std::vector<double> kw;
   };
   std::unordered_map<int, Planned> plans_;
+  std::map<double, VehicleWear> wear_by_capacity_;
   size_t planned_with_known_ = 0;
 };
+
+// A battery's wear rates (per unit SoC) as the planner's per-kWh form for a battery of that capacity.
+VehicleWear wear_in_energy(const WearRates& rates, double capacity_kwh);
 
 // Prices for steps [from, to): the known ones, and beyond them the persistence forecast.
 std::vector<double> forecast_prices(std::span<const double> known, int from, int to, int steps_per_day);

@@ -23,6 +23,7 @@ PlannerVehicle planner_view(const TimeGrid& grid, const PlugSession& s, int inde
   v.first_fraction = presence_fraction(grid, v.arrival_step, s.arrival, est);
   v.last_fraction = presence_fraction(grid, v.est_departure_step - 1, s.arrival, est);
   v.limits = s.limits();
+  v.capacity_kwh = s.capacity_kwh;
   v.v2g = s.needs.v2g_consent;
   return v;
 }

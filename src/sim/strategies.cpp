@@ -8,11 +8,12 @@ namespace voltpool {
 
 std::string strategy_names() { return "uncontrolled, price-greedy, optimal, optimal-v2g"; }
 
-Result<std::unique_ptr<Strategy>> make_strategy(std::string_view name, double wear_eur_per_kwh) {
+Result<std::unique_ptr<Strategy>> make_strategy(std::string_view name, double wear_eur_per_kwh,
+                                                std::optional<WearParams> wear) {
   if (name == "uncontrolled") return std::unique_ptr<Strategy>(std::make_unique<UncontrolledStrategy>());
   if (name == "price-greedy") return std::unique_ptr<Strategy>(std::make_unique<PriceGreedyStrategy>());
-  if (name == "optimal") return std::unique_ptr<Strategy>(std::make_unique<OptimalStrategy>(OptimalStrategyOptions{false, 0.0}));
-  if (name == "optimal-v2g") return std::unique_ptr<Strategy>(std::make_unique<OptimalStrategy>(OptimalStrategyOptions{true, wear_eur_per_kwh}));
+  if (name == "optimal") return std::unique_ptr<Strategy>(std::make_unique<OptimalStrategy>(OptimalStrategyOptions{false, 0.0, wear}));
+  if (name == "optimal-v2g") return std::unique_ptr<Strategy>(std::make_unique<OptimalStrategy>(OptimalStrategyOptions{true, wear_eur_per_kwh, wear}));
   return Error{"unknown strategy '" + std::string(name) + "'; known strategies: " + strategy_names()};
 }
 

@@ -26,6 +26,7 @@ struct PlannerVehicle {
   double first_fraction = 1;   // share of arrival_step
   double last_fraction = 1;    // share of est_departure_step - 1 (equal to first_fraction for a one-step stay)
   BatteryLimits limits;        // e_max_kwh is the owner's target (and ceiling)
+  double capacity_kwh = 0;
   bool v2g = false;
 
   // Expected presence share of step t, from the owner's stated departure.
