@@ -148,5 +148,20 @@ TEST(Dispatcher, DepartureReserveComesFirst) {
   EXPECT_NEAR(sp[0], -10, 1e-6);
 }
 
+// The owner's discharge cap holds in dispatch too: once it is used up the car only charges.
+TEST(Dispatcher, DischargeCapIsKept) {
+  std::mt19937_64 rng(2);
+  auto f = random_fleet(rng, 20);
+  for (size_t i = 0; i < f.size(); ++i) {
+    f.energy_kwh[i] = 50;
+    f.departure_s[i] = 36000;
+    f.discharge_left_kwh[i] = i % 2 ? 0.0 : 0.001;
+  }
+  std::vector<double> sp(f.size());
+  const double cycle_h = DispatchConfig{}.cycle_s / 3600.0;
+  dispatch_cycle(f, 0, -1e6, DispatchConfig{}, sp);  // everyone asked to discharge as much as possible
+  for (size_t i = 0; i < f.size(); ++i) EXPECT_LE(-sp[i] * cycle_h, f.discharge_left_kwh[i] + 1e-12) << i;
+}
+
 }  // namespace
 }  // namespace voltpool

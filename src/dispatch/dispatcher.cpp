@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace voltpool {
 
@@ -9,6 +10,7 @@ void DispatchFleet::resize(size_t n) {
   for (auto* v : {&baseline_kw, &charge_max_kw, &discharge_max_kw, &ramp_kw_per_s, &energy_kwh, &e_min_kwh, &e_max_kwh,
                   &target_kwh, &eta_charge, &eta_discharge, &departure_s, &last_setpoint_kw})
     v->resize(n, 0.0);
+  discharge_left_kwh.resize(n, std::numeric_limits<double>::infinity());
   available.resize(n, 1);
 }
 
@@ -37,6 +39,7 @@ CycleOutcome dispatch_cycle(const DispatchFleet& f, double now_s, double fleet_s
     double e = f.energy_kwh[i];
     hi = std::min(hi, std::max(0.0, (f.e_max_kwh[i] - e) / (f.eta_charge[i] * dt_h)));
     lo = std::max(lo, -std::max(0.0, (e - f.e_min_kwh[i]) * f.eta_discharge[i] / dt_h));
+    lo = std::max(lo, -std::max(0.0, f.discharge_left_kwh[i]) / dt_h);  // the owner's discharge cap
     // Departure reserve: still able to reach the target at full power with reserve_s less time.
     double remaining_h = std::max(0.0, f.departure_s[i] - now_s - cfg.cycle_s - cfg.reserve_s) / 3600.0;
     double slack_kwh = e - (f.target_kwh[i] - f.charge_max_kw[i] * f.eta_charge[i] * remaining_h);

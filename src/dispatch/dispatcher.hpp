@@ -4,7 +4,8 @@
 // charging at full power with `reserve_s` less time than it really has. RegD is energy-neutral over 15
 // minutes, so a 15-minute reserve lets a car recover from a full regulation excursion and still leave with
 // its target. Within those ranges the fleet setpoint is met exactly whenever the ranges allow: every car
-// first takes its planned power (clamped into its range), then the difference is shared in proportion to
+// first takes its planned power (clamped into its range, which an owner's remaining discharge allowance also
+// bounds), then the difference is shared in proportion to
 // each car's headroom in that direction, which spreads the extra throughput (wear) over the cars that have
 // room. Cars the dispatcher cannot command (silent, or their command undeliverable) hold their power and the
 // rest of the fleet covers the setpoint. O(cars) per cycle, two passes over contiguous arrays.
@@ -26,6 +27,7 @@ struct DispatchFleet {
   std::vector<double> eta_charge, eta_discharge;
   std::vector<double> departure_s;       // the owner's stated departure, seconds on the dispatcher's clock
   std::vector<double> last_setpoint_kw;
+  std::vector<double> discharge_left_kwh;  // the owner's discharge cap, what remains of it (grid side; inf: none)
   std::vector<uint8_t> available;        // 1: plugged in and answering; 0: hold (silent) or gone
 
   size_t size() const { return baseline_kw.size(); }
