@@ -26,18 +26,18 @@ Result<std::vector<std::pair<double, double>>> load_soc_profile(const std::strin
   auto file = CsvFile::open(path);
   if (!file.ok()) return file.error();
   CsvFile& csv = *file;
-  auto hour_col = csv.require_column("hour");
-  if (!hour_col.ok()) return hour_col.error();
-  auto soc_col = csv.require_column("soc");
-  if (!soc_col.ok()) return soc_col.error();
+  auto cols = csv.require_columns({"hour", "soc"});
+  if (!cols.ok()) return cols.error();
+  const size_t hour_col = (*cols)[0];
+  const size_t soc_col = (*cols)[1];
   std::vector<std::pair<double, double>> points;
   while (csv.next()) {
-    auto hour = parse_number(csv.field(*hour_col));
+    auto hour = parse_number(csv.field(hour_col));
     if (!hour || *hour < 0 || *hour > 24 || (!points.empty() && *hour <= points.back().first)) {
-      return csv.bad_field(*hour_col, "an hour in [0, 24] after the previous row's");
+      return csv.bad_field(hour_col, "an hour in [0, 24] after the previous row's");
     }
-    auto soc = parse_number(csv.field(*soc_col));
-    if (!soc || *soc < 0 || *soc > 1) return csv.bad_field(*soc_col, "a state of charge in [0, 1]");
+    auto soc = parse_number(csv.field(soc_col));
+    if (!soc || *soc < 0 || *soc > 1) return csv.bad_field(soc_col, "a state of charge in [0, 1]");
     points.emplace_back(*hour, *soc);
   }
   if (auto e = csv.read_error()) return *e;

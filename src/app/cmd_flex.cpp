@@ -114,21 +114,21 @@ Result<std::vector<double>> load_profile(const std::string& path, int steps) {
   auto file = CsvFile::open(path);
   if (!file.ok()) return file.error();
   CsvFile& csv = *file;
-  auto step_col = csv.require_column("step");
-  if (!step_col.ok()) return step_col.error();
-  auto kw_col = csv.require_column("kw");
-  if (!kw_col.ok()) return kw_col.error();
+  auto cols = csv.require_columns({"step", "kw"});
+  if (!cols.ok()) return cols.error();
+  const size_t step_col = (*cols)[0];
+  const size_t kw_col = (*cols)[1];
   std::vector<double> kw(static_cast<size_t>(steps), 0.0);
   std::vector<bool> seen(static_cast<size_t>(steps), false);
   while (csv.next()) {
-    auto step = parse_number(csv.field(*step_col));
+    auto step = parse_number(csv.field(step_col));
     if (!step || *step != std::floor(*step) || *step < 0 || *step >= steps) {
-      return csv.bad_field(*step_col, "a step from 0 to " + std::to_string(steps - 1));
+      return csv.bad_field(step_col, "a step from 0 to " + std::to_string(steps - 1));
     }
     auto t = static_cast<size_t>(*step);
-    if (seen[t]) return csv.error("step", "step " + csv.field(*step_col) + " given twice");
-    auto v = parse_number(csv.field(*kw_col));
-    if (!v) return csv.bad_field(*kw_col, "a power in kW");
+    if (seen[t]) return csv.error("step", "step " + csv.field(step_col) + " given twice");
+    auto v = parse_number(csv.field(kw_col));
+    if (!v) return csv.bad_field(kw_col, "a power in kW");
     kw[t] = *v;
     seen[t] = true;
   }

@@ -35,14 +35,10 @@ Result<SessionSet> load_acn_sessions(const std::string& path, const LoadOptions&
   auto file = CsvFile::open(path);
   if (!file.ok()) return file.error();
   CsvFile& csv = *file;
-  size_t col[8];
-  const char* names[8] = {"arrival",    "departure",  "requested_energy (kWh)", "delivered_energy (kWh)",
-                          "station_id", "session_id", "estimated_departure",    "claimed"};
-  for (int i = 0; i < 8; ++i) {
-    auto c = csv.require_column(names[i]);
-    if (!c.ok()) return c.error();
-    col[i] = *c;
-  }
+  auto cols = csv.require_columns({"arrival", "departure", "requested_energy (kWh)", "delivered_energy (kWh)",
+                                    "station_id", "session_id", "estimated_departure", "claimed"});
+  if (!cols.ok()) return cols.error();
+  const std::vector<size_t>& col = *cols;
   SessionSet set;
   set.source = path;
   set.site_tz = america_los_angeles();

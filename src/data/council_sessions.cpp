@@ -30,14 +30,10 @@ Result<SessionSet> load_council_sessions(const std::string& path, const LoadOpti
   auto file = CsvFile::open(path);
   if (!file.ok()) return file.error();
   CsvFile& csv = *file;
-  size_t col[8];
-  const char* names[8] = {"CP ID", "Start Date", "Start Time", "End Date", "End Time", "Total kWh", "Model",
-                          "Connector"};
-  for (int i = 0; i < 8; ++i) {
-    auto c = csv.require_column(names[i]);
-    if (!c.ok()) return c.error();
-    col[i] = *c;
-  }
+  auto cols = csv.require_columns({"CP ID", "Start Date", "Start Time", "End Date", "End Time", "Total kWh", "Model",
+                                    "Connector"});
+  if (!cols.ok()) return cols.error();
+  const std::vector<size_t>& col = *cols;
   auto event_col = csv.column("Charging event");
   auto user_col = csv.column("User ID");
   auto site_col = csv.column("Site");

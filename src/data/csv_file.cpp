@@ -119,6 +119,16 @@ Result<size_t> CsvFile::require_column(std::string_view name) const {
   return Error{path_ + ":1: missing column '" + std::string(name) + "'"};
 }
 
+Result<std::vector<size_t>> CsvFile::require_columns(std::initializer_list<std::string_view> names) const {
+  std::vector<size_t> out;
+  for (std::string_view name : names) {
+    auto c = require_column(name);
+    if (!c.ok()) return c.error();
+    out.push_back(*c);
+  }
+  return out;
+}
+
 std::optional<size_t> CsvFile::column_starting_with(std::string_view prefix) const {
   for (size_t i = 0; i < header_.size(); ++i) {
     if (std::string_view(header_[i]).substr(0, prefix.size()) == prefix) return i;

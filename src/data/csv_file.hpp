@@ -42,6 +42,8 @@ class CsvFile {
   std::optional<size_t> column(std::string_view name) const;
   // The index of a header column; the error names the file and the missing column.
   Result<size_t> require_column(std::string_view name) const;
+  // The indices of several header columns, in the order given; the error names the first one missing.
+  Result<std::vector<size_t>> require_columns(std::initializer_list<std::string_view> names) const;
   // The index of the first header column that starts with `prefix`.
   std::optional<size_t> column_starting_with(std::string_view prefix) const;
 

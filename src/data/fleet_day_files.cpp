@@ -11,14 +11,10 @@ Result<std::vector<BenchEv>> load_fleet_day_evs(const std::string& path, const L
   auto file = CsvFile::open(path);
   if (!file.ok()) return file.error();
   CsvFile& csv = *file;
-  const char* names[10] = {"id",           "kind",         "arrival",   "departure", "capacity_kwh",
-                           "e_arrival_kwh", "e_target_kwh", "e_min_kwh", "p_max_kw",  "p_dis_max_kw"};
-  size_t col[10];
-  for (int i = 0; i < 10; ++i) {
-    auto c = csv.require_column(names[i]);
-    if (!c.ok()) return c.error();
-    col[i] = *c;
-  }
+  auto cols = csv.require_columns({"id", "kind", "arrival", "departure", "capacity_kwh", "e_arrival_kwh",
+                                    "e_target_kwh", "e_min_kwh", "p_max_kw", "p_dis_max_kw"});
+  if (!cols.ok()) return cols.error();
+  const std::vector<size_t>& col = *cols;
   std::vector<BenchEv> evs;
   while (csv.next()) {
     ++stats.rows_read;
@@ -76,19 +72,19 @@ Result<std::vector<double>> load_step_prices(const std::string& path, const Load
   auto file = CsvFile::open(path);
   if (!file.ok()) return file.error();
   CsvFile& csv = *file;
-  auto step_col = csv.require_column("step");
-  if (!step_col.ok()) return step_col.error();
-  auto price_col = csv.require_column("price_eur_per_kwh");
-  if (!price_col.ok()) return price_col.error();
+  auto cols = csv.require_columns({"step", "price_eur_per_kwh"});
+  if (!cols.ok()) return cols.error();
+  const size_t step_col = (*cols)[0];
+  const size_t price_col = (*cols)[1];
   std::map<int, double> by_step;
   while (csv.next()) {
     ++stats.rows_read;
-    auto step = parse_number(csv.field(*step_col));
+    auto step = parse_number(csv.field(step_col));
     std::optional<Error> err;
-    if (!step || *step < 0 || *step != std::floor(*step)) err = csv.bad_field(*step_col, "a non-negative whole step");
-    else if (by_step.count(static_cast<int>(*step))) err = csv.error("step", "step " + csv.field(*step_col) + " given twice");
-    auto price = parse_number(csv.field(*price_col));
-    if (!err && !price) err = csv.bad_field(*price_col, "a price in EUR/kWh");
+    if (!step || *step < 0 || *step != std::floor(*step)) err = csv.bad_field(step_col, "a non-negative whole step");
+    else if (by_step.count(static_cast<int>(*step))) err = csv.error("step", "step " + csv.field(step_col) + " given twice");
+    auto price = parse_number(csv.field(price_col));
+    if (!err && !price) err = csv.bad_field(price_col, "a price in EUR/kWh");
     if (err) {
       if (stats.skip(*err, opts)) continue;
       return *err;

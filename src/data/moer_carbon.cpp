@@ -17,19 +17,19 @@ Result<TimeSeries> load_moer_kg_per_kwh(const std::string& path, const LoadOptio
     auto file = CsvFile::open(f);
     if (!file.ok()) return file.error();
     CsvFile& csv = *file;
-    auto time_col = csv.require_column("time");
-    if (!time_col.ok()) return time_col.error();
-    auto moer_col = csv.require_column("moer");
-    if (!moer_col.ok()) return moer_col.error();
+    auto cols = csv.require_columns({"time", "moer"});
+    if (!cols.ok()) return cols.error();
+    const size_t time_col = (*cols)[0];
+    const size_t moer_col = (*cols)[1];
     while (csv.next()) {
       ++stats.rows_read;
-      auto t = parse_iso_with_offset(csv.field(*time_col));
+      auto t = parse_iso_with_offset(csv.field(time_col));
       std::optional<Error> err;
       if (!t || (t->time_since_epoch() % step).count() != 0) {
-        err = csv.bad_field(*time_col, "a UTC time on a 5-minute boundary");
+        err = csv.bad_field(time_col, "a UTC time on a 5-minute boundary");
       }
-      auto v = parse_number(csv.field(*moer_col));
-      if (!err && (!v || *v < 0)) err = csv.bad_field(*moer_col, "a non-negative kg CO2/kWh");
+      auto v = parse_number(csv.field(moer_col));
+      if (!err && (!v || *v < 0)) err = csv.bad_field(moer_col, "a non-negative kg CO2/kWh");
       if (err) {
         if (stats.skip(*err, opts)) continue;
         return *err;
