@@ -151,11 +151,11 @@ int run_simulate(const SimulateArgs& a) {
   }
   if (a.strategy.rfind("optimal", 0) == 0) {
     // The bound no online strategy can beat: every arrival, departure and price known in advance.
-    PlanningProblem hindsight = perfect_foresight_problem(input, v2g, a.wear_eur_per_kwh);
+    PlanningProblem hindsight = perfect_foresight_problem(input, v2g, a.wear_eur_per_kwh, wear);
     // Over a long horizon the site couples hundreds of steps, where the sparse exact LP beats the decomposition.
     auto best = solve_exact(hindsight);
     if (best.ok()) {
-      report.perfect_foresight = PerfectForesight{best->energy_cost_eur, best->wear_cost_eur,
+      report.perfect_foresight = PerfectForesight{best->energy_cost_eur, best->wear_cost_eur, best->battery_wear_eur,
                                                   std::accumulate(best->shortfall_kwh.begin(), best->shortfall_kwh.end(), 0.0)};
     }
   }

@@ -89,6 +89,7 @@ std::string summary_json(const SimulationReport& r) {
   if (r.perfect_foresight) {
     j["perfect_foresight"] = {{"cost_eur", round_to(r.perfect_foresight->energy_cost_eur, 4)},
                               {"wear_eur", round_to(r.perfect_foresight->wear_cost_eur, 4)},
+                              {"battery_wear_eur", round_to(r.perfect_foresight->battery_wear_eur, 4)},
                               {"shortfall_kwh", round_to(r.perfect_foresight->shortfall_kwh, 6)}};
   }
   return j.dump(2) + "\n";

@@ -26,7 +26,8 @@ struct StrategyRun {
 
 struct PerfectForesight {
   double energy_cost_eur = 0;
-  double wear_cost_eur = 0;
+  double wear_cost_eur = 0;       // the flat per-kWh discharge wear (without a cell model)
+  double battery_wear_eur = 0;    // with a cell model: the planner's convex form of it
   double shortfall_kwh = 0;
 };
 

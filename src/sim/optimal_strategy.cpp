@@ -106,7 +106,8 @@ void OptimalStrategy::decide(const StepView& view, std::span<double> requested_k
   }
 }
 
-PlanningProblem perfect_foresight_problem(const SimulationInput& in, bool v2g, double wear_eur_per_kwh) {
+PlanningProblem perfect_foresight_problem(const SimulationInput& in, bool v2g, double wear_eur_per_kwh,
+                                          const std::optional<WearParams>& wear) {
   PlanningProblem p;
   p.steps = in.grid.steps;
   p.dt_h = in.grid.dt_h();
@@ -114,8 +115,9 @@ PlanningProblem perfect_foresight_problem(const SimulationInput& in, bool v2g, d
   p.export_price_eur_per_kwh = in.export_price_eur_per_kwh.empty() ? in.price_eur_per_kwh : in.export_price_eur_per_kwh;
   p.import_limit_kw.assign(static_cast<size_t>(p.steps), in.site.import_kw < 1e300 ? in.site.import_kw : kNoLimit);
   p.export_limit_kw.assign(static_cast<size_t>(p.steps), in.site.export_kw < 1e300 ? in.site.export_kw : kNoLimit);
-  p.wear_eur_per_kwh = wear_eur_per_kwh;
+  p.wear_eur_per_kwh = wear ? 0.0 : wear_eur_per_kwh;
   p.vehicles.reserve(in.sessions.size());
+  std::map<double, VehicleWear> by_capacity;
   for (const PlugSession& s : in.sessions) {
     int first = static_cast<int>(in.grid.step_containing(s.arrival));
     int end = std::max(first + 1, static_cast<int>(in.grid.first_step_at_or_after(s.departure)));
@@ -124,6 +126,15 @@ PlanningProblem perfect_foresight_problem(const SimulationInput& in, bool v2g, d
     p.vehicles.add(first, end, ff, lf, s.charge_max_kw, v2g ? s.discharge_max_kw : 0.0, s.arrival_energy_kwh,
                    s.needs.min_energy_kwh, s.needs.target_energy_kwh, s.needs.target_energy_kwh, s.charge_efficiency,
                    s.discharge_efficiency);
+    if (wear) {
+      auto it = by_capacity.find(s.capacity_kwh);
+      if (it == by_capacity.end()) {
+        WearParams params = *wear;
+        params.capacity_kwh = s.capacity_kwh;
+        it = by_capacity.emplace(s.capacity_kwh, wear_in_energy(linearise_wear(params), s.capacity_kwh)).first;
+      }
+      p.vehicle_wear.push_back(it->second);
+    }
   }
   return p;
 }

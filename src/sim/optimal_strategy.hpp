@@ -51,6 +51,8 @@ std::vector<double> forecast_prices(std::span<const double> known, int from, int
 
 // The perfect-foresight optimum of a whole simulation: every arrival, actual departure and price known in
 // advance. Its cost is the bound no online strategy can beat.
-PlanningProblem perfect_foresight_problem(const struct SimulationInput& input, bool v2g, double wear_eur_per_kwh);
+// With a cell model (`wear`) the battery wear is in it as in the rolling horizon, instead of the flat rate.
+PlanningProblem perfect_foresight_problem(const struct SimulationInput& input, bool v2g, double wear_eur_per_kwh,
+                                          const std::optional<WearParams>& wear = std::nullopt);
 
 }  // namespace voltpool
