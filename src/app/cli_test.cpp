@@ -347,5 +347,27 @@ TEST(Cli, SimulateReportsBatteryWear) {
   fs::remove_all(out);
 }
 
+// flex also reads real sessions: the day's cars at a workplace, re-dated onto the price calendar.
+TEST(Cli, FlexOnRealSessions) {
+  fs::path out = out_dir("flex_real.json");
+  CliRun r = run("flex --evs " + testing::shared_path("data/ev_sessions/acn_caltech_jpl/acn_jpl_2019-05-01_2019-08-31.csv") +
+                 " --prices " + testing::shared_path(kPrices) + " --date 2024-06-04 --from 32 --hours 2 --g2v --out " +
+                 out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(slurp(out));
+  EXPECT_GT(j["vehicles"].get<int>(), 20);
+  ASSERT_EQ(j["steps"].size(), 8u);
+  double up = 0;
+  for (const auto& s : j["steps"]) {
+    EXPECT_GE(s["down_kw"].get<double>(), -1e-9);  // charge-only: nothing to deliver
+    up = std::max(up, s["up_kw"].get<double>());
+  }
+  EXPECT_GT(up, 50);  // a workplace at 8 in the morning can absorb a lot
+  CliRun missing = run("flex --evs " + testing::shared_path("data/ev_sessions/dundee/cpdata.csv") + " --out " + out.string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("need --prices and --date"), std::string::npos);
+  fs::remove(out);
+}
+
 }  // namespace
 }  // namespace voltpool

@@ -9,12 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "app/real_fleet_cli.hpp"
 #include "data/fleet_day_files.hpp"
 #include "data/parse.hpp"
 #include "flex/endurance.hpp"
 #include "flex/envelope.hpp"
 #include "flex/follow.hpp"
 #include "plan/fleet_day_problem.hpp"
+#include "sim/optimal_strategy.hpp"
 
 namespace voltpool::app {
 
@@ -28,7 +30,7 @@ struct FleetArgs {
 };
 
 void add_fleet_options(CLI::App* cmd, FleetArgs& f) {
-  cmd->add_option("--evs", f.evs, "fleet CSV in the vpp-fleet-day-v1 format")->required();
+  cmd->add_option("--evs", f.evs, "fleet CSV in the vpp-fleet-day-v1 format (flex: or real sessions)")->required();
   cmd->add_flag("--g2v", f.g2v, "charge-only: no car discharges");
   cmd->add_option("--site-limit-kw", f.site_limit_kw, "site limit (default 4 kW per EV)")
       ->check(CLI::PositiveNumber);
@@ -49,16 +51,62 @@ struct FlexArgs {
   int from = 0;
   double hours = 24;
   double hold_minutes = 0;
+  // With a real session file in --evs: the prices, the day and the cars (re-dated as simulate does).
+  std::string prices;
+  std::string zone = "DE-LU";
+  std::string date;
+  std::string vehicle = "polestar-3";
+  bool know_departures = false;
   std::string out;
 };
 
+bool is_fleet_day_file(const std::string& path) {
+  auto f = CsvFile::open(path);
+  return f.ok() && f->column("kind") && f->column("e_target_kwh");
+}
+
+// The day's fleet from real sessions: every car that arrives that day, planned from its arrival, with its
+// owner's estimated departure (or the real one with --know-departures).
+Result<PlanningProblem> real_sessions_problem(const FlexArgs& a) {
+  if (a.prices.empty() || a.date.empty()) return Error{"real sessions in --evs need --prices and --date"};
+  RealFleetArgs r;
+  r.sessions = {a.fleet.evs};
+  r.prices = a.prices;
+  r.zone = a.zone;
+  r.from = a.date;
+  r.days = 1;
+  r.vehicle = a.vehicle;
+  r.site_limit_kw = a.fleet.site_limit_kw;
+  r.know_departures = a.know_departures;
+  r.lenient = a.fleet.lenient;
+  auto loaded = load_real_fleet(r, a.fleet.g2v ? 0.0 : 1.0);
+  if (!loaded.ok()) return loaded.error();
+  SimulationInput input = loaded->fleet.input;
+  for (auto& s : input.sessions) s.departure = std::max(s.arrival + Seconds{60}, s.needs.est_departure);
+  return perfect_foresight_problem(input, !a.fleet.g2v, 0.0);
+}
+
 int run_flex(const FlexArgs& a) {
-  auto fleet = load_fleet(a.fleet);
-  if (!fleet.ok()) {
-    std::cerr << "voltpool flex: " << fleet.error().message << "\n";
+  Result<PlanningProblem> problem = Error{""};
+  if (is_fleet_day_file(a.fleet.evs)) {
+    auto fleet = load_fleet(a.fleet);
+    if (!fleet.ok()) {
+      std::cerr << "voltpool flex: " << fleet.error().message << "\n";
+      return kExitBadInput;
+    }
+    problem = std::move(fleet->second);
+  } else {
+    problem = real_sessions_problem(a);
+    if (!problem.ok()) {
+      std::cerr << "voltpool flex: " << problem.error().message << "\n";
+      return kExitBadInput;
+    }
+  }
+  const PlanningProblem& p = *problem;
+  if (a.from >= p.steps) {
+    std::cerr << "voltpool flex: --from " << a.from << " is beyond the fleet's " << p.steps << " steps\n";
     return kExitBadInput;
   }
-  const PlanningProblem& p = fleet->second;
   FleetEnvelope env = fleet_envelope(p);
   int end = std::min(p.steps, a.from + static_cast<int>(std::lround(a.hours / p.dt_h)));
   nlohmann::ordered_json j;
@@ -195,7 +243,13 @@ Command add_flex(CLI::App& app) {
   auto args = std::make_shared<FlexArgs>();
   CLI::App* cmd = app.add_subcommand("flex", "the fleet's flexibility: power envelope and energy bounds per step");
   add_fleet_options(cmd, args->fleet);
-  cmd->add_option("--from", args->from, "first step")->capture_default_str()->check(CLI::Range(0, kFleetDaySteps - 1));
+  cmd->add_option("--from", args->from, "first step (real sessions: quarter hours from the day's local midnight)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--prices", args->prices, "real sessions in --evs: SMARD price export");
+  cmd->add_option("--zone", args->zone, "real sessions: price zone")->capture_default_str();
+  cmd->add_option("--date", args->date, "real sessions: the day (YYYY-MM-DD, re-dated as in simulate)");
+  cmd->add_option("--vehicle", args->vehicle, "real sessions: vehicle preset")->capture_default_str();
+  cmd->add_flag("--know-departures", args->know_departures, "real sessions: actual departures, not the owners' estimates");
   cmd->add_option("--hours", args->hours, "hours ahead")->capture_default_str()->check(CLI::Range(0.25, 24.0));
   cmd->add_option("--hold-minutes", args->hold_minutes,
                   "also the largest power held this long from --from, absorbed and delivered (exact LP)")
