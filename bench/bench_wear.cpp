@@ -13,16 +13,9 @@ void BM_PlanWear(benchmark::State& state) {
   const int64_t n = state.range(0);
   PlanningProblem p = fleet_day_problem(generate_fleet_day(n, 7), fleet_day_prices_eur_per_kwh(),
                                         kFleetDaySiteKwPerEv * static_cast<double>(n), true, 0.0);
-  std::map<double, VehicleWear> by_capacity;
+  WearCurves curves{WearParams{}};
   for (size_t i = 0; i < p.vehicles.size(); ++i) {
-    double cap = p.vehicles.e_max_kwh[i] / 0.8;  // any battery size: the curve only depends on it
-    auto it = by_capacity.find(cap);
-    if (it == by_capacity.end()) {
-      WearParams w;
-      w.capacity_kwh = cap;
-      it = by_capacity.emplace(cap, wear_in_energy(linearise_wear(w), cap)).first;
-    }
-    p.vehicle_wear.push_back(it->second);
+    p.vehicle_wear.push_back(curves.for_capacity(p.vehicles.e_max_kwh[i] / 0.8));  // any size: curves depend on it
   }
   // A plan: every car charges at half power over its whole window.
   Plan plan;

@@ -64,6 +64,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   const size_t n = v.size();
   const double dt = p.dt_h;
   const double inf = COIN_DBL_MAX;
+  const double shortfall_penalty = p.shortfall_penalty_eur_per_kwh();  // scans the prices: once
 
   // Rows: balance rows vehicle by vehicle, then one target row per vehicle, then site rows.
   std::vector<double> row_lo, row_hi;
@@ -163,13 +164,14 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
                      {{bal, 1.0}, {k + 1 < w ? bal + 1 : -1, -1.0}, {k + 1 == w ? target_row[i] : -1, 1.0}});
       if (wear && !p.vehicle_wear[i].calendar_lines.empty()) calendar.push_back({i, c.e, t});
     }
-    shortfall_col[i] = cols.add(0, inf, p.shortfall_penalty_eur_per_kwh(), {{target_row[i], 1.0}});
+    shortfall_col[i] = cols.add(0, inf, shortfall_penalty, {{target_row[i], 1.0}});
   }
 
   std::vector<std::pair<int, int>> deviation_cols;  // per step: (above, below) the profile
+  const double deviation_penalty = p.deviation_penalty_eur_per_kwh();
   if (follow) {
     for (int t = 0; t < p.steps; ++t) {
-      double cost = p.deviation_cost_eur_per_kw(t);
+      double cost = deviation_penalty * dt * p.deviation_weight(t);
       int row = limit_row[0][static_cast<size_t>(t)];
       deviation_cols.emplace_back(cols.add(0, inf, cost, {{row, 1.0}}), cols.add(0, inf, cost, {{row, -1.0}}));
     }
@@ -200,7 +202,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     }
     // Free in sign: a fleet that must draw power then to keep its owners whole can hold a negative delivery.
     double lo = p.hold_fixed_kw.value_or(-inf), hi = p.hold_fixed_kw.value_or(inf);
-    double reward = p.hold_fixed_kw ? 0.0 : -p.deviation_penalty_eur_per_kwh() * dt * p.hold_steps;
+    double reward = p.hold_fixed_kw ? 0.0 : -deviation_penalty * dt * p.hold_steps;
     hold_col = cols.add(lo, hi, reward, entries);
   }
 

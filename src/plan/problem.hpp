@@ -101,8 +101,10 @@ struct PlanningProblem {
   // What a kW of deviation from a followed profile costs at step t over the step: earlier deviations cost up to
   // twice as much, so the nearest profile keeps to the asked one as long as it can.
   double deviation_cost_eur_per_kw(int t) const {
-    return deviation_penalty_eur_per_kwh() * dt_h * (1.0 + static_cast<double>(steps - t) / steps);
+    return deviation_weight(t) * deviation_penalty_eur_per_kwh() * dt_h;
   }
+  // The same, given the penalty (callers in loops compute it once).
+  double deviation_weight(int t) const { return 1.0 + static_cast<double>(steps - t) / steps; }
 };
 
 // The limit groups of a problem: group 0 is the whole fleet, group f + 1 is feeder f. For solvers.

@@ -34,12 +34,12 @@ VehicleWear wear_in_energy(const WearRates& rates, double capacity_kwh) {
   return w;
 }
 
-const VehicleWear& OptimalStrategy::vehicle_wear(double capacity_kwh) {
-  auto it = wear_by_capacity_.find(capacity_kwh);
-  if (it == wear_by_capacity_.end()) {
-    WearParams params = *options_.wear;
+const VehicleWear& WearCurves::for_capacity(double capacity_kwh) {
+  auto it = by_capacity_.find(capacity_kwh);
+  if (it == by_capacity_.end()) {
+    WearParams params = params_;
     params.capacity_kwh = capacity_kwh;
-    it = wear_by_capacity_.emplace(capacity_kwh, wear_in_energy(linearise_wear(params), capacity_kwh)).first;
+    it = by_capacity_.emplace(capacity_kwh, wear_in_energy(linearise_wear(params), capacity_kwh)).first;
   }
   return it->second;
 }
@@ -72,7 +72,7 @@ void OptimalStrategy::replan(const StepView& view) {
     double discharge = options_.v2g && v.v2g ? v.limits.discharge_max_kw : 0.0;
     p.vehicles.add(0, end - now, first, last, v.limits.charge_max_kw, discharge, view.energy_kwh[s], v.limits.e_min_kwh,
                    v.limits.e_max_kwh, v.limits.e_max_kwh, v.limits.charge_efficiency, v.limits.discharge_efficiency);
-    if (options_.wear) p.vehicle_wear.push_back(vehicle_wear(v.capacity_kwh));
+    if (wear_curves_) p.vehicle_wear.push_back(wear_curves_->for_capacity(v.capacity_kwh));
   }
   auto plan = solve(p);
   if (!plan.ok()) return;  // keep the previous plans; cars without one charge as needed (decide())
@@ -117,7 +117,8 @@ PlanningProblem perfect_foresight_problem(const SimulationInput& in, bool v2g, d
   p.export_limit_kw.assign(static_cast<size_t>(p.steps), in.site.export_kw < 1e300 ? in.site.export_kw : kNoLimit);
   p.wear_eur_per_kwh = wear ? 0.0 : wear_eur_per_kwh;
   p.vehicles.reserve(in.sessions.size());
-  std::map<double, VehicleWear> by_capacity;
+  std::optional<WearCurves> curves;
+  if (wear) curves.emplace(*wear);
   for (const PlugSession& s : in.sessions) {
     int first = static_cast<int>(in.grid.step_containing(s.arrival));
     int end = std::max(first + 1, static_cast<int>(in.grid.first_step_at_or_after(s.departure)));
@@ -126,15 +127,7 @@ PlanningProblem perfect_foresight_problem(const SimulationInput& in, bool v2g, d
     p.vehicles.add(first, end, ff, lf, s.charge_max_kw, v2g ? s.discharge_max_kw : 0.0, s.arrival_energy_kwh,
                    s.needs.min_energy_kwh, s.needs.target_energy_kwh, s.needs.target_energy_kwh, s.charge_efficiency,
                    s.discharge_efficiency);
-    if (wear) {
-      auto it = by_capacity.find(s.capacity_kwh);
-      if (it == by_capacity.end()) {
-        WearParams params = *wear;
-        params.capacity_kwh = s.capacity_kwh;
-        it = by_capacity.emplace(s.capacity_kwh, wear_in_energy(linearise_wear(params), s.capacity_kwh)).first;
-      }
-      p.vehicle_wear.push_back(it->second);
-    }
+    if (curves) p.vehicle_wear.push_back(curves->for_capacity(s.capacity_kwh));
   }
   return p;
 }

@@ -16,6 +16,20 @@
 
 namespace voltpool {
 
+// A battery's wear rates (per unit SoC) as the planner's per-kWh form for a battery of that capacity.
+VehicleWear wear_in_energy(const WearRates& rates, double capacity_kwh);
+
+// The planner's wear curve of each battery size under one cell model, linearised once per size.
+class WearCurves {
+ public:
+  explicit WearCurves(WearParams params) : params_(params) {}
+  const VehicleWear& for_capacity(double capacity_kwh);
+
+ private:
+  WearParams params_;
+  std::map<double, VehicleWear> by_capacity_;
+};
+
 struct OptimalStrategyOptions {
   bool v2g = false;
   double wear_eur_per_kwh = 0.03;  // per kWh discharged, in the objective (V2G only), without a wear model
@@ -25,13 +39,14 @@ struct OptimalStrategyOptions {
 
 class OptimalStrategy final : public Strategy {
  public:
-  explicit OptimalStrategy(OptimalStrategyOptions options) : options_(options) {}
+  explicit OptimalStrategy(OptimalStrategyOptions options) : options_(options) {
+    if (options_.wear) wear_curves_.emplace(*options_.wear);
+  }
   std::string_view name() const override { return options_.v2g ? "optimal-v2g" : "optimal"; }
   void decide(const StepView& view, std::span<double> requested_kw) override;
 
  private:
   void replan(const StepView& view);
-  const VehicleWear& vehicle_wear(double capacity_kwh);
 
   OptimalStrategyOptions options_;
   struct Planned {
@@ -39,12 +54,10 @@ class OptimalStrategy final : public Strategy {
     std::vector<double> kw;
   };
   std::unordered_map<int, Planned> plans_;
-  std::map<double, VehicleWear> wear_by_capacity_;
+  std::optional<WearCurves> wear_curves_;
   size_t planned_with_known_ = 0;
 };
 
-// A battery's wear rates (per unit SoC) as the planner's per-kWh form for a battery of that capacity.
-VehicleWear wear_in_energy(const WearRates& rates, double capacity_kwh);
 
 // Prices for steps [from, to): the known ones, and beyond them the persistence forecast.
 std::vector<double> forecast_prices(std::span<const double> known, int from, int to, int steps_per_day);
