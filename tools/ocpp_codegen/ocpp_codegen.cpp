@@ -205,14 +205,31 @@ class TypeWriter {
   std::string definitions() const { return definitions_.str(); }
 
  private:
+  // Same-named types in different messages are one type when they agree on everything but their prose.
+  static Json without_prose(const Json& schema) {
+    if (schema.is_object()) {
+      Json out = Json::object();
+      for (auto& [k, v] : schema.items())
+        if (k != "description" && k != "comment" && k != "javaType" && k != "$comment") out[k] = without_prose(v);
+      return out;
+    }
+    if (schema.is_array()) {
+      Json out = Json::array();
+      for (auto& v : schema) out.push_back(without_prose(v));
+      return out;
+    }
+    return schema;
+  }
+
   template <class Emit>
-  std::string named(const Json& schema, std::string name, Emit emit) {
-    std::string key = schema.dump();
+  std::string named(const Json& schema, const std::string& base, Emit emit) {
+    std::string key = without_prose(schema).dump();
+    std::string name = base;
     for (int suffix = 2;; ++suffix) {
       auto it = emitted_.find(name);
       if (it == emitted_.end()) break;
       if (it->second == key) return name;
-      name = name + "_" + std::to_string(suffix);
+      name = base + "_" + std::to_string(suffix);
     }
     emitted_[name] = key;
     emit(name);
