@@ -21,5 +21,7 @@ Command add_degrade(CLI::App& app);
 Command add_flex(CLI::App& app);
 Command add_disaggregate(CLI::App& app);
 Command add_track(CLI::App& app);
+Command add_serve(CLI::App& app);
+Command add_stations(CLI::App& app);
 
 }  // namespace voltpool::app

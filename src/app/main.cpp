@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   add(voltpool::app::add_flex, "flex");
   add(voltpool::app::add_disaggregate, "disaggregate");
   add(voltpool::app::add_track, "track");
+  add(voltpool::app::add_serve, "serve");
+  add(voltpool::app::add_stations, "stations");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -40,3 +40,11 @@ class [[nodiscard]] Result {
 };
 
 }  // namespace voltpool
+
+namespace voltpool {
+
+// The outcome of an operation that returns nothing but can fail: `if (!status) use status.error()`.
+using Status = Result<std::monostate>;
+inline Status ok_status() { return std::monostate{}; }
+
+}  // namespace voltpool

@@ -51,7 +51,13 @@ void Endpoint::answer_call(const Frame& frame, std::vector<std::string>& out) {
                                    nlohmann::json{{"field", violation->path}}));
     return;
   }
-  Reply reply = handler_(frame.action, frame.payload);
+  Reply reply;
+  try {
+    reply = handler_(frame.action, frame.payload);
+  } catch (const std::exception& e) {
+    // e.g. the store could not write: nothing is acknowledged, the station retries (InternalError).
+    reply = Reply::fail(RpcError::internal, fmt::format("{} not processed: {}", frame.action, e.what()));
+  }
   if (reply.error) {
     out.push_back(write_call_error(frame.message_id, error_code(version_, *reply.error), reply.error_description));
     return;

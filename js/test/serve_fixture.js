@@ -1,0 +1,52 @@
+// Starts a real `voltpool serve` on a free loopback port with a fresh database and provisioned stations, and
+// stops it by its own PID. Used by the end-to-end tests in this folder.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const binary = process.env.VOLTPOOL_BINARY || path.join(__dirname, '../../build/voltpool');
+
+async function startServer({ stations, extraArgs = [] }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voltpool-e2e-'));
+  const db = path.join(dir, 'voltpool.db');
+  for (const s of stations) {
+    execFileSync(binary, ['stations', 'add', '--db', db, '--id', s.id, '--password', s.password,
+                          '--max-power-kw', String(s.maxPowerKw ?? 11)]);
+  }
+  const child = spawn(binary, ['serve', '--db', db, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + stderr)), 15000);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /:\/\/[^:]+:(\d+)\/ocpp\//.exec(stdout);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return { code: child.exitCode, stdout, stderr };
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const code = await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { code, stdout, stderr };
+  };
+  return { port, db, dir, stop, logs: () => stderr };
+}
+
+// Resolves with the first value `poll()` returns that is not undefined, or rejects after `ms`.
+async function eventually(poll, ms, what) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = poll();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+module.exports = { startServer, eventually, binary };

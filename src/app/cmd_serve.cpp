@@ -1,0 +1,141 @@
+// voltpool serve: the VPP as a service. Charging stations connect over OCPP-J (1.6, 2.0.1, 2.1) to
+// ws://HOST:PORT/ocpp/STATION_ID; the control loop plans their sessions against prices and pushes TxProfiles.
+// Runs until SIGINT or SIGTERM, then closes connections and stops.
+#include <csignal>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "data/parse.hpp"
+#include "data/smard_prices.hpp"
+#include "server/control_loop.hpp"
+#include "server/ocpp_server.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace voltpool::app {
+
+namespace {
+
+struct ServeArgs {
+  std::string db = "voltpool.db";
+  server::ServerOptions server;
+  server::BridgeOptions bridge;
+  double default_dwell_h = 8;
+  std::string prices, zone = "DE-LU", replay_prices_from, allow_id_tokens;
+};
+
+Result<TimeSeries> load_prices(const ServeArgs& a) {
+  LoadStats stats;
+  auto prices = load_smard_prices(a.prices, a.zone, LoadOptions{}, stats);
+  if (!prices || a.replay_prices_from.empty()) return prices;
+  // Replay: the prices from that day on are shifted so that the day is today (UTC days; a demo on real data).
+  auto from = parse_iso_date(a.replay_prices_from);
+  if (!from) return Error{"--replay-prices-from: expected a date YYYY-MM-DD, got '" + a.replay_prices_from + "'"};
+  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  prices->start += std::chrono::duration_cast<Seconds>(today - *from);
+  return prices;
+}
+
+Status load_allow_list(const std::string& path, store::Store& store) {
+  std::ifstream in(path);
+  if (!in) return Error{"--allow-id-tokens: cannot read " + path};
+  std::string token;
+  int line = 0;
+  while (std::getline(in, token)) {
+    ++line;
+    if (!token.empty() && token.back() == '\r') token.pop_back();
+    if (token.empty() || token[0] == '#') continue;
+    if (token.size() > 36) return Error{fmt::format("{}:{}: id token longer than 36 characters", path, line)};
+    if (auto s = store.allow_id_token(token); !s) return s;
+  }
+  return ok_status();
+}
+
+int run_serve(ServeArgs a) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("voltpool"));  // stdout stays for the address line
+  auto store = store::SqliteStore::open(a.db);
+  if (!store) {
+    std::cerr << "voltpool serve: " << store.error().message << "\n";
+    return kExitBadInput;
+  }
+  if (!a.prices.empty()) {
+    auto prices = load_prices(a);
+    if (!prices) {
+      std::cerr << "voltpool serve: " << prices.error().message << "\n";
+      return kExitBadInput;
+    }
+    a.bridge.prices_eur_per_kwh = std::move(prices).value();
+  }
+  if (!a.allow_id_tokens.empty()) {
+    if (auto s = load_allow_list(a.allow_id_tokens, **store); !s) {
+      std::cerr << "voltpool serve: " << s.error().message << "\n";
+      return kExitBadInput;
+    }
+    a.bridge.id_token_allow_list = true;
+  }
+  a.bridge.default_dwell = Seconds(static_cast<std::int64_t>(a.default_dwell_h * 3600));
+
+  // Signals are taken by sigwait below; the server's threads must not see them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  server::FleetBridge bridge(**store, a.bridge);
+  server::OcppServer ocpp(a.server, **store, bridge);
+  auto port = ocpp.start();
+  if (!port) {
+    std::cerr << "voltpool serve: " << port.error().message << "\n";
+    return kExitBadInput;
+  }
+  server::ControlLoop loop(bridge, a.bridge.plan_step);
+  loop.start();
+  std::string scheme = a.server.tls_cert_file ? "wss" : "ws";
+  std::cout << fmt::format("voltpool serve: OCPP at {}://{}:{}/ocpp/{{station_id}} (ocpp2.1, ocpp2.0.1, ocpp1.6), "
+                           "database {}\n", scheme, a.server.host, *port, a.db)
+            << std::flush;
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("signal {}: shutting down", signal);
+  loop.stop();
+  ocpp.stop();
+  auto stats = ocpp.stats();
+  std::cout << fmt::format("voltpool serve: stopped; {} messages in, {} out, {} profiles accepted\n",
+                           stats.messages_in, stats.messages_out, stats.profiles_accepted);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_serve(CLI::App& app) {
+  auto a = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "run the VPP service: OCPP endpoint for charging stations + control loop");
+  cmd->add_option("--db", a->db, "SQLite database (created when missing)")->capture_default_str();
+  cmd->add_option("--host", a->server.host, "address to listen on")->capture_default_str();
+  cmd->add_option("--port", a->server.port, "port (0: any free port)")->capture_default_str();
+  cmd->add_option("--threads", a->server.threads, "network threads")->capture_default_str();
+  cmd->add_option("--tls-cert", a->server.tls_cert_file, "PEM certificate chain: serve wss:// (security profile 2)");
+  cmd->add_option("--tls-key", a->server.tls_key_file, "PEM private key of --tls-cert");
+  cmd->add_option("--prices", a->prices, "SMARD day-ahead price file (without: charge as early as possible)");
+  cmd->add_option("--zone", a->zone, "price zone of --prices")->capture_default_str();
+  cmd->add_option("--replay-prices-from", a->replay_prices_from,
+                  "shift --prices so this date (YYYY-MM-DD) is today: a live demo on historical prices");
+  cmd->add_option("--site-limit-kw", a->bridge.site_limit_kw, "import limit of the whole site (0: none)");
+  cmd->add_option("--default-energy-kwh", a->bridge.default_energy_kwh,
+                  "energy a car needs when neither the EV nor its owner said")->capture_default_str();
+  cmd->add_option("--default-dwell-h", a->default_dwell_h, "hours a car stays when nobody said")->capture_default_str();
+  cmd->add_option("--default-max-power-kw", a->bridge.default_max_power_kw,
+                  "power of a station provisioned without one")->capture_default_str();
+  cmd->add_option("--heartbeat-s", a->bridge.heartbeat_interval_s, "heartbeat interval given to stations")
+      ->capture_default_str();
+  cmd->add_option("--allow-id-tokens", a->allow_id_tokens,
+                  "file of accepted id tokens, one per line (without: every token is accepted)");
+  return [a] { return run_serve(*a); };
+}
+
+}  // namespace voltpool::app

@@ -1,0 +1,99 @@
+#include "server/auth.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace voltpool::server {
+
+namespace {
+
+// Enough to make offline guessing costly, cheap enough for thousands of stations reconnecting (about 10 ms).
+constexpr int kIterations = 20000;
+constexpr std::size_t kSaltBytes = 16, kHashBytes = 32;
+
+std::string hex(const unsigned char* data, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", data[i]);
+  return out;
+}
+
+std::optional<std::vector<unsigned char>> unhex(std::string_view text) {
+  if (text.size() % 2) return std::nullopt;
+  std::vector<unsigned char> out;
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    auto digit = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    int hi = digit(text[i]), lo = digit(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<unsigned char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+std::vector<unsigned char> derive(std::string_view password, const std::vector<unsigned char>& salt, int iterations) {
+  std::vector<unsigned char> out(kHashBytes);
+  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(), static_cast<int>(salt.size()),
+                    iterations, EVP_sha256(), static_cast<int>(out.size()), out.data());
+  return out;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr);
+  return hex(digest, n);
+}
+
+std::string hash_password(std::string_view password) {
+  std::vector<unsigned char> salt(kSaltBytes);
+  RAND_bytes(salt.data(), static_cast<int>(salt.size()));
+  auto hash = derive(password, salt, kIterations);
+  return fmt::format("pbkdf2-sha256${}${}${}", kIterations, hex(salt.data(), salt.size()), hex(hash.data(), hash.size()));
+}
+
+bool verify_password(std::string_view password, std::string_view stored) {
+  constexpr std::string_view prefix = "pbkdf2-sha256$";
+  if (stored.substr(0, prefix.size()) != prefix) return false;
+  stored.remove_prefix(prefix.size());
+  auto d1 = stored.find('$'), d2 = stored.find('$', d1 == std::string_view::npos ? d1 : d1 + 1);
+  if (d1 == std::string_view::npos || d2 == std::string_view::npos) return false;
+  int iterations = 0;
+  for (char c : stored.substr(0, d1)) {
+    if (c < '0' || c > '9' || iterations > 10'000'000) return false;
+    iterations = iterations * 10 + (c - '0');
+  }
+  auto salt = unhex(stored.substr(d1 + 1, d2 - d1 - 1));
+  auto expected = unhex(stored.substr(d2 + 1));
+  if (iterations <= 0 || !salt || !expected || expected->size() != kHashBytes) return false;
+  auto actual = derive(password, *salt, iterations);
+  return CRYPTO_memcmp(actual.data(), expected->data(), kHashBytes) == 0;
+}
+
+std::optional<BasicCredentials> parse_basic_auth(std::string_view header) {
+  constexpr std::string_view scheme = "Basic ";
+  if (header.size() <= scheme.size() || header.substr(0, scheme.size()) != scheme) return std::nullopt;
+  std::string_view encoded = header.substr(scheme.size());
+  while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
+  if (encoded.empty() || encoded.size() % 4 != 0 || encoded.size() > 4096) return std::nullopt;
+  std::vector<unsigned char> decoded(encoded.size() / 4 * 3 + 1);
+  int n = EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char*>(encoded.data()),
+                          static_cast<int>(encoded.size()));
+  if (n < 0) return std::nullopt;
+  std::size_t padding = encoded.ends_with("==") ? 2 : encoded.ends_with("=") ? 1 : 0;
+  std::string text(reinterpret_cast<const char*>(decoded.data()), static_cast<std::size_t>(n) - padding);
+  auto colon = text.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return BasicCredentials{text.substr(0, colon), text.substr(colon + 1)};
+}
+
+}  // namespace voltpool::server

@@ -1,0 +1,26 @@
+// Station credentials (OCPP security profile 1 and 2: HTTP Basic auth, username = station id). Passwords are
+// stored only as salted PBKDF2-HMAC-SHA256 hashes: "pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace voltpool::server {
+
+// A new salted hash of `password` (random salt from OpenSSL's CSPRNG).
+std::string hash_password(std::string_view password);
+// Whether `password` matches `stored` (constant-time comparison); false for a malformed `stored`.
+bool verify_password(std::string_view password, std::string_view stored);
+
+// SHA-256 of `text`, hex.
+std::string sha256_hex(std::string_view text);
+
+struct BasicCredentials {
+  std::string user;
+  std::string password;
+};
+// Parses an Authorization header value "Basic base64(user:password)"; nothing when it is not one.
+std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
+
+}  // namespace voltpool::server

@@ -1,0 +1,31 @@
+#include <gtest/gtest.h>
+
+#include "server/auth.hpp"
+
+namespace voltpool::server {
+namespace {
+
+TEST(Auth, PasswordsAreSaltedAndVerified) {
+  std::string a = hash_password("correct horse battery");
+  std::string b = hash_password("correct horse battery");
+  EXPECT_NE(a, b);  // salted
+  EXPECT_EQ(a.find("correct"), std::string::npos);
+  EXPECT_TRUE(verify_password("correct horse battery", a));
+  EXPECT_FALSE(verify_password("correct horse batterY", a));
+  EXPECT_FALSE(verify_password("x", "pbkdf2-sha256$zz$00$00"));
+  EXPECT_FALSE(verify_password("x", ""));
+}
+
+TEST(Auth, ParsesBasicCredentials) {
+  auto c = parse_basic_auth("Basic Q1MtMTpzM2NyZXQ6d2l0aDpjb2xvbnM=");  // CS-1:s3cret:with:colons
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->user, "CS-1");
+  EXPECT_EQ(c->password, "s3cret:with:colons");
+  EXPECT_FALSE(parse_basic_auth("Bearer abc"));
+  EXPECT_FALSE(parse_basic_auth("Basic !!!"));
+  EXPECT_FALSE(parse_basic_auth("Basic bm9jb2xvbg=="));  // "nocolon"
+  EXPECT_FALSE(parse_basic_auth(""));
+}
+
+}  // namespace
+}  // namespace voltpool::server

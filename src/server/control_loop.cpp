@@ -1,0 +1,39 @@
+#include "server/control_loop.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace voltpool::server {
+
+ControlLoop::ControlLoop(FleetBridge& bridge, Seconds plan_step, std::chrono::milliseconds poll)
+    : bridge_(bridge), plan_step_(plan_step), poll_(poll) {}
+
+ControlLoop::~ControlLoop() { stop(); }
+
+void ControlLoop::start() { thread_ = std::thread([this] { run(); }); }
+
+void ControlLoop::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ControlLoop::run() {
+  std::int64_t last_step = -1;
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    std::int64_t step = now.time_since_epoch() / plan_step_;
+    if (bridge_.needs_replan() || step != last_step) {
+      if (!bridge_.replan(now)) spdlog::error("re-plan failed; the previous schedules stay in force");
+      last_step = step;
+    }
+    lock.lock();
+    wake_.wait_for(lock, poll_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace voltpool::server

@@ -1,0 +1,111 @@
+// The bridge between OCPP and the planning core: it records what stations report (through the store), keeps
+// the fleet's open sessions and their owners' needs, re-plans the fleet when something changed and hands each
+// transaction's new power schedule to a ProfileSink (the OCPP server), only when it differs from the last one
+// pushed. Thread-safe: OCPP handlers call it from many connections; the control loop calls replan().
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/series.hpp"
+#include "ocpp/csms/backend.hpp"
+#include "store/store.hpp"
+
+namespace voltpool::server {
+
+class ProfileSink {
+ public:
+  virtual ~ProfileSink() = default;
+  // Sends `schedule` to the transaction's station as its TxProfile (asynchronously; never blocks).
+  virtual void push_profile(const std::string& station_id, const std::string& transaction_id, int evse_id,
+                            int profile_id, const ocpp::PowerSchedule& schedule) = 0;
+};
+
+struct BridgeOptions {
+  int heartbeat_interval_s = 300;
+  bool id_token_allow_list = false;      // else every id token is accepted and recorded with its session
+  double default_max_power_kw = 11.0;    // a station provisioned without a power
+  double default_energy_kwh = 20.0;      // what a car needs when nobody said
+  Seconds default_dwell{8 * 3600};       // when a car leaves when nobody said
+  double site_limit_kw = 0;              // the fleet's import limit (0: none)
+  std::optional<TimeSeries> prices_eur_per_kwh;  // without: earliest charging
+  Seconds plan_step{15 * 60};
+  int plan_horizon_steps = 96;
+};
+
+// One transaction as the planner sees it.
+struct SessionState {
+  std::string station_id, transaction_id;
+  int evse_id = 1;
+  UtcTime started{};
+  double max_power_kw = 0;
+  double energy_needed_kwh = 0;   // at `needs_time`
+  UtcTime needs_time{};
+  double delivered_at_needs_wh = 0;
+  double delivered_wh = 0;        // meter register minus meter start
+  UtcTime departure{};
+};
+
+struct BridgeStats {
+  std::size_t open_sessions = 0;
+  std::size_t plans = 0;
+  std::size_t profiles_pushed = 0;
+  double last_plan_ms = 0;
+};
+
+class FleetBridge final : public ocpp::CsmsBackend {
+ public:
+  // Reloads the open transactions from `store` (a restarted service carries on with them).
+  FleetBridge(store::Store& store, BridgeOptions options);
+
+  void set_sink(ProfileSink* sink);
+
+  int boot(const std::string& station_id, const ocpp::BootInfo& info) override;
+  void connector_status(const std::string& station_id, int evse_id, int connector_id, const std::string& status,
+                        UtcTime time) override;
+  ocpp::TokenStatus authorize(const std::string& station_id, const std::string& id_token) override;
+  std::string start_transaction(const ocpp::TransactionStart& start) override;
+  bool meter_values(const std::string& station_id, const std::string& transaction_id, int evse_id,
+                    std::span<const ocpp::MeterSample> samples) override;
+  bool stop_transaction(const ocpp::TransactionStop& stop) override;
+  void charging_needs(const std::string& station_id, int evse_id, const ocpp::ChargingNeeds& needs) override;
+
+  // Whether something changed since the last replan (a plug-in, a departure, new needs).
+  bool needs_replan() const;
+  // Plans every open session from `now` and pushes the schedules that changed. Returns false (and keeps the
+  // previous schedules) when the planner failed.
+  bool replan(UtcTime now);
+  // A station's connection ended: its sessions stay (the car is still plugged in) but get no profile until it
+  // is back; a station that comes back gets its schedules again.
+  void station_connected(const std::string& station_id);
+  // The station rejected a profile or did not answer: it is sent again at the next scheduled re-plan.
+  void profile_failed(const std::string& station_id, const std::string& transaction_id);
+
+  BridgeStats stats() const;
+  std::vector<SessionState> sessions() const;
+  // The schedule last pushed for a transaction, if any.
+  std::optional<ocpp::PowerSchedule> pushed(const std::string& station_id, const std::string& transaction_id) const;
+  // A stable chargingProfileId for a transaction (same across restarts, so a new profile replaces the old).
+  static int profile_id(const std::string& station_id, const std::string& transaction_id);
+
+ private:
+  using Key = std::pair<std::string, std::string>;  // station, transaction
+  SessionState make_session(const store::TransactionRecord& t) const;
+  double station_power_kw(const std::string& station_id);
+
+  store::Store& store_;
+  BridgeOptions options_;
+  mutable std::mutex mutex_;
+  ProfileSink* sink_ = nullptr;
+  std::map<Key, SessionState> sessions_;
+  std::map<Key, ocpp::PowerSchedule> pushed_;
+  std::map<std::pair<std::string, int>, ocpp::ChargingNeeds> pending_needs_;  // said before the transaction started
+  bool dirty_ = false;
+  BridgeStats stats_;
+};
+
+}  // namespace voltpool::server

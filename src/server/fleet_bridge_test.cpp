@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "server/fleet_bridge.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace voltpool::server {
+namespace {
+
+struct RecordingSink : ProfileSink {
+  std::vector<std::tuple<std::string, std::string, ocpp::PowerSchedule>> pushed;
+  void push_profile(const std::string& station, const std::string& tx, int, int,
+                    const ocpp::PowerSchedule& schedule) override {
+    pushed.emplace_back(station, tx, schedule);
+  }
+};
+
+struct Fixture : ::testing::Test {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               (std::string("voltpool_bridge_") +
+                                ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  std::unique_ptr<store::SqliteStore> store;
+  // 2024-06-03 12:00 UTC: prices dear for two hours, then cheap for two, then dear.
+  UtcTime noon{std::chrono::seconds(1717416000)};
+
+  void SetUp() override {
+    remove();
+    store = std::move(store::SqliteStore::open(path.string())).value();
+    ASSERT_TRUE(store->put_station({"CS-1", "h", 7.0, "", ""}));
+  }
+  void TearDown() override {
+    store.reset();
+    remove();
+  }
+  void remove() {
+    for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + s);
+  }
+  BridgeOptions options() const {
+    BridgeOptions o;
+    TimeSeries prices;
+    prices.start = noon;
+    prices.step = Seconds(3600);
+    prices.values = {0.30, 0.30, 0.05, 0.05, 0.30, 0.30, 0.30, 0.30};
+    o.prices_eur_per_kwh = prices;
+    return o;
+  }
+  ocpp::TransactionStart start(const std::string& id) const {
+    ocpp::TransactionStart s;
+    s.station_id = "CS-1";
+    s.transaction_id = id;
+    s.time = noon;
+    s.meter_start_wh = 0;
+    return s;
+  }
+};
+
+double power_at(const ocpp::PowerSchedule& s, UtcTime t) {
+  double w = 0;
+  for (const auto& p : s.periods)
+    if (s.start + std::chrono::seconds(p.start_offset_s) <= t) w = p.limit_w;
+  return w;
+}
+
+TEST_F(Fixture, ChargesTheOwnersNeedAtTheCheapestHours) {
+  FleetBridge bridge(*store, options());
+  RecordingSink sink;
+  bridge.set_sink(&sink);
+  bridge.start_transaction(start("T-1"));
+  ocpp::ChargingNeeds needs;
+  needs.energy_kwh = 14.0;  // two hours at 7 kW
+  needs.departure = noon + std::chrono::hours(6);
+  bridge.charging_needs("CS-1", 1, needs);
+  ASSERT_TRUE(bridge.needs_replan());
+  ASSERT_TRUE(bridge.replan(noon));
+  ASSERT_EQ(sink.pushed.size(), 1u);
+  const auto& schedule = std::get<2>(sink.pushed[0]);
+  EXPECT_EQ(power_at(schedule, noon + std::chrono::minutes(30)), 0.0);
+  EXPECT_EQ(power_at(schedule, noon + std::chrono::minutes(150)), 7000.0);
+  EXPECT_EQ(power_at(schedule, noon + std::chrono::minutes(210)), 7000.0);
+  EXPECT_EQ(power_at(schedule, noon + std::chrono::minutes(270)), 0.0);
+  EXPECT_EQ(schedule.duration_s, 6 * 3600);
+  // nothing changed: nothing is sent again
+  ASSERT_TRUE(bridge.replan(noon + std::chrono::minutes(1)));
+  EXPECT_EQ(sink.pushed.size(), 1u);
+  EXPECT_FALSE(bridge.needs_replan());
+}
+
+TEST_F(Fixture, ASiteLimitSharesTheCheapHours) {
+  BridgeOptions o = options();
+  o.site_limit_kw = 7.0;
+  FleetBridge bridge(*store, o);
+  RecordingSink sink;
+  bridge.set_sink(&sink);
+  for (auto id : {"T-1", "T-2"}) {
+    bridge.start_transaction(start(id));
+  }
+  ASSERT_TRUE(bridge.replan(noon));
+  ASSERT_EQ(sink.pushed.size(), 2u);
+  for (int minute = 0; minute < 8 * 60; minute += 15) {
+    UtcTime t = noon + std::chrono::minutes(minute);
+    EXPECT_LE(power_at(std::get<2>(sink.pushed[0]), t) + power_at(std::get<2>(sink.pushed[1]), t), 7000.0 + 1e-6);
+  }
+}
+
+TEST_F(Fixture, OpenSessionsSurviveARestartAndEndedOnesLeave) {
+  {
+    FleetBridge bridge(*store, options());
+    bridge.start_transaction(start("T-1"));
+    bridge.start_transaction(start("T-2"));
+    std::vector<ocpp::MeterSample> m = {{noon + std::chrono::minutes(30), 3000.0, std::nullopt, 7000.0, std::nullopt}};
+    EXPECT_TRUE(bridge.meter_values("CS-1", "T-1", 1, m));
+    EXPECT_FALSE(bridge.meter_values("CS-1", "T-404", 1, m));
+    EXPECT_TRUE(bridge.stop_transaction({"CS-1", "T-2", noon + std::chrono::hours(1), 0.0, "EVDisconnected"}));
+  }
+  FleetBridge restarted(*store, options());
+  auto sessions = restarted.sessions();
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_EQ(sessions[0].transaction_id, "T-1");
+  EXPECT_DOUBLE_EQ(sessions[0].delivered_wh, 3000.0);
+  EXPECT_TRUE(restarted.needs_replan());
+}
+
+TEST(ProfileIds, AreStableAndPositive) {
+  EXPECT_EQ(FleetBridge::profile_id("CS-1", "42"), FleetBridge::profile_id("CS-1", "42"));
+  EXPECT_NE(FleetBridge::profile_id("CS-1", "42"), FleetBridge::profile_id("CS-2", "42"));
+  EXPECT_GT(FleetBridge::profile_id("x", "y"), 0);
+}
+
+}  // namespace
+}  // namespace voltpool::server

@@ -1,0 +1,486 @@
+#include "server/ocpp_server.hpp"
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "ocpp/csms/station_session.hpp"
+#include "server/auth.hpp"
+
+namespace voltpool::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using ocpp::rpc::CallOutcome;
+
+namespace {
+
+// OCPP 2.0.1 Part 4 §3.1.1: the identity is at most 48 characters; voltpool also keeps it printable and
+// without '/', so it can be a URL path segment and a database key as it is.
+std::optional<std::string> station_id_of(std::string_view target) {
+  constexpr std::string_view prefix = "/ocpp/";
+  if (target.substr(0, prefix.size()) != prefix) return std::nullopt;
+  target.remove_prefix(prefix.size());
+  if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+  auto hex = [](char h) -> int {
+    if (h >= '0' && h <= '9') return h - '0';
+    h = static_cast<char>(h | 32);
+    return h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+  };
+  std::string id;
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    if (c == '%') {
+      if (i + 2 >= target.size()) return std::nullopt;
+      int hi = hex(target[i + 1]), lo = hex(target[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+    if (c == '/' || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;
+    id += c;
+  }
+  if (id.empty() || id.size() > 48) return std::nullopt;
+  return id;
+}
+
+ocpp::rpc::SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
+
+// A connected station, whatever its stream type.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Queues a CALL to the station (from any thread); `on_result` runs on the connection's strand.
+  virtual void send(ocpp::Command command, ocpp::rpc::Endpoint::ResultHandler on_result) = 0;
+  virtual void close() = 0;
+  // Immutable after construction: safe from any thread.
+  virtual const ocpp::ProtocolBlocks& blocks() const = 0;
+};
+
+}  // namespace
+
+struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServerState> {
+  OcppServerState(ServerOptions o, store::Store& s, FleetBridge& b)
+      : options(std::move(o)), store(s), bridge(b), ioc(std::max(1, options.threads)) {}
+
+  ServerOptions options;
+  store::Store& store;
+  FleetBridge& bridge;
+  net::io_context ioc;
+  std::optional<ssl::context> tls;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+
+  mutable std::mutex mutex;
+  std::map<std::string, std::weak_ptr<Connection>> stations;
+  std::map<std::string, std::pair<std::string, std::string>> verified;  // station -> (stored hash, sha256(password))
+
+  std::atomic<std::size_t> refused{0}, messages_in{0}, messages_out{0}, profiles_accepted{0}, profiles_rejected{0},
+      schedules_verified{0};
+
+  void accept_next();
+  template <class Stream>
+  void serve_http(Stream stream);
+
+  bool credentials_ok(const std::string& station_id, const std::string& stored_hash, const std::string& password) {
+    std::string digest = sha256_hex(password);
+    {
+      std::lock_guard lock(mutex);
+      auto it = verified.find(station_id);
+      if (it != verified.end() && it->second.first == stored_hash && it->second.second == digest) return true;
+    }
+    if (!verify_password(password, stored_hash)) return false;
+    std::lock_guard lock(mutex);
+    verified[station_id] = {stored_hash, digest};
+    return true;
+  }
+
+  void attach(const std::string& station_id, const std::shared_ptr<Connection>& connection) {
+    std::shared_ptr<Connection> previous;
+    {
+      std::lock_guard lock(mutex);
+      previous = stations[station_id].lock();
+      stations[station_id] = connection;
+    }
+    if (previous) previous->close();  // the newest connection of a station wins
+    bridge.station_connected(station_id);
+  }
+
+  void detach(const std::string& station_id, const Connection* connection) {
+    std::lock_guard lock(mutex);
+    auto it = stations.find(station_id);
+    if (it != stations.end()) {
+      auto current = it->second.lock();
+      if (!current || current.get() == connection) stations.erase(it);
+    }
+  }
+
+  std::shared_ptr<Connection> find(const std::string& station_id) const {
+    std::lock_guard lock(mutex);
+    auto it = stations.find(station_id);
+    return it == stations.end() ? nullptr : it->second.lock();
+  }
+};
+
+namespace {
+
+template <class Stream>
+class WsConnection final : public Connection, public std::enable_shared_from_this<WsConnection<Stream>> {
+ public:
+  WsConnection(Stream&& stream, std::shared_ptr<detail::OcppServerState> impl, std::string station_id,
+               ocpp::rpc::ProtocolVersion version)
+      : ws_(std::move(stream)),
+        impl_(std::move(impl)),
+        station_id_(std::move(station_id)),
+        session_(station_id_, version, impl_->bridge, impl_->options.call_timeout),
+        timer_(ws_.get_executor()) {}
+
+  void accept(http::request<http::string_body> request) {
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));  // pings when idle
+    std::string protocol(ocpp::rpc::subprotocol(session_.version()));
+    ws_.set_option(websocket::stream_base::decorator([protocol](websocket::response_type& response) {
+      response.set(http::field::sec_websocket_protocol, protocol);
+      response.set(http::field::server, "voltpool");
+    }));
+    ws_.read_message_max(1 << 20);
+    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      spdlog::info("station {} connected ({})", self->station_id_, ocpp::rpc::subprotocol(self->session_.version()));
+      self->impl_->attach(self->station_id_, self);
+      self->read();
+    });
+  }
+
+  void send(ocpp::Command command, ocpp::rpc::Endpoint::ResultHandler on_result) override {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), command = std::move(command),
+                                   on_result = std::move(on_result)]() mutable {
+      if (self->closed_) {
+        on_result({false, {}, "station disconnected"});
+        return;
+      }
+      std::vector<std::string> out;
+      self->session_.send(std::move(command), std::move(on_result), steady_now(), out);
+      self->enqueue(std::move(out));
+      self->arm_timer();
+    });
+  }
+
+  void close() override {
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      if (self->closed_) return;
+      self->ws_.async_close(websocket::close_code::normal, [self](beast::error_code) { self->closed(); });
+    });
+  }
+
+  const ocpp::ProtocolBlocks& blocks() const override { return session_.blocks(); }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->closed();
+        return;
+      }
+      std::string text = beast::buffers_to_string(self->buffer_.data());
+      self->buffer_.consume(self->buffer_.size());
+      self->impl_->messages_in++;
+      std::vector<std::string> out;
+      self->session_.receive(text, steady_now(), out);
+      self->enqueue(std::move(out));
+      self->arm_timer();
+      self->read();
+    });
+  }
+
+  void enqueue(std::vector<std::string> texts) {
+    for (auto& t : texts) outbox_.push_back(std::move(t));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    if (outbox_.empty() || closed_) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(outbox_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->closed();
+        return;
+      }
+      self->impl_->messages_out++;
+      self->outbox_.pop_front();
+      self->write_next();
+    });
+  }
+
+  void arm_timer() {
+    auto deadline = session_.deadline();
+    if (!deadline || closed_) return;
+    timer_.expires_at(*deadline);
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // re-armed or cancelled
+      std::vector<std::string> out;
+      self->session_.tick(steady_now(), out);
+      self->enqueue(std::move(out));
+      self->arm_timer();
+    });
+  }
+
+  void closed() {
+    if (closed_) return;
+    closed_ = true;
+    timer_.cancel();
+    impl_->detach(station_id_, this);
+    spdlog::info("station {} disconnected", station_id_);
+  }
+
+  websocket::stream<Stream> ws_;
+  std::shared_ptr<detail::OcppServerState> impl_;
+  std::string station_id_;
+  ocpp::StationSession session_;
+  net::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+// Reads the HTTP request of a new connection and either upgrades it to an OCPP WebSocket or answers it.
+template <class Stream>
+class HttpExchange : public std::enable_shared_from_this<HttpExchange<Stream>> {
+ public:
+  HttpExchange(Stream&& stream, std::shared_ptr<detail::OcppServerState> impl) : stream_(std::move(stream)), impl_(std::move(impl)) {}
+
+  void run() {
+    parser_.body_limit(64 * 1024);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+    http::async_read(stream_, buffer_, parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec) self->route(self->parser_.release());
+    });
+  }
+
+ private:
+  void route(http::request<http::string_body> request) {
+    if (!websocket::is_upgrade(request)) {
+      if (request.method() == http::verb::get && request.target() == "/healthz") return reply(http::status::ok, "ok\n");
+      return reply(http::status::not_found, "not found\n");
+    }
+    auto station_id = station_id_of(request.target());
+    if (!station_id) return refuse(http::status::not_found, "OCPP endpoint is /ocpp/STATION_ID");
+    auto station = impl_->store.station(*station_id);
+    if (!station || station->password_hash.empty())
+      return refuse(http::status::not_found, fmt::format("station '{}' is not provisioned", *station_id));
+    // Security profile 1/2 (OCPP 2.0.1 A00.FR.201-206): HTTP Basic, username = the station's identity.
+    auto credentials = parse_basic_auth(request[http::field::authorization]);
+    if (!credentials || credentials->user != *station_id ||
+        !impl_->credentials_ok(*station_id, station->password_hash, credentials->password))
+      return refuse(http::status::unauthorized, fmt::format("bad credentials for station '{}'", *station_id));
+    auto version = ocpp::rpc::negotiate(request[http::field::sec_websocket_protocol]);
+    if (!version)
+      return refuse(http::status::bad_request,
+                    fmt::format("no OCPP subprotocol voltpool speaks among '{}' (ocpp2.1, ocpp2.0.1, ocpp1.6)",
+                                std::string(request[http::field::sec_websocket_protocol])));
+    auto connection = std::make_shared<WsConnection<Stream>>(std::move(stream_), impl_, *station_id, *version);
+    connection->accept(std::move(request));
+  }
+
+  void refuse(http::status status, std::string reason) {
+    impl_->refused++;
+    spdlog::warn("refused a station connection: {}", reason);
+    reply(status, reason + "\n");
+  }
+
+  void reply(http::status status, std::string body) {
+    response_.result(status);
+    response_.version(11);
+    response_.set(http::field::server, "voltpool");
+    response_.set(http::field::content_type, "text/plain");
+    if (status == http::status::unauthorized) response_.set(http::field::www_authenticate, "Basic realm=\"voltpool\"");
+    response_.keep_alive(false);
+    response_.body() = std::move(body);
+    response_.prepare_payload();
+    http::async_write(stream_, response_, [self = this->shared_from_this()](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    });
+  }
+
+  Stream stream_;
+  std::shared_ptr<detail::OcppServerState> impl_;
+  beast::flat_buffer buffer_;
+  http::request_parser<http::string_body> parser_;
+  http::response<http::string_body> response_;
+};
+
+}  // namespace
+
+template <class Stream>
+void detail::OcppServerState::serve_http(Stream stream) {
+  std::make_shared<HttpExchange<Stream>>(std::move(stream), shared_from_this())->run();
+}
+
+void detail::OcppServerState::accept_next() {
+  acceptor->async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (self->stopping) return;
+    if (!ec) {
+      if (self->tls) {
+        auto stream = std::make_shared<beast::ssl_stream<beast::tcp_stream>>(std::move(socket), *self->tls);
+        beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(10));
+        stream->async_handshake(ssl::stream_base::server, [self, stream](beast::error_code handshake_error) {
+          if (!handshake_error) self->serve_http(std::move(*stream));
+        });
+      } else {
+        self->serve_http(beast::tcp_stream(std::move(socket)));
+      }
+    }
+    self->accept_next();
+  });
+}
+
+OcppServer::OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge)
+    : impl_(std::make_shared<detail::OcppServerState>(std::move(options), store, bridge)) {}
+
+OcppServer::~OcppServer() { stop(); }
+
+Result<unsigned short> OcppServer::start() {
+  detail::OcppServerState& impl = *impl_;
+  if (impl.options.tls_cert_file || impl.options.tls_key_file) {
+    if (!impl.options.tls_cert_file || !impl.options.tls_key_file)
+      return Error{"TLS needs both a certificate (--tls-cert) and a key (--tls-key)"};
+    impl.tls.emplace(ssl::context::tls_server);
+    impl.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                          ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);  // OCPP requires TLS 1.2 or later
+    beast::error_code ec;
+    impl.tls->use_certificate_chain_file(*impl.options.tls_cert_file, ec);
+    if (ec) return Error{fmt::format("TLS certificate {}: {}", *impl.options.tls_cert_file, ec.message())};
+    impl.tls->use_private_key_file(*impl.options.tls_key_file, ssl::context::pem, ec);
+    if (ec) return Error{fmt::format("TLS key {}: {}", *impl.options.tls_key_file, ec.message())};
+  }
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl.options.host, ec);
+  if (ec) return Error{fmt::format("listen address '{}': {}", impl.options.host, ec.message())};
+  tcp::endpoint endpoint{address, impl.options.port};
+  impl.acceptor.emplace(impl.ioc);
+  impl.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) impl.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl.acceptor->bind(endpoint, ec);
+  if (!ec) impl.acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Error{fmt::format("cannot listen on {}:{}: {}", impl.options.host, impl.options.port, ec.message())};
+  unsigned short port = impl.acceptor->local_endpoint().port();
+  impl.bridge.set_sink(this);
+  impl.accept_next();
+  for (int i = 0; i < std::max(1, impl.options.threads); ++i) impl.threads.emplace_back([&impl] { impl.ioc.run(); });
+  return port;
+}
+
+void OcppServer::stop() {
+  detail::OcppServerState& impl = *impl_;
+  if (impl.stopping.exchange(true)) return;
+  impl.bridge.set_sink(nullptr);
+  net::post(impl.ioc, [&impl] {
+    beast::error_code ignored;
+    if (impl.acceptor) impl.acceptor->close(ignored);
+  });
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(impl.mutex);
+    for (auto& [id, weak] : impl.stations)
+      if (auto c = weak.lock()) open.push_back(c);
+  }
+  for (auto& c : open) c->close();
+  // Give the close handshakes a moment, then stop the loop.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(impl.mutex);
+      if (impl.stations.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl.ioc.stop();
+  for (auto& t : impl.threads)
+    if (t.joinable()) t.join();
+}
+
+void OcppServer::push_profile(const std::string& station_id, const std::string& transaction_id, int evse_id,
+                              int profile_id, const ocpp::PowerSchedule& schedule) {
+  auto connection = impl_->find(station_id);
+  if (!connection) return;  // re-sent when the station is back (FleetBridge::station_connected)
+  std::weak_ptr<detail::OcppServerState> weak_impl = impl_;
+  std::weak_ptr<Connection> weak_connection = connection;
+  connection->send(
+      connection->blocks().set_tx_profile(transaction_id, evse_id, profile_id, schedule),
+      [weak_impl, weak_connection, station_id, transaction_id, evse_id, schedule](const CallOutcome& outcome) {
+        auto impl = weak_impl.lock();
+        auto conn = weak_connection.lock();
+        if (!impl) return;
+        if (!outcome.ok || !ocpp::ProtocolBlocks::accepted(outcome.payload)) {
+          impl->profiles_rejected++;
+          spdlog::warn("station {} did not accept the profile of transaction {}: {}", station_id, transaction_id,
+                       outcome.ok ? outcome.payload.dump() : outcome.error);
+          impl->bridge.profile_failed(station_id, transaction_id);
+          return;
+        }
+        impl->profiles_accepted++;
+        if (!conn) return;
+        // K08: read the composite schedule back; it must follow what was sent from now on.
+        int duration_s = std::min(schedule.duration_s, 24 * 3600);
+        conn->send(conn->blocks().get_composite_schedule(evse_id, duration_s),
+                   [weak_impl, weak_connection, station_id, schedule](const CallOutcome& read_back) {
+                     auto impl = weak_impl.lock();
+                     auto conn = weak_connection.lock();
+                     if (!impl || !conn || !read_back.ok) return;
+                     auto composite = conn->blocks().composite_schedule(read_back.payload);
+                     if (!composite || composite->periods.empty()) return;
+                     bool follows = true;
+                     auto sent_limit_at = [&](UtcTime t) {
+                       double limit = 0;
+                       for (const auto& p : schedule.periods)
+                         if (schedule.start + std::chrono::seconds(p.start_offset_s) <= t) limit = std::max(0.0, p.limit_w);
+                       return limit;
+                     };
+                     for (const auto& p : composite->periods) {
+                       UtcTime t = composite->start + std::chrono::seconds(p.start_offset_s);
+                       if (std::abs(sent_limit_at(t) - p.limit_w) > 1.0) follows = false;
+                     }
+                     if (follows)
+                       impl->schedules_verified++;
+                     else
+                       spdlog::warn("station {}: composite schedule differs from the profile sent", station_id);
+                   });
+      });
+}
+
+ServerStats OcppServer::stats() const {
+  ServerStats s;
+  {
+    std::lock_guard lock(impl_->mutex);
+    s.connections = impl_->stations.size();
+  }
+  s.refused = impl_->refused;
+  s.messages_in = impl_->messages_in;
+  s.messages_out = impl_->messages_out;
+  s.profiles_accepted = impl_->profiles_accepted;
+  s.profiles_rejected = impl_->profiles_rejected;
+  s.schedules_verified = impl_->schedules_verified;
+  return s;
+}
+
+}  // namespace voltpool::server

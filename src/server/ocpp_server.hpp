@@ -1,0 +1,63 @@
+// The OCPP-J endpoint of the service: a WebSocket server (Boost.Beast) at ws[s]://HOST:PORT/ocpp/STATION_ID.
+// Before the upgrade it checks that the station is provisioned, its HTTP Basic credentials (security profile
+// 1; profile 2 adds TLS), and that it offers a subprotocol voltpool speaks (ocpp2.1, ocpp2.0.1, ocpp1.6; the
+// chosen one is echoed). Each connection runs on its own strand of a shared thread pool; a reconnecting station
+// replaces its old connection. It also answers GET /healthz. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.hpp"
+#include "server/fleet_bridge.hpp"
+#include "store/store.hpp"
+
+namespace voltpool::server {
+
+namespace detail {
+struct OcppServerState;  // ocpp_server.cpp
+}
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8180;  // 0: any free port (start() says which)
+  int threads = 2;
+  std::chrono::milliseconds call_timeout{30'000};  // an unanswered CALL to a station fails after this
+  std::optional<std::string> tls_cert_file;  // PEM; with tls_key_file: wss:// only (security profile 2)
+  std::optional<std::string> tls_key_file;
+};
+
+struct ServerStats {
+  std::size_t connections = 0;       // open station connections now
+  std::size_t refused = 0;           // upgrades refused (unknown station, bad credentials, no subprotocol)
+  std::size_t messages_in = 0, messages_out = 0;
+  std::size_t profiles_accepted = 0, profiles_rejected = 0;
+  std::size_t schedules_verified = 0;  // composite schedules read back that match the profile sent
+};
+
+class OcppServer final : public ProfileSink {
+ public:
+  OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge);
+  ~OcppServer() override;
+  OcppServer(const OcppServer&) = delete;
+  OcppServer& operator=(const OcppServer&) = delete;
+
+  // Binds and starts serving; returns the port bound, or an error naming the address.
+  Result<unsigned short> start();
+  // Closes the listener and every connection, then joins the threads. Idempotent.
+  void stop();
+
+  // Sends a TxProfile, then reads the composite schedule back to check the station applied it (K08).
+  void push_profile(const std::string& station_id, const std::string& transaction_id, int evse_id, int profile_id,
+                    const ocpp::PowerSchedule& schedule) override;
+
+  ServerStats stats() const;
+
+ private:
+  std::shared_ptr<detail::OcppServerState> impl_;
+};
+
+}  // namespace voltpool::server

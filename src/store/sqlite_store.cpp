@@ -1,0 +1,358 @@
+#include "store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+namespace voltpool::store {
+
+namespace {
+
+// Schema versions, applied in order; user_version records how many ran.
+const char* const kMigrations[] = {
+    R"sql(
+    CREATE TABLE stations (
+      id TEXT PRIMARY KEY,
+      password_hash TEXT NOT NULL,
+      max_power_kw REAL NOT NULL DEFAULT 0,
+      vendor TEXT NOT NULL DEFAULT '',
+      model TEXT NOT NULL DEFAULT '',
+      last_boot INTEGER);
+    CREATE TABLE connector_status (
+      station_id TEXT NOT NULL, evse_id INTEGER NOT NULL, connector_id INTEGER NOT NULL,
+      status TEXT NOT NULL, time INTEGER NOT NULL,
+      PRIMARY KEY (station_id, evse_id, connector_id));
+    CREATE TABLE id_tokens (id_token TEXT PRIMARY KEY);
+    CREATE TABLE transactions (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      station_id TEXT NOT NULL, transaction_id TEXT NOT NULL,
+      evse_id INTEGER NOT NULL, connector_id INTEGER NOT NULL, id_token TEXT NOT NULL,
+      started INTEGER NOT NULL, stopped INTEGER, meter_start_wh REAL, meter_stop_wh REAL,
+      last_energy_import_wh REAL, stop_reason TEXT NOT NULL DEFAULT '',
+      UNIQUE (station_id, transaction_id));
+    CREATE TABLE meter_values (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      station_id TEXT NOT NULL, transaction_id TEXT NOT NULL, evse_id INTEGER NOT NULL, time INTEGER NOT NULL,
+      energy_import_wh REAL, energy_export_wh REAL, power_w REAL, soc_pct REAL);
+    CREATE INDEX meter_values_by_transaction ON meter_values (station_id, transaction_id, time);
+    )sql",
+};
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK; }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return ok_; }
+  Statement& bind(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Statement& bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, UtcTime t) { return bind(i, static_cast<std::int64_t>(t.time_since_epoch().count())); }
+  template <class T>
+  Statement& bind(int i, const std::optional<T>& v) {
+    if (v) return bind(i, *v);
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(stmt_); }
+  // Ready to step again with new bindings.
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  std::string text(int col) const {
+    auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<double> optional_real(int col) const { return null(col) ? std::nullopt : std::optional(real(col)); }
+  UtcTime time(int col) const { return UtcTime{std::chrono::seconds(integer(col))}; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  bool ok_ = false;
+};
+
+Error sqlite_error(sqlite3* db, std::string_view what) {
+  return Error{fmt::format("database: {}: {}", what, sqlite3_errmsg(db))};
+}
+
+Status exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    Error e{fmt::format("database: {}", message ? message : "error")};
+    sqlite3_free(message);
+    return e;
+  }
+  return ok_status();
+}
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(sqlite3* db) : db_(db) { begun_ = exec(db, "BEGIN IMMEDIATE").ok(); }
+  ~WriteTransaction() {
+    if (begun_ && !committed_) (void)exec(db_, "ROLLBACK");  // nothing more to do if even that fails
+  }
+  bool begun() const { return begun_; }
+  Status commit() {
+    auto s = exec(db_, "COMMIT");
+    committed_ = s.ok();
+    return s;
+  }
+
+ private:
+  sqlite3* db_;
+  bool begun_ = false;
+  bool committed_ = false;
+};
+
+TransactionRecord transaction_row(const Statement& s) {
+  TransactionRecord t;
+  t.station_id = s.text(0);
+  t.transaction_id = s.text(1);
+  t.evse_id = static_cast<int>(s.integer(2));
+  t.connector_id = static_cast<int>(s.integer(3));
+  t.id_token = s.text(4);
+  t.started = s.time(5);
+  if (!s.null(6)) t.stopped = s.time(6);
+  t.meter_start_wh = s.optional_real(7);
+  t.meter_stop_wh = s.optional_real(8);
+  t.last_energy_import_wh = s.optional_real(9);
+  t.stop_reason = s.text(10);
+  return t;
+}
+
+constexpr const char* kTransactionColumns =
+    "station_id, transaction_id, evse_id, connector_id, id_token, started, stopped, meter_start_wh, meter_stop_wh, "
+    "last_energy_import_wh, stop_reason";
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Error e{fmt::format("database {}: {}", path, db ? sqlite3_errmsg(db) : "cannot open")};
+    sqlite3_close(db);
+    return e;
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  sqlite3_busy_timeout(db, 5000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    if (auto s = exec(db, pragma); !s) return Error{fmt::format("database {}: {}", path, s.error().message)};
+  }
+  if (auto s = store->migrate(); !s) return Error{fmt::format("database {}: {}", path, s.error().message)};
+  return store;
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+Status SqliteStore::migrate() {
+  Statement version(db_, "PRAGMA user_version");
+  if (!version.ok() || version.step() != SQLITE_ROW) return sqlite_error(db_, "reading the schema version");
+  auto applied = static_cast<std::size_t>(version.integer(0));
+  constexpr std::size_t known = std::size(kMigrations);
+  if (applied > known)
+    return Error{fmt::format("schema version {} is newer than this voltpool ({}); upgrade voltpool", applied, known)};
+  for (std::size_t i = applied; i < known; ++i) {
+    WriteTransaction tx(db_);
+    if (!tx.begun()) return sqlite_error(db_, "starting a migration");
+    if (auto s = exec(db_, kMigrations[i]); !s) return s;
+    if (auto s = exec(db_, fmt::format("PRAGMA user_version={}", i + 1).c_str()); !s) return s;
+    if (auto s = tx.commit(); !s) return s;
+  }
+  return ok_status();
+}
+
+Status SqliteStore::put_station(const StationRecord& station) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "INSERT INTO stations (id, password_hash, max_power_kw) VALUES (?1, ?2, ?3) "
+              "ON CONFLICT(id) DO UPDATE SET password_hash = ?2, max_power_kw = ?3");
+  s.bind(1, station.id).bind(2, station.password_hash).bind(3, station.max_power_kw);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "saving station " + station.id);
+  return ok_status();
+}
+
+std::optional<StationRecord> SqliteStore::station(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, password_hash, max_power_kw, vendor, model FROM stations WHERE id = ?1");
+  s.bind(1, id);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return StationRecord{s.text(0), s.text(1), s.real(2), s.text(3), s.text(4)};
+}
+
+std::vector<StationRecord> SqliteStore::stations() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, password_hash, max_power_kw, vendor, model FROM stations ORDER BY id");
+  std::vector<StationRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back({s.text(0), s.text(1), s.real(2), s.text(3), s.text(4)});
+  return out;
+}
+
+Status SqliteStore::record_boot(const std::string& station_id, const ocpp::BootInfo& info, UtcTime time) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE stations SET vendor = ?2, model = ?3, last_boot = ?4 WHERE id = ?1");
+  s.bind(1, station_id).bind(2, info.vendor).bind(3, info.model).bind(4, time);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "recording the boot of " + station_id);
+  return ok_status();
+}
+
+Status SqliteStore::record_status(const std::string& station_id, int evse_id, int connector_id,
+                                  const std::string& status, UtcTime time) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "INSERT INTO connector_status (station_id, evse_id, connector_id, status, time) VALUES (?1,?2,?3,?4,?5) "
+              "ON CONFLICT(station_id, evse_id, connector_id) DO UPDATE SET status = ?4, time = ?5");
+  s.bind(1, station_id).bind(2, evse_id).bind(3, connector_id).bind(4, status).bind(5, time);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "recording a status of " + station_id);
+  return ok_status();
+}
+
+Status SqliteStore::allow_id_token(const std::string& id_token) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT OR IGNORE INTO id_tokens (id_token) VALUES (?1)");
+  s.bind(1, id_token);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "adding an id token");
+  return ok_status();
+}
+
+bool SqliteStore::id_token_allowed(const std::string& id_token) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT 1 FROM id_tokens WHERE id_token = ?1");
+  s.bind(1, id_token);
+  return s.step() == SQLITE_ROW;
+}
+
+Result<std::string> SqliteStore::start_transaction(const ocpp::TransactionStart& start) {
+  std::lock_guard lock(mutex_);
+  WriteTransaction tx(db_);
+  if (!tx.begun()) return sqlite_error(db_, "starting a transaction");
+  std::string id = start.transaction_id;
+  if (!id.empty()) {
+    Statement existing(db_, "SELECT 1 FROM transactions WHERE station_id = ?1 AND transaction_id = ?2");
+    existing.bind(1, start.station_id).bind(2, id);
+    if (existing.step() == SQLITE_ROW) return id;
+  }
+  Statement insert(db_,
+                   "INSERT INTO transactions (station_id, transaction_id, evse_id, connector_id, id_token, started, "
+                   "meter_start_wh, last_energy_import_wh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+  // 1.6 ids are the row's sequence number (unique across stations), named inside this same transaction.
+  insert.bind(1, start.station_id).bind(2, id.empty() ? std::string("pending") : id).bind(3, start.evse_id);
+  insert.bind(4, start.connector_id).bind(5, start.id_token).bind(6, start.time).bind(7, start.meter_start_wh);
+  if (insert.step() != SQLITE_DONE) return sqlite_error(db_, "recording a transaction start");
+  if (id.empty()) {
+    std::int64_t seq = sqlite3_last_insert_rowid(db_);
+    id = std::to_string(seq);
+    Statement name(db_, "UPDATE transactions SET transaction_id = ?1 WHERE seq = ?2");
+    name.bind(1, id).bind(2, seq);
+    if (name.step() != SQLITE_DONE) return sqlite_error(db_, "naming a transaction");
+  }
+  if (auto s = tx.commit(); !s) return s.error();
+  return id;
+}
+
+std::optional<TransactionRecord> SqliteStore::transaction(const std::string& station_id,
+                                                          const std::string& transaction_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, fmt::format("SELECT {} FROM transactions WHERE station_id = ?1 AND transaction_id = ?2",
+                               kTransactionColumns).c_str());
+  s.bind(1, station_id).bind(2, transaction_id);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return transaction_row(s);
+}
+
+std::vector<TransactionRecord> SqliteStore::open_transactions() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, fmt::format("SELECT {} FROM transactions WHERE stopped IS NULL ORDER BY seq", kTransactionColumns).c_str());
+  std::vector<TransactionRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(transaction_row(s));
+  return out;
+}
+
+Result<bool> SqliteStore::stop_transaction(const ocpp::TransactionStop& stop) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "UPDATE transactions SET stopped = ?3, meter_stop_wh = ?4, stop_reason = ?5, "
+              "last_energy_import_wh = COALESCE(?4, last_energy_import_wh) "
+              "WHERE station_id = ?1 AND transaction_id = ?2");
+  s.bind(1, stop.station_id).bind(2, stop.transaction_id).bind(3, stop.time).bind(4, stop.meter_stop_wh);
+  s.bind(5, stop.reason);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "recording a transaction stop");
+  return sqlite3_changes(db_) > 0;
+}
+
+Result<bool> SqliteStore::add_meter_values(const std::string& station_id, const std::string& transaction_id,
+                                           int evse_id, std::span<const ocpp::MeterSample> samples) {
+  std::lock_guard lock(mutex_);
+  WriteTransaction tx(db_);
+  if (!tx.begun()) return sqlite_error(db_, "storing meter values");
+  if (!transaction_id.empty()) {
+    Statement known(db_, "SELECT 1 FROM transactions WHERE station_id = ?1 AND transaction_id = ?2");
+    known.bind(1, station_id).bind(2, transaction_id);
+    if (known.step() != SQLITE_ROW) return false;
+  }
+  Statement insert(db_,
+                   "INSERT INTO meter_values (station_id, transaction_id, evse_id, time, energy_import_wh, "
+                   "energy_export_wh, power_w, soc_pct) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  std::optional<double> latest_import;
+  for (const auto& m : samples) {
+    Statement& row = insert;
+    row.reset();
+    row.bind(1, station_id).bind(2, transaction_id).bind(3, evse_id).bind(4, m.time).bind(5, m.energy_import_wh);
+    row.bind(6, m.energy_export_wh).bind(7, m.power_w).bind(8, m.soc_pct);
+    if (row.step() != SQLITE_DONE) return sqlite_error(db_, "storing a meter value");
+    if (m.energy_import_wh) latest_import = m.energy_import_wh;
+  }
+  if (latest_import && !transaction_id.empty()) {
+    Statement update(db_, "UPDATE transactions SET last_energy_import_wh = ?3 WHERE station_id = ?1 AND transaction_id = ?2");
+    update.bind(1, station_id).bind(2, transaction_id).bind(3, latest_import);
+    if (update.step() != SQLITE_DONE) return sqlite_error(db_, "updating a transaction's meter");
+  }
+  if (auto s = tx.commit(); !s) return s.error();
+  return true;
+}
+
+std::vector<MeterRecord> SqliteStore::meter_values(const std::string& station_id, const std::string& transaction_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT evse_id, time, energy_import_wh, energy_export_wh, power_w, soc_pct FROM meter_values "
+              "WHERE station_id = ?1 AND transaction_id = ?2 ORDER BY time, seq");
+  s.bind(1, station_id).bind(2, transaction_id);
+  std::vector<MeterRecord> out;
+  while (s.step() == SQLITE_ROW) {
+    MeterRecord r;
+    r.station_id = station_id;
+    r.transaction_id = transaction_id;
+    r.evse_id = static_cast<int>(s.integer(0));
+    r.sample = {s.time(1), s.optional_real(2), s.optional_real(3), s.optional_real(4), s.optional_real(5)};
+    out.push_back(r);
+  }
+  return out;
+}
+
+std::size_t SqliteStore::meter_value_count() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT COUNT(*) FROM meter_values");
+  return s.step() == SQLITE_ROW ? static_cast<std::size_t>(s.integer(0)) : 0;
+}
+
+}  // namespace voltpool::store

@@ -1,0 +1,75 @@
+// Durable state of the service behind one interface: stations and their credentials, id tokens, transactions
+// and every meter value. SQLite is the embedded default (sqlite_store.hpp); implementations are safe to call
+// from several threads. A write that returns without error is on disk: the caller may acknowledge it.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/time.hpp"
+#include "ocpp/csms/backend.hpp"
+
+namespace voltpool::store {
+
+struct StationRecord {
+  std::string id;
+  std::string password_hash;  // server/auth.hpp format; empty: the station may not connect
+  double max_power_kw = 0;    // 0: unknown (the planner then uses its default)
+  std::string vendor, model;  // from the last BootNotification
+};
+
+struct TransactionRecord {
+  std::string station_id;
+  std::string transaction_id;
+  int evse_id = 1;
+  int connector_id = 1;
+  std::string id_token;
+  UtcTime started{};
+  std::optional<UtcTime> stopped;
+  std::optional<double> meter_start_wh, meter_stop_wh;
+  std::optional<double> last_energy_import_wh;  // the latest register reading
+  std::string stop_reason;
+};
+
+struct MeterRecord {
+  std::string station_id;
+  std::string transaction_id;  // empty outside a transaction
+  int evse_id = 0;
+  ocpp::MeterSample sample;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Adds a station, or replaces its password and power when it exists.
+  virtual Status put_station(const StationRecord& station) = 0;
+  virtual std::optional<StationRecord> station(const std::string& id) = 0;
+  virtual std::vector<StationRecord> stations() = 0;
+  virtual Status record_boot(const std::string& station_id, const ocpp::BootInfo& info, UtcTime time) = 0;
+  virtual Status record_status(const std::string& station_id, int evse_id, int connector_id, const std::string& status,
+                               UtcTime time) = 0;
+
+  // The id-token allow-list (used when the server is started with one).
+  virtual Status allow_id_token(const std::string& id_token) = 0;
+  virtual bool id_token_allowed(const std::string& id_token) = 0;
+
+  // Records a transaction start; for an empty transaction id assigns a new decimal one (OCPP 1.6). Starting a
+  // transaction that already exists returns its id unchanged (a repeated message is not a new transaction).
+  virtual Result<std::string> start_transaction(const ocpp::TransactionStart& start) = 0;
+  virtual std::optional<TransactionRecord> transaction(const std::string& station_id,
+                                                       const std::string& transaction_id) = 0;
+  virtual std::vector<TransactionRecord> open_transactions() = 0;
+  // Returns false when the transaction is not the station's.
+  virtual Result<bool> stop_transaction(const ocpp::TransactionStop& stop) = 0;
+  // Appends meter values (all or none); false when the transaction id is given and is not the station's.
+  virtual Result<bool> add_meter_values(const std::string& station_id, const std::string& transaction_id, int evse_id,
+                                        std::span<const ocpp::MeterSample> samples) = 0;
+  virtual std::vector<MeterRecord> meter_values(const std::string& station_id, const std::string& transaction_id) = 0;
+  virtual std::size_t meter_value_count() = 0;
+};
+
+}  // namespace voltpool::store
