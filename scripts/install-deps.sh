@@ -6,7 +6,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config make
   libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   coinor-libclp-dev
-  libboost1.81-dev libsqlite3-dev libssl-dev libspdlog-dev
+  libboost1.81-dev libsqlite3-dev libssl-dev libspdlog-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 missing=()

@@ -8,13 +8,16 @@ const path = require('node:path');
 
 const binary = process.env.VOLTPOOL_BINARY || path.join(__dirname, '../../build/voltpool');
 
-async function startServer({ stations, extraArgs = [] }) {
+// `stations`: [{id, password, maxPowerKw}] added one by one; `provision`: extra arguments for one bulk
+// `voltpool stations add` (e.g. ['--from-csv', FILE]).
+async function startServer({ stations, provision, extraArgs = [] }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voltpool-e2e-'));
   const db = path.join(dir, 'voltpool.db');
   for (const s of stations) {
     execFileSync(binary, ['stations', 'add', '--db', db, '--id', s.id, '--password', s.password,
                           '--max-power-kw', String(s.maxPowerKw ?? 11)]);
   }
+  if (provision) execFileSync(binary, ['stations', 'add', '--db', db, ...provision]);
   const child = spawn(binary, ['serve', '--db', db, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '', stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
