@@ -9,7 +9,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/clock_cli.hpp"
 #include "app/commands.hpp"
+#include "app/process_limits.hpp"
+#include "ocpp/csms/context.hpp"
 #include "data/parse.hpp"
 #include "data/smard_prices.hpp"
 #include "server/control_loop.hpp"
@@ -26,6 +29,7 @@ struct ServeArgs {
   server::BridgeOptions bridge;
   double default_dwell_h = 8;
   std::string prices, zone = "DE-LU", replay_prices_from, allow_id_tokens;
+  ClockArgs clock;
 };
 
 Result<TimeSeries> load_prices(const ServeArgs& a) {
@@ -35,7 +39,7 @@ Result<TimeSeries> load_prices(const ServeArgs& a) {
   // Replay: the prices from that day on are shifted so that the day is today (UTC days; a demo on real data).
   auto from = parse_iso_date(a.replay_prices_from);
   if (!from) return Error{"--replay-prices-from: expected a date YYYY-MM-DD, got '" + a.replay_prices_from + "'"};
-  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  auto today = std::chrono::floor<std::chrono::days>(ocpp::utc_now());
   prices->start += std::chrono::duration_cast<Seconds>(today - *from);
   return prices;
 }
@@ -57,6 +61,13 @@ Status load_allow_list(const std::string& path, store::Store& store) {
 
 int run_serve(ServeArgs a) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("voltpool"));  // stdout stays for the address line
+  auto clock = make_clock(a.clock);
+  if (!clock) {
+    std::cerr << "voltpool serve: " << clock.error().message << "\n";
+    return kExitBadInput;
+  }
+  ocpp::set_service_clock(*clock);
+  raise_open_file_limit();
   auto store = store::SqliteStore::open(a.db);
   if (!store) {
     std::cerr << "voltpool serve: " << store.error().message << "\n";
@@ -135,6 +146,7 @@ Command add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--allow-id-tokens", a->allow_id_tokens,
                   "file of accepted id tokens, one per line (without: every token is accepted)");
+  add_clock_options(cmd, a->clock);
   return [a] { return run_serve(*a); };
 }
 

@@ -23,5 +23,6 @@ Command add_disaggregate(CLI::App& app);
 Command add_track(CLI::App& app);
 Command add_serve(CLI::App& app);
 Command add_stations(CLI::App& app);
+Command add_chargers(CLI::App& app);
 
 }  // namespace voltpool::app

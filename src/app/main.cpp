@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add(voltpool::app::add_track, "track");
   add(voltpool::app::add_serve, "serve");
   add(voltpool::app::add_stations, "stations");
+  add(voltpool::app::add_chargers, "chargers");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

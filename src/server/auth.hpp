@@ -20,6 +20,8 @@ struct BasicCredentials {
   std::string user;
   std::string password;
 };
+// The Authorization header value a client sends: "Basic base64(user:password)".
+std::string basic_auth_header(std::string_view user, std::string_view password);
 // Parses an Authorization header value "Basic base64(user:password)"; nothing when it is not one.
 std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
 

@@ -25,6 +25,12 @@ TEST(Auth, ParsesBasicCredentials) {
   EXPECT_FALSE(parse_basic_auth("Basic !!!"));
   EXPECT_FALSE(parse_basic_auth("Basic bm9jb2xvbg=="));  // "nocolon"
   EXPECT_FALSE(parse_basic_auth(""));
+  for (auto password : {"", "a", "ab", "abc", "pass:word with spaces"}) {
+    auto round_trip = parse_basic_auth(basic_auth_header("CS-9", password));
+    ASSERT_TRUE(round_trip);
+    EXPECT_EQ(round_trip->user, "CS-9");
+    EXPECT_EQ(round_trip->password, password);
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ocpp/csms/context.hpp"
+
 namespace voltpool::server {
 
 ControlLoop::ControlLoop(FleetBridge& bridge, Seconds plan_step, std::chrono::milliseconds poll)
@@ -25,10 +27,16 @@ void ControlLoop::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto now = ocpp::utc_now();
     std::int64_t step = now.time_since_epoch() / plan_step_;
     if (bridge_.needs_replan() || step != last_step) {
-      if (!bridge_.replan(now)) spdlog::error("re-plan failed; the previous schedules stay in force");
+      if (!bridge_.replan(now)) {
+        spdlog::error("re-plan failed; the previous schedules stay in force");
+      } else {
+        auto stats = bridge_.stats();
+        spdlog::info("re-planned {} sessions in {:.1f} ms; {} profiles pushed so far", stats.open_sessions,
+                     stats.last_plan_ms, stats.profiles_pushed);
+      }
       last_step = step;
     }
     lock.lock();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "ocpp/csms/context.hpp"
 #include "plan/exact_solver.hpp"
 #include "plan/fast_solver.hpp"
 
@@ -36,14 +37,17 @@ double limit_at(const ocpp::PowerSchedule& s, UtcTime t) {
   return limit;
 }
 
-// Whether `next` asks anything different from `previous` for the time from `now` on.
+// Whether `next` asks anything materially different from `previous` for the time from `now` on: a limit that
+// moves by more than 2 % (at least 100 W), or a different end. Re-plans every few seconds move the optimum by
+// rounding-sized amounts (the current step's partial presence shrinks); those are not worth a message.
 bool differs(const std::optional<ocpp::PowerSchedule>& previous, const ocpp::PowerSchedule& next, UtcTime now) {
   if (!previous) return true;
   if (previous->start + std::chrono::seconds(previous->duration_s) != next.start + std::chrono::seconds(next.duration_s))
     return true;
   for (const auto& p : next.periods) {
     UtcTime t = std::max(now, next.start + std::chrono::seconds(p.start_offset_s));
-    if (std::abs(limit_at(*previous, t) - limit_at(next, t)) > 1.0) return true;
+    double a = limit_at(*previous, t), b = limit_at(next, t);
+    if (std::abs(a - b) > std::max(100.0, 0.02 * std::max(std::abs(a), std::abs(b)))) return true;
   }
   return false;
 }
@@ -81,7 +85,7 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
 }
 
 int FleetBridge::boot(const std::string& station_id, const ocpp::BootInfo& info) {
-  stored(store_.record_boot(station_id, info, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())));
+  stored(store_.record_boot(station_id, info, ocpp::utc_now()));
   station_connected(station_id);
   return options_.heartbeat_interval_s;
 }
@@ -147,7 +151,7 @@ void FleetBridge::charging_needs(const std::string& station_id, int evse_id, con
     pending_needs_[{station_id, evse_id}] = needs;
     return;
   }
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto now = ocpp::utc_now();
   if (needs.energy_kwh) {
     target->energy_needed_kwh = *needs.energy_kwh;
     target->needs_time = now;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <deque>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <boost/asio.hpp>
@@ -88,6 +89,7 @@ struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServer
   mutable std::mutex mutex;
   std::map<std::string, std::weak_ptr<Connection>> stations;
   std::map<std::string, std::pair<std::string, std::string>> verified;  // station -> (stored hash, sha256(password))
+  std::set<std::pair<std::string, std::string>> read_back;  // (station, transaction) whose schedule was read back
 
   std::atomic<std::size_t> refused{0}, messages_in{0}, messages_out{0}, profiles_accepted{0}, profiles_rejected{0},
       schedules_verified{0};
@@ -440,6 +442,11 @@ void OcppServer::push_profile(const std::string& station_id, const std::string& 
         }
         impl->profiles_accepted++;
         if (!conn) return;
+        {
+          // Once per transaction: it shows the station applies voltpool's profiles, without doubling the traffic.
+          std::lock_guard lock(impl->mutex);
+          if (!impl->read_back.insert({station_id, transaction_id}).second) return;
+        }
         // K08: read the composite schedule back; it must follow what was sent from now on.
         int duration_s = std::min(schedule.duration_s, 24 * 3600);
         conn->send(conn->blocks().get_composite_schedule(evse_id, duration_s),

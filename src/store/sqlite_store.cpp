@@ -166,15 +166,22 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
 SqliteStore::~SqliteStore() { sqlite3_close(db_); }
 
 Status SqliteStore::migrate() {
-  Statement version(db_, "PRAGMA user_version");
-  if (!version.ok() || version.step() != SQLITE_ROW) return sqlite_error(db_, "reading the schema version");
-  auto applied = static_cast<std::size_t>(version.integer(0));
+  std::size_t applied = 0;
+  {
+    // Scoped: a statement left open holds a read transaction, which could not become the migration's write.
+    Statement version(db_, "PRAGMA user_version");
+    if (!version.ok() || version.step() != SQLITE_ROW) return sqlite_error(db_, "reading the schema version");
+    applied = static_cast<std::size_t>(version.integer(0));
+  }
   constexpr std::size_t known = std::size(kMigrations);
   if (applied > known)
     return Error{fmt::format("schema version {} is newer than this voltpool ({}); upgrade voltpool", applied, known)};
   for (std::size_t i = applied; i < known; ++i) {
     WriteTransaction tx(db_);
     if (!tx.begun()) return sqlite_error(db_, "starting a migration");
+    // Another process may have migrated while this one waited for the write lock.
+    Statement again(db_, "PRAGMA user_version");
+    if (again.step() == SQLITE_ROW && static_cast<std::size_t>(again.integer(0)) > i) continue;
     if (auto s = exec(db_, kMigrations[i]); !s) return s;
     if (auto s = exec(db_, fmt::format("PRAGMA user_version={}", i + 1).c_str()); !s) return s;
     if (auto s = tx.commit(); !s) return s;

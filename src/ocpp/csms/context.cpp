@@ -6,7 +6,13 @@
 
 namespace voltpool::ocpp {
 
-UtcTime utc_now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+namespace {
+SimClock service_clock;  // set once at start-up, before any thread reads it
+}  // namespace
+
+void set_service_clock(const SimClock& clock) { service_clock = clock; }
+
+UtcTime utc_now() { return service_clock.now(); }
 
 std::optional<UtcTime> parse_ocpp_time(std::string_view text) {
   std::string whole(text);

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/time.hpp"
 #include "ocpp/csms/backend.hpp"
 
@@ -14,8 +15,10 @@ struct BlockContext {
   CsmsBackend& backend;
 };
 
-// The current UTC time, whole seconds.
+// The current UTC time, whole seconds, on the service clock (the wall clock unless an accelerated replay set
+// another before the service started).
 UtcTime utc_now();
+void set_service_clock(const SimClock& clock);
 // RFC 3339 as OCPP writes it (fractional seconds and offsets allowed); nothing when malformed.
 std::optional<UtcTime> parse_ocpp_time(std::string_view text);
 

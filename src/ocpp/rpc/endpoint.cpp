@@ -101,7 +101,9 @@ std::optional<SteadyTime> Endpoint::deadline() const {
 void Endpoint::finish_in_flight(const CallOutcome& outcome, SteadyTime now, std::vector<std::string>& out) {
   PendingCall done = std::move(*in_flight_);
   in_flight_.reset();
-  if (done.on_result) done.on_result(outcome);
+  CallOutcome timed = outcome;
+  timed.round_trip = now - in_flight_sent_;
+  if (done.on_result) done.on_result(timed);
   if (!in_flight_) send_next(now, out);  // the handler may itself have queued and sent a call
 }
 
@@ -110,6 +112,7 @@ void Endpoint::send_next(SteadyTime now, std::vector<std::string>& out) {
   in_flight_ = std::move(queue_.front());
   queue_.pop_front();
   in_flight_deadline_ = now + call_timeout_;
+  in_flight_sent_ = now;
   out.push_back(write_call(in_flight_->message_id, in_flight_->action, in_flight_->payload));
 }
 

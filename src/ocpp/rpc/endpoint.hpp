@@ -37,6 +37,7 @@ struct CallOutcome {
   bool ok = false;
   nlohmann::json payload;  // the CALLRESULT payload when ok (already schema-checked)
   std::string error;       // otherwise: CALLERROR code and description, "timeout", or the schema violation
+  std::chrono::steady_clock::duration round_trip{};  // from sending the CALL to its answer (0 if never sent)
 };
 
 class Endpoint {
@@ -82,6 +83,7 @@ class Endpoint {
   std::deque<PendingCall> queue_;
   std::optional<PendingCall> in_flight_;
   SteadyTime in_flight_deadline_{};
+  SteadyTime in_flight_sent_{};
   std::uint64_t next_id_ = 1;
 };
 
