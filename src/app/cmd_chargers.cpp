@@ -37,6 +37,7 @@ struct ChargersArgs {
   int tick_ms = 1000;
   double connect_spread_s = -1;  // default: 1 s per 1,000 stations (at least one tick)
   double warmup_s = -1;          // default: the connect spread + 5 s
+  double steady_s = 0;           // 0: until the end
   int threads = 2;
   std::string provision_csv, report;
   ClockArgs clock;
@@ -209,6 +210,7 @@ int run_chargers(const ChargersArgs& a) {
                                             : std::max(a.tick_ms / 1000.0, static_cast<double>(plans.size()) / 1000.0);
   options.connect_spread = std::chrono::milliseconds(static_cast<std::int64_t>(spread_s * 1000));
   options.warmup = std::chrono::milliseconds(static_cast<std::int64_t>((a.warmup_s >= 0 ? a.warmup_s : spread_s + 5) * 1000));
+  options.steady_for = std::chrono::milliseconds(static_cast<std::int64_t>(a.steady_s * 1000));
   std::cerr << fmt::format("voltpool chargers: {} stations, {} sessions ({} left out: every station busy) until {} "
                            "at {}x\n", plans.size(), played, left_out, format_utc(end), clock->speed());
   auto report = chargers::run_charger_fleet(options, std::move(plans));
@@ -268,6 +270,7 @@ Command add_chargers(CLI::App& app) {
                   "(default: 1 s per 1,000 stations)");
   cmd->add_option("--warmup-s", a->warmup_s, "calls sent earlier are left out of the steady latency "
                   "(default: the connect spread + 5 s)");
+  cmd->add_option("--steady-s", a->steady_s, "length of the steady window after the warm-up (default: to the end)");
   cmd->add_option("--speed", a->clock.speed, "simulated seconds per wall second (same as --clock-speed)");
   cmd->add_option("--provision-csv", a->provision_csv,
                   "write the stations (id,password,max_power_kw) for `voltpool stations add --from-csv`");

@@ -1,6 +1,6 @@
 // voltpool serve: the VPP as a service. Charging stations connect over OCPP-J (1.6, 2.0.1, 2.1) to
 // ws://HOST:PORT/ocpp/STATION_ID; the control loop plans their sessions against prices and pushes TxProfiles.
-// Runs until SIGINT or SIGTERM, then closes connections and stops.
+// Runs until SIGINT or SIGTERM, then closes connections and stops; SIGHUP reloads the price file.
 #include <csignal>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -95,6 +95,7 @@ int run_serve(ServeArgs a) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   server::FleetBridge bridge(**store, a.bridge);
@@ -111,13 +112,29 @@ int run_serve(ServeArgs a) {
                            "database {}\n", scheme, a.server.host, *port, a.db)
             << std::flush;
   int signal = 0;
-  sigwait(&signals, &signal);
+  for (;;) {
+    sigwait(&signals, &signal);
+    if (signal != SIGHUP) break;
+    // SIGHUP: the price file was updated (e.g. the next day-ahead auction); reload it and re-plan everything.
+    if (a.prices.empty()) {
+      spdlog::warn("SIGHUP: no --prices file to reload");
+      continue;
+    }
+    auto prices = load_prices(a);
+    if (!prices) {
+      spdlog::error("SIGHUP: prices not reloaded, the old ones stay: {}", prices.error().message);
+      continue;
+    }
+    spdlog::info("SIGHUP: prices reloaded from {}", a.prices);
+    bridge.set_prices(std::move(prices).value());
+  }
   spdlog::info("signal {}: shutting down", signal);
   loop.stop();
   ocpp.stop();
   auto stats = ocpp.stats();
-  std::cout << fmt::format("voltpool serve: stopped; {} messages in, {} out, {} profiles accepted\n",
-                           stats.messages_in, stats.messages_out, stats.profiles_accepted);
+  std::cout << fmt::format("voltpool serve: stopped; {} messages in, {} out, {} profiles accepted; the last re-plan's "
+                           "{} profiles were answered in {:.1f} ms\n", stats.messages_in, stats.messages_out,
+                           stats.profiles_accepted, stats.last_batch_profiles, stats.last_batch_ms);
   return kExitOk;
 }
 

@@ -57,7 +57,7 @@ LatencyStats stats_of(std::vector<double> ms) {
 
 struct Shared {
   ChargerFleetOptions options;
-  std::chrono::steady_clock::time_point steady_from;
+  std::chrono::steady_clock::time_point steady_from, steady_until;
   net::io_context ioc;
   tcp::endpoint endpoint;
   Url url;
@@ -180,7 +180,8 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
                        if (o.ok) {
                          double ms = std::chrono::duration<double, std::milli>(o.round_trip).count();
                          latencies_ms_[action].push_back(ms);
-                         if (std::chrono::steady_clock::now() - o.round_trip >= shared_.steady_from)
+                         auto sent = std::chrono::steady_clock::now() - o.round_trip;
+                         if (sent >= shared_.steady_from && sent < shared_.steady_until)
                            steady_latencies_ms_[action].push_back(ms);
                        }
                        on_result(o);
@@ -270,6 +271,8 @@ Result<ChargerFleetReport> run_charger_fleet(const ChargerFleetOptions& options,
   shared.endpoint = *resolved.begin();
   shared.report.stations = stations.size();
   shared.steady_from = std::chrono::steady_clock::now() + options.warmup;
+  shared.steady_until = options.steady_for.count() > 0 ? shared.steady_from + options.steady_for
+                                                       : std::chrono::steady_clock::time_point::max();
   // Connections start spread over the first tick, so thousands do not arrive in the same millisecond.
   std::vector<std::shared_ptr<ChargerConnection>> connections;
   for (std::size_t i = 0; i < stations.size(); ++i) {

@@ -32,6 +32,7 @@ struct ChargerFleetOptions {
   std::chrono::milliseconds call_timeout{30'000};
   std::chrono::milliseconds connect_spread{1000};  // stations connect evenly over this wall time
   std::chrono::milliseconds warmup{6000};          // calls sent before this (wall) are not in the steady latency
+  std::chrono::milliseconds steady_for{0};         // nor those sent this long after it (0: until the end)
   int connect_attempts = 5;                        // a refused or reset connection is retried with backoff
 };
 

@@ -171,6 +171,12 @@ void FleetBridge::station_connected(const std::string& station_id) {
     if (key.first == station_id) dirty_ = true;
 }
 
+void FleetBridge::set_prices(std::optional<TimeSeries> prices_eur_per_kwh) {
+  std::lock_guard lock(mutex_);
+  options_.prices_eur_per_kwh = std::move(prices_eur_per_kwh);
+  dirty_ = true;
+}
+
 void FleetBridge::profile_failed(const std::string& station_id, const std::string& transaction_id) {
   std::lock_guard lock(mutex_);
   pushed_.erase({station_id, transaction_id});
@@ -184,10 +190,12 @@ bool FleetBridge::needs_replan() const {
 bool FleetBridge::replan(UtcTime now) {
   auto t0 = std::chrono::steady_clock::now();
   std::vector<SessionState> sessions;
+  std::optional<TimeSeries> prices;
   {
     std::lock_guard lock(mutex_);
     dirty_ = false;
     for (const auto& [key, s] : sessions_) sessions.push_back(s);
+    prices = options_.prices_eur_per_kwh;
   }
   TimeGrid grid{std::chrono::floor<std::chrono::seconds>(now - (now.time_since_epoch() % options_.plan_step)),
                 options_.plan_step, options_.plan_horizon_steps};
@@ -196,8 +204,8 @@ bool FleetBridge::replan(UtcTime now) {
   p.dt_h = grid.dt_h();
   double last_price = 0;
   for (int t = 0; t < grid.steps; ++t) {
-    if (options_.prices_eur_per_kwh)
-      if (auto price = options_.prices_eur_per_kwh->at(grid.time_of(t))) last_price = *price;
+    if (prices)
+      if (auto price = prices->at(grid.time_of(t))) last_price = *price;
     p.import_price_eur_per_kwh.push_back(last_price + kEarlierIsBetterEurPerKwhPerStep * t);
   }
   p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
@@ -236,6 +244,7 @@ bool FleetBridge::replan(UtcTime now) {
     }
     to_push.emplace_back(sessions[i], schedule);
   }
+  std::vector<ProfilePush> batch;
   std::lock_guard lock(mutex_);
   stats_.plans++;
   stats_.last_plan_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -247,8 +256,9 @@ bool FleetBridge::replan(UtcTime now) {
     if (!sink_) continue;
     pushed_[key] = schedule;
     stats_.profiles_pushed++;
-    sink_->push_profile(s.station_id, s.transaction_id, s.evse_id, profile_id(s.station_id, s.transaction_id), schedule);
+    batch.push_back({s.station_id, s.transaction_id, s.evse_id, profile_id(s.station_id, s.transaction_id), schedule});
   }
+  if (sink_ && !batch.empty()) sink_->push_profiles(std::move(batch));
   return true;
 }
 

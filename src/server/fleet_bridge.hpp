@@ -17,12 +17,19 @@
 
 namespace voltpool::server {
 
+struct ProfilePush {
+  std::string station_id, transaction_id;
+  int evse_id = 1;
+  int profile_id = 0;
+  ocpp::PowerSchedule schedule;
+};
+
 class ProfileSink {
  public:
   virtual ~ProfileSink() = default;
-  // Sends `schedule` to the transaction's station as its TxProfile (asynchronously; never blocks).
-  virtual void push_profile(const std::string& station_id, const std::string& transaction_id, int evse_id,
-                            int profile_id, const ocpp::PowerSchedule& schedule) = 0;
+  // Sends each schedule to its transaction's station as its TxProfile (asynchronously; never blocks). One call per
+  // re-plan: the batch is what the plan changed.
+  virtual void push_profiles(std::vector<ProfilePush> batch) = 0;
 };
 
 struct BridgeOptions {
@@ -63,6 +70,8 @@ class FleetBridge final : public ocpp::CsmsBackend {
   FleetBridge(store::Store& store, BridgeOptions options);
 
   void set_sink(ProfileSink* sink);
+  // New prices (e.g. the next day-ahead auction): everything is re-planned.
+  void set_prices(std::optional<TimeSeries> prices_eur_per_kwh);
 
   int boot(const std::string& station_id, const ocpp::BootInfo& info) override;
   void connector_status(const std::string& station_id, int evse_id, int connector_id, const std::string& status,

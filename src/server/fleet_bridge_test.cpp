@@ -10,9 +10,8 @@ namespace {
 
 struct RecordingSink : ProfileSink {
   std::vector<std::tuple<std::string, std::string, ocpp::PowerSchedule>> pushed;
-  void push_profile(const std::string& station, const std::string& tx, int, int,
-                    const ocpp::PowerSchedule& schedule) override {
-    pushed.emplace_back(station, tx, schedule);
+  void push_profiles(std::vector<ProfilePush> batch) override {
+    for (auto& p : batch) pushed.emplace_back(p.station_id, p.transaction_id, p.schedule);
   }
 };
 

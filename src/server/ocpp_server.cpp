@@ -91,6 +91,8 @@ struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServer
   std::map<std::string, std::pair<std::string, std::string>> verified;  // station -> (stored hash, sha256(password))
   std::set<std::pair<std::string, std::string>> read_back;  // (station, transaction) whose schedule was read back
 
+  std::size_t last_batch_profiles = 0;  // guarded by mutex
+  double last_batch_ms = 0;
   std::atomic<std::size_t> refused{0}, messages_in{0}, messages_out{0}, profiles_accepted{0}, profiles_rejected{0},
       schedules_verified{0};
 
@@ -249,6 +251,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
+    session_.disconnected();
     impl_->detach(station_id_, this);
     spdlog::info("station {} disconnected", station_id_);
   }
@@ -421,15 +424,56 @@ void OcppServer::stop() {
     if (t.joinable()) t.join();
 }
 
-void OcppServer::push_profile(const std::string& station_id, const std::string& transaction_id, int evse_id,
-                              int profile_id, const ocpp::PowerSchedule& schedule) {
-  auto connection = impl_->find(station_id);
-  if (!connection) return;  // re-sent when the station is back (FleetBridge::station_connected)
+namespace {
+
+// Times one re-plan's batch of profiles until every station answered (or failed).
+struct PushBatch {
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::size_t size = 0;
+  std::atomic<std::size_t> remaining{0};
+};
+
+void send_profile(const std::shared_ptr<detail::OcppServerState>& state, const std::shared_ptr<Connection>& connection,
+                  ProfilePush push, std::function<void()> answered);
+
+}  // namespace
+
+void OcppServer::push_profiles(std::vector<ProfilePush> pushes) {
+  auto batch = std::make_shared<PushBatch>();
+  std::vector<std::pair<std::shared_ptr<Connection>, ProfilePush>> sendable;
+  for (auto& p : pushes) {
+    // A station that is not connected gets its schedule when it is back (FleetBridge::station_connected).
+    if (auto connection = impl_->find(p.station_id)) sendable.emplace_back(std::move(connection), std::move(p));
+  }
+  batch->size = batch->remaining = sendable.size();
   std::weak_ptr<detail::OcppServerState> weak_impl = impl_;
+  auto answered = [weak_impl, batch] {
+    if (--batch->remaining != 0) return;
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - batch->started).count();
+    if (auto impl = weak_impl.lock()) {
+      std::lock_guard lock(impl->mutex);
+      impl->last_batch_profiles = batch->size;
+      impl->last_batch_ms = ms;
+    }
+    spdlog::info("{} profiles sent and answered in {:.1f} ms", batch->size, ms);
+  };
+  for (auto& [connection, p] : sendable) send_profile(impl_, connection, std::move(p), answered);
+}
+
+namespace {
+
+void send_profile(const std::shared_ptr<detail::OcppServerState>& state, const std::shared_ptr<Connection>& connection,
+                  ProfilePush push, std::function<void()> answered) {
+  std::weak_ptr<detail::OcppServerState> weak_impl = state;
   std::weak_ptr<Connection> weak_connection = connection;
+  const std::string& station_id = push.station_id;
+  const std::string& transaction_id = push.transaction_id;
+  int evse_id = push.evse_id;
+  const ocpp::PowerSchedule& schedule = push.schedule;
   connection->send(
-      connection->blocks().set_tx_profile(transaction_id, evse_id, profile_id, schedule),
-      [weak_impl, weak_connection, station_id, transaction_id, evse_id, schedule](const CallOutcome& outcome) {
+      connection->blocks().set_tx_profile(transaction_id, evse_id, push.profile_id, schedule),
+      [weak_impl, weak_connection, station_id, transaction_id, evse_id, schedule, answered](const CallOutcome& outcome) {
+        answered();
         auto impl = weak_impl.lock();
         auto conn = weak_connection.lock();
         if (!impl) return;
@@ -475,6 +519,8 @@ void OcppServer::push_profile(const std::string& station_id, const std::string& 
       });
 }
 
+}  // namespace
+
 ServerStats OcppServer::stats() const {
   ServerStats s;
   {
@@ -487,6 +533,9 @@ ServerStats OcppServer::stats() const {
   s.profiles_accepted = impl_->profiles_accepted;
   s.profiles_rejected = impl_->profiles_rejected;
   s.schedules_verified = impl_->schedules_verified;
+  std::lock_guard lock(impl_->mutex);
+  s.last_batch_profiles = impl_->last_batch_profiles;
+  s.last_batch_ms = impl_->last_batch_ms;
   return s;
 }
 

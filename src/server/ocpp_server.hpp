@@ -36,6 +36,8 @@ struct ServerStats {
   std::size_t messages_in = 0, messages_out = 0;
   std::size_t profiles_accepted = 0, profiles_rejected = 0;
   std::size_t schedules_verified = 0;  // composite schedules read back that match the profile sent
+  std::size_t last_batch_profiles = 0;  // the last re-plan's profiles, all answered in last_batch_ms
+  double last_batch_ms = 0;
 };
 
 class OcppServer final : public ProfileSink {
@@ -50,9 +52,9 @@ class OcppServer final : public ProfileSink {
   // Closes the listener and every connection, then joins the threads. Idempotent.
   void stop();
 
-  // Sends a TxProfile, then reads the composite schedule back to check the station applied it (K08).
-  void push_profile(const std::string& station_id, const std::string& transaction_id, int evse_id, int profile_id,
-                    const ocpp::PowerSchedule& schedule) override;
+  // Sends each TxProfile, then (once per transaction) reads the composite schedule back to check the station
+  // applied it (K08). Logs how long the whole batch took to be answered.
+  void push_profiles(std::vector<ProfilePush> batch) override;
 
   ServerStats stats() const;
 

@@ -34,6 +34,7 @@ class StationSession {
   }
   void tick(rpc::SteadyTime now, std::vector<std::string>& out) { endpoint_.tick(now, out); }
   std::optional<rpc::SteadyTime> deadline() const { return endpoint_.deadline(); }
+  void disconnected() { endpoint_.abandon_all("station disconnected"); }
 
  private:
   std::string station_id_;

@@ -93,6 +93,16 @@ void Endpoint::tick(SteadyTime now, std::vector<std::string>& out) {
   if (in_flight_ && now >= in_flight_deadline_) finish_in_flight({false, {}, "timeout"}, now, out);
 }
 
+void Endpoint::abandon_all(const std::string& reason) {
+  std::vector<PendingCall> pending;
+  if (in_flight_) pending.push_back(std::move(*in_flight_));
+  in_flight_.reset();
+  for (auto& q : queue_) pending.push_back(std::move(q));
+  queue_.clear();
+  for (auto& p : pending)
+    if (p.on_result) p.on_result({false, {}, reason});
+}
+
 std::optional<SteadyTime> Endpoint::deadline() const {
   if (!in_flight_) return std::nullopt;
   return in_flight_deadline_;

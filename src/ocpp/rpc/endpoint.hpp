@@ -60,6 +60,9 @@ class Endpoint {
   // Expires the in-flight CALL once its timeout has passed (its handler hears "timeout") and sends the next.
   void tick(SteadyTime now, std::vector<std::string>& out);
 
+  // The connection is gone: every queued and in-flight CALL's handler hears `reason`.
+  void abandon_all(const std::string& reason);
+
   // The time by which tick() must run next, if a CALL is in flight.
   std::optional<SteadyTime> deadline() const;
 

@@ -185,6 +185,18 @@ TEST_F(EndpointFixture, KeepsOneOutgoingCallInFlightAndQueuesTheRest) {
   EXPECT_EQ(endpoint.queued_calls(), 0u);
 }
 
+TEST_F(EndpointFixture, AbandonsEveryPendingCallWhenTheConnectionIsGone) {
+  std::vector<CallOutcome> results;
+  for (int i = 0; i < 3; ++i)
+    endpoint.call("ClearChargingProfile", {{"chargingProfileId", i}}, [&](const CallOutcome& o) { results.push_back(o); },
+                  t0, out);
+  endpoint.abandon_all("station disconnected");
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) EXPECT_EQ(r.error, "station disconnected");
+  EXPECT_EQ(endpoint.queued_calls(), 0u);
+  EXPECT_FALSE(endpoint.deadline());
+}
+
 TEST_F(EndpointFixture, RejectsAResultThatBreaksItsSchema) {
   std::vector<CallOutcome> results;
   endpoint.call("ClearChargingProfile", {{"chargingProfileId", 1}},
