@@ -1,4 +1,4 @@
-// End to end: `voltpool chargers` replays a real day of Caltech JPL sessions (../shared/data) at 3600x through
+// End to end: `voltpool chargers` replays a real day of Caltech JPL sessions (../shared/data) at 7200x through
 // OCPP against `voltpool serve` on the same simulated clock, for 1.6 and 2.0.1: every station connects, sessions
 // start and end, the stations receive and obey the plan's profiles, and no call fails.
 'use strict';
@@ -13,7 +13,7 @@ const sessions = path.join(shared, 'data/ev_sessions/acn_caltech_jpl/acn_jpl_201
 
 async function replay(protocol) {
   const epoch = Date.now() / 1000 + 2;
-  const clock = ['--clock-start', '2019-06-04', '--clock-speed', '3600', '--clock-epoch', String(epoch)];
+  const clock = ['--clock-start', '2019-06-04', '--clock-speed', '7200', '--clock-epoch', String(epoch)];
   const stationsCsv = path.join(fs.mkdtempSync('/tmp/voltpool-chargers-'), 'stations.csv');
   let r = spawnSync(binary, ['chargers', '--count', '12', '--sessions', sessions, '--from', '2019-06-04',
                              '--provision-csv', stationsCsv], { encoding: 'utf8' });
@@ -21,7 +21,7 @@ async function replay(protocol) {
   const server = await startServer({ stations: [], provision: ['--from-csv', stationsCsv], extraArgs: clock });
   try {
     r = spawnSync(binary, ['chargers', '--count', '12', '--url', `ws://127.0.0.1:${server.port}/ocpp`, '--sessions', sessions,
-                           '--from', '2019-06-04', '--protocol', protocol, '--tick-ms', '50', '--meter-interval-s', '300',
+                           '--from', '2019-06-04', '--protocol', protocol, '--tick-ms', '40', '--meter-interval-s', '300',
                            ...clock], { encoding: 'utf8', timeout: 120000 });
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const report = JSON.parse(r.stdout);

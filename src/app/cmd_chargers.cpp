@@ -33,6 +33,7 @@ struct ChargersArgs {
   std::string password = "voltpool-station-secret";
   std::string id_prefix = "CS-";
   double max_power_kw = 11;
+  double v2x_offer_kwh = 0;
   int meter_interval_s = 10;
   int tick_ms = 1000;
   double connect_spread_s = -1;  // default: 1 s per 1,000 stations (at least one tick)
@@ -82,6 +83,7 @@ std::vector<chargers::StationPlan> assign_sessions(const ChargersArgs& a, const 
     p.announced_departure = s.est_departure.value_or(s.departure);
     p.energy_kwh = s.delivered_kwh;
     p.ev_max_kw = s.evse_max_kw > 0 ? s.evse_max_kw : a.max_power_kw;
+    p.v2x_offer_kwh = a.v2x_offer_kwh;
     stations[i].sessions.push_back(p);
     free.push({s.departure, i});
   }
@@ -108,6 +110,7 @@ Result<std::vector<chargers::StationPlan>> fleet_day_plans(const ChargersArgs& a
     s.departure = s.announced_departure = start + std::chrono::minutes(15 * ev.departure_step);
     s.energy_kwh = std::max(0.0, ev.e_target_kwh - ev.e_arrival_kwh);
     s.ev_max_kw = ev.p_max_kw;
+    s.v2x_offer_kwh = a.v2x_offer_kwh;
     p.sessions.push_back(s);
     plans.push_back(std::move(p));
   }
@@ -120,6 +123,10 @@ int run_chargers(const ChargersArgs& a) {
       {"2.1", ocpp::rpc::ProtocolVersion::ocpp21}};
   if (!versions.count(a.protocol)) {
     std::cerr << "voltpool chargers: --protocol must be 1.6, 2.0.1 or 2.1\n";
+    return kExitBadInput;
+  }
+  if (a.v2x_offer_kwh < 0 || (a.v2x_offer_kwh > 0 && a.protocol != "2.1")) {
+    std::cerr << "voltpool chargers: --v2x-offer-kwh needs --protocol 2.1 and a non-negative energy\n";
     return kExitBadInput;
   }
   if (a.count < 1 || a.count > 100000) {
@@ -231,6 +238,7 @@ int run_chargers(const ChargersArgs& a) {
                         {"sessions_left_out", left_out + t.sessions_skipped},
                         {"energy_requested_kwh", t.energy_requested_kwh},
                         {"energy_delivered_kwh", t.energy_delivered_kwh},
+                        {"energy_discharged_kwh", t.energy_discharged_kwh},
                         {"profiles_received", t.profiles_received},
                         {"meter_values_sent", t.meter_values_sent},
                         {"calls_failed", t.calls_failed},
@@ -262,6 +270,7 @@ Command add_chargers(CLI::App& app) {
   cmd->add_option("--password", a->password, "every station's Basic-auth password")->capture_default_str();
   cmd->add_option("--id-prefix", a->id_prefix, "station ids are PREFIX00001, PREFIX00002, ...")->capture_default_str();
   cmd->add_option("--max-power-kw", a->max_power_kw, "each station's power")->capture_default_str();
+  cmd->add_option("--v2x-offer-kwh", a->v2x_offer_kwh, "OCPP 2.1: each EV offers to give back this much (V2X)");
   cmd->add_option("--meter-interval-s", a->meter_interval_s, "simulated seconds between meter values")
       ->capture_default_str();
   cmd->add_option("--tick-ms", a->tick_ms, "wall milliseconds between a station's steps")->capture_default_str();

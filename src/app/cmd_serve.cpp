@@ -154,6 +154,9 @@ Command add_serve(CLI::App& app) {
   cmd->add_option("--replay-prices-from", a->replay_prices_from,
                   "shift --prices so this date (YYYY-MM-DD) is today: a live demo on historical prices");
   cmd->add_option("--site-limit-kw", a->bridge.site_limit_kw, "import limit of the whole site (0: none)");
+  cmd->add_flag("--v2g", a->bridge.v2g, "EVs that offer discharge (OCPP 2.1 V2X needs) may discharge");
+  cmd->add_option("--wear-eur-per-kwh", a->bridge.wear_eur_per_kwh, "battery wear per kWh discharged")
+      ->capture_default_str();
   cmd->add_option("--default-energy-kwh", a->bridge.default_energy_kwh,
                   "energy a car needs when neither the EV nor its owner said")->capture_default_str();
   cmd->add_option("--default-dwell-h", a->default_dwell_h, "hours a car stays when nobody said")->capture_default_str();

@@ -227,6 +227,7 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
     t.sessions_skipped += c.sessions_skipped;
     t.energy_requested_kwh += c.energy_requested_kwh;
     t.energy_delivered_kwh += c.energy_delivered_kwh;
+    t.energy_discharged_kwh += c.energy_discharged_kwh;
     t.profiles_received += c.profiles_received;
     t.meter_values_sent += c.meter_values_sent;
     t.calls_failed += c.calls_failed;

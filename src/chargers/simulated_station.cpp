@@ -16,19 +16,24 @@ SimulatedStation::SimulatedStation(std::string id, ProtocolVersion version, doub
 
 double SimulatedStation::power_w(UtcTime t) const {
   if (!active_ || !active_->id_known) return 0;
-  double remaining_wh = active_->session.energy_kwh * 1000.0 - active_->delivered_wh;
-  if (remaining_wh <= 0) return 0;
-  double w = std::min(max_power_kw_, active_->session.ev_max_kw) * 1000.0;
+  const PlannedSession& s = active_->session;
+  double max_w = std::min(max_power_kw_, s.ev_max_kw) * 1000.0;
+  // A V2X EV may go above its need (to give back later) and below its arrival energy by what it offered.
+  double ceiling_wh = s.energy_kwh * 1000.0 * (s.v2x_offer_kwh > 0 ? 1.5 : 1.0);
+  double floor_wh = -s.v2x_offer_kwh * 1000.0;
+  double w = max_w;
   if (const auto& p = active_->profile) {
-    const auto& s = p->schedule;
-    auto offset = (t - s.start).count();
-    if (offset >= 0 && (s.duration_s == 0 || offset < s.duration_s)) {
+    const auto& schedule = p->schedule;
+    auto offset = (t - schedule.start).count();
+    if (offset >= 0 && (schedule.duration_s == 0 || offset < schedule.duration_s)) {
       double limit = w;
-      for (const auto& period : s.periods)
+      for (const auto& period : schedule.periods)
         if (period.start_offset_s <= offset) limit = period.limit_w;
-      w = std::clamp(limit, 0.0, w);
+      w = std::clamp(limit, s.v2x_offer_kwh > 0 ? -max_w : 0.0, max_w);
     }
   }
+  if (w > 0 && active_->delivered_wh >= ceiling_wh) return 0;
+  if (w < 0 && active_->delivered_wh <= floor_wh) return 0;
   return w;
 }
 
@@ -45,13 +50,19 @@ void SimulatedStation::advance(UtcTime now, std::vector<OutgoingCall>& out) {
     booted_ = true;
     last_ = now;
   }
-  // Energy since the last step, at the power that was in force then (capped at what the car still wants).
+  // Energy since the last step, at the power that was in force then (within the car's energy window).
   if (active_ && now > last_) {
+    const PlannedSession& s = active_->session;
     double hours = static_cast<double>((now - last_).count()) / 3600.0;
-    double wanted_wh = active_->session.energy_kwh * 1000.0 - active_->delivered_wh;
-    double wh = std::min(power_w(last_) * hours, std::max(0.0, wanted_wh));
+    double ceiling_wh = s.energy_kwh * 1000.0 * (s.v2x_offer_kwh > 0 ? 1.5 : 1.0);
+    double floor_wh = -s.v2x_offer_kwh * 1000.0;
+    double wh = std::clamp(power_w(last_) * hours, floor_wh - active_->delivered_wh, ceiling_wh - active_->delivered_wh);
     active_->delivered_wh += wh;
-    register_wh_ += wh;
+    if (wh >= 0) register_wh_ += wh;  // the import register; what V2X gives back is not imported
+    else {
+      export_register_wh_ += -wh;
+      counters_.energy_discharged_kwh += -wh / 1000.0;
+    }
     counters_.energy_delivered_kwh += wh / 1000.0;
   }
   last_ = now;
@@ -91,14 +102,16 @@ void SimulatedStation::advance(UtcTime now, std::vector<OutgoingCall>& out) {
                        active_->id_known = true;
                      }
                    }});
+    std::optional<double> v2x_floor_wh;
+    if (s.v2x_offer_kwh > 0) v2x_floor_wh = -s.v2x_offer_kwh * 1000.0;
     if (auto needs = charging_needs(version_, active_->tx, s.announced_departure, s.energy_kwh * 1000.0,
-                                    std::min(max_power_kw_, s.ev_max_kw) * 1000.0))
+                                    std::min(max_power_kw_, s.ev_max_kw) * 1000.0, v2x_floor_wh))
       out.push_back({*needs, counted});
   }
   if (active_ && active_->id_known && now - active_->last_meter >= meter_interval_) {
     active_->last_meter = now;
     counters_.meter_values_sent++;
-    out.push_back({meter_values(version_, active_->tx, register_wh_, power_w(now), now), counted});
+    out.push_back({meter_values(version_, active_->tx, register_wh_, export_register_wh_, power_w(now), now), counted});
   }
 }
 

@@ -19,11 +19,13 @@ struct PlannedSession {
   UtcTime announced_departure{};  // what the EV tells the CSMS (2.x NotifyEVChargingNeeds)
   double energy_kwh = 0;          // what the car wants
   double ev_max_kw = 0;
+  double v2x_offer_kwh = 0;       // OCPP 2.1: energy the EV offers to give back (0: charge only)
 };
 
 struct StationCounters {
   std::size_t sessions_started = 0, sessions_ended = 0, sessions_skipped = 0;
-  double energy_requested_kwh = 0, energy_delivered_kwh = 0;
+  double energy_requested_kwh = 0, energy_delivered_kwh = 0;  // delivered: net of what V2X gave back
+  double energy_discharged_kwh = 0;
   std::size_t profiles_received = 0, meter_values_sent = 0, calls_failed = 0;
   std::string first_call_error;  // of the first failed call, for the report
 };
@@ -69,7 +71,8 @@ class SimulatedStation {
   std::size_t next_ = 0;
   std::optional<Active> active_;
   bool booted_ = false;
-  double register_wh_ = 0;
+  double register_wh_ = 0;         // Energy.Active.Import.Register
+  double export_register_wh_ = 0;  // Energy.Active.Export.Register (V2X)
   UtcTime last_{};
   StationCounters counters_;
 };

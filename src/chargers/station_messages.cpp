@@ -12,25 +12,23 @@ namespace {
 
 bool v16(ProtocolVersion v) { return v == ProtocolVersion::ocpp16; }
 
-json meter_value(ProtocolVersion v, double meter_wh, double power_w, UtcTime now, const char* context) {
-  if (v16(v)) {
-    return json::array({{{"timestamp", format_utc(now)},
-                         {"sampledValue", json::array({{{"value", std::to_string(std::llround(meter_wh))},
-                                                        {"context", context},
-                                                        {"measurand", "Energy.Active.Import.Register"},
-                                                        {"unit", "Wh"}},
-                                                       {{"value", std::to_string(std::llround(power_w))},
-                                                        {"context", context},
-                                                        {"measurand", "Power.Active.Import"},
-                                                        {"unit", "W"}}})}}});
+// Import register, export register (V2X) and the power, as its direction's measurand.
+json meter_value(ProtocolVersion v, double import_wh, double export_wh, double power_w, UtcTime now, const char* context) {
+  std::vector<std::pair<const char*, double>> readings = {{"Energy.Active.Import.Register", import_wh}};
+  if (export_wh > 0) readings.push_back({"Energy.Active.Export.Register", export_wh});
+  readings.push_back({power_w < 0 ? "Power.Active.Export" : "Power.Active.Import", std::abs(power_w)});
+  json sampled = json::array();
+  for (auto [measurand, value] : readings) {
+    json one = {{"context", context}, {"measurand", measurand}};
+    if (v16(v)) {
+      one["value"] = std::to_string(std::llround(value));
+      one["unit"] = std::string(measurand).find("Energy") == 0 ? "Wh" : "W";
+    } else {
+      one["value"] = std::round(value);
+    }
+    sampled.push_back(one);
   }
-  return json::array({{{"timestamp", format_utc(now)},
-                       {"sampledValue", json::array({{{"value", std::round(meter_wh)},
-                                                      {"context", context},
-                                                      {"measurand", "Energy.Active.Import.Register"}},
-                                                     {{"value", std::round(power_w)},
-                                                      {"context", context},
-                                                      {"measurand", "Power.Active.Import"}}})}}});
+  return json::array({{{"timestamp", format_utc(now)}, {"sampledValue", sampled}}});
 }
 
 json transaction_event(TxInfo& tx, const char* event, const char* trigger, UtcTime now) {
@@ -66,7 +64,7 @@ Command start_transaction(ProtocolVersion v, TxInfo& tx, double meter_wh, UtcTim
                                  {"meterStart", std::llround(meter_wh)}, {"timestamp", format_utc(now)}}};
   json e = transaction_event(tx, "Started", "Authorized", now);
   e["idToken"] = {{"idToken", tx.id_tag}, {"type", "ISO14443"}};
-  e["meterValue"] = meter_value(v, meter_wh, 0, now, "Transaction.Begin");
+  e["meterValue"] = meter_value(v, meter_wh, 0, 0, now, "Transaction.Begin");
   return {"TransactionEvent", e};
 }
 
@@ -75,18 +73,29 @@ std::optional<std::string> assigned_transaction_id(ProtocolVersion v, const json
   return std::to_string(response["transactionId"].get<std::int64_t>());
 }
 
-Command meter_values(ProtocolVersion v, TxInfo& tx, double meter_wh, double power_w, UtcTime now) {
+Command meter_values(ProtocolVersion v, TxInfo& tx, double meter_wh, double export_wh, double power_w, UtcTime now) {
   if (v16(v))
     return {"MeterValues", {{"connectorId", tx.evse_id}, {"transactionId", std::stoll(tx.transaction_id)},
-                            {"meterValue", meter_value(v, meter_wh, power_w, now, "Sample.Periodic")}}};
+                            {"meterValue", meter_value(v, meter_wh, export_wh, power_w, now, "Sample.Periodic")}}};
   json e = transaction_event(tx, "Updated", "MeterValuePeriodic", now);
-  e["meterValue"] = meter_value(v, meter_wh, power_w, now, "Sample.Periodic");
+  e["meterValue"] = meter_value(v, meter_wh, export_wh, power_w, now, "Sample.Periodic");
   return {"TransactionEvent", e};
 }
 
 std::optional<Command> charging_needs(ProtocolVersion v, const TxInfo& tx, UtcTime departure, double energy_wh,
-                                      double max_power_w) {
+                                      double max_power_w, std::optional<double> v2x_floor_wh) {
   if (v16(v)) return std::nullopt;
+  if (v == ProtocolVersion::ocpp21 && v2x_floor_wh) {
+    return Command{"NotifyEVChargingNeeds",
+                   {{"evseId", tx.evse_id},
+                    {"chargingNeeds", {{"requestedEnergyTransfer", "AC_BPT"},
+                                       {"departureTime", format_utc(departure)},
+                                       {"v2xChargingParameters", {{"maxChargePower", std::round(max_power_w)},
+                                                                  {"maxDischargePower", std::round(max_power_w)},
+                                                                  {"evTargetEnergyRequest", std::round(energy_wh)},
+                                                                  {"evMinV2XEnergyRequest", std::round(*v2x_floor_wh)},
+                                                                  {"evMaxV2XEnergyRequest", std::round(energy_wh * 1.5)}}}}}}};
+  }
   // AC three-phase at 400 V: the EV's current limit from its power.
   double max_current_a = std::max(6.0, std::floor(max_power_w / (400.0 * std::sqrt(3.0))));
   return Command{"NotifyEVChargingNeeds",
@@ -105,7 +114,7 @@ Command stop_transaction(ProtocolVersion v, TxInfo& tx, double meter_wh, UtcTime
                                 {"timestamp", format_utc(now)}, {"reason", "EVDisconnected"}}};
   json e = transaction_event(tx, "Ended", "EVDeparted", now);
   e["transactionInfo"]["stoppedReason"] = "EVDisconnected";
-  e["meterValue"] = meter_value(v, meter_wh, 0, now, "Transaction.End");
+  e["meterValue"] = meter_value(v, meter_wh, 0, 0, now, "Transaction.End");
   return {"TransactionEvent", e};
 }
 

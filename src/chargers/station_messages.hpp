@@ -32,11 +32,13 @@ Command authorize(ProtocolVersion v, const std::string& id_tag);
 Command start_transaction(ProtocolVersion v, TxInfo& tx, double meter_wh, UtcTime now);
 // The transaction id a StartTransaction answer assigns (1.6); nothing for 2.x.
 std::optional<std::string> assigned_transaction_id(ProtocolVersion v, const nlohmann::json& response);
-// 1.6 MeterValues, 2.x TransactionEvent Updated with a periodic meter value.
-Command meter_values(ProtocolVersion v, TxInfo& tx, double meter_wh, double power_w, UtcTime now);
-// 2.x only (ISO 15118 via NotifyEVChargingNeeds): departure and energy wanted.
+// 1.6 MeterValues, 2.x TransactionEvent Updated with a periodic meter value: the import register, the export
+// register when V2X gave energy back, and the power (negative: exporting).
+Command meter_values(ProtocolVersion v, TxInfo& tx, double meter_wh, double export_wh, double power_w, UtcTime now);
+// 2.x only (ISO 15118 via NotifyEVChargingNeeds): departure and energy wanted. With `v2x_floor_wh` (2.1: the
+// energy the EV can give before its V2X floor, negative) the EV offers discharge at `max_power_w`.
 std::optional<Command> charging_needs(ProtocolVersion v, const TxInfo& tx, UtcTime departure, double energy_wh,
-                                      double max_power_w);
+                                      double max_power_w, std::optional<double> v2x_floor_wh = std::nullopt);
 // 1.6 StopTransaction, 2.x TransactionEvent Ended.
 Command stop_transaction(ProtocolVersion v, TxInfo& tx, double meter_wh, UtcTime now);
 

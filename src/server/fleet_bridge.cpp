@@ -112,6 +112,7 @@ std::string FleetBridge::start_transaction(const ocpp::TransactionStart& start) 
       if (it->second.energy_kwh) s.energy_needed_kwh = *it->second.energy_kwh;
       if (it->second.departure) s.departure = *it->second.departure;
       if (it->second.max_charge_w) s.max_power_kw = std::min(s.max_power_kw, *it->second.max_charge_w / 1000.0);
+      apply_v2x(s, it->second);
       pending_needs_.erase(it);
     }
     sessions_[key] = s;
@@ -160,7 +161,16 @@ void FleetBridge::charging_needs(const std::string& station_id, int evse_id, con
   if (needs.departure) target->departure = *needs.departure;
   if (needs.max_charge_w && *needs.max_charge_w > 0)
     target->max_power_kw = std::min(station_power_kw(station_id), *needs.max_charge_w / 1000.0);
+  apply_v2x(*target, needs);
   dirty_ = true;
+}
+
+void FleetBridge::apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const {
+  if (!needs.max_discharge_w || *needs.max_discharge_w <= 0) return;
+  // The window is measured from the needs: energy delivered since then moves the car inside it.
+  s.max_discharge_kw = std::min(s.max_power_kw, *needs.max_discharge_w / 1000.0);
+  s.min_energy_kwh = needs.min_energy_kwh;
+  s.max_energy_kwh = needs.max_energy_kwh;
 }
 
 void FleetBridge::station_connected(const std::string& station_id) {
@@ -210,6 +220,7 @@ bool FleetBridge::replan(UtcTime now) {
   }
   p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
   p.import_limit_kw.assign(grid.steps, options_.site_limit_kw > 0 ? options_.site_limit_kw : kNoLimit);
+  p.wear_eur_per_kwh = options_.wear_eur_per_kwh;
   p.export_limit_kw.assign(grid.steps, kNoLimit);
   const double step_s = static_cast<double>(grid.step.count());
   std::vector<double> first_fraction(sessions.size()), last_fraction(sessions.size());
@@ -223,7 +234,14 @@ bool FleetBridge::replan(UtcTime now) {
     if (end == 1) first = last = std::min(first, last);
     first_fraction[i] = first;
     last_fraction[i] = last;
-    p.vehicles.add(0, end, first, last, s.max_power_kw, 0.0, 0.0, 0.0, need_kwh, need_kwh, 1.0, 1.0);
+    double delivered_since_needs_kwh = (s.delivered_wh - s.delivered_at_needs_wh) / 1000.0;
+    bool v2g = options_.v2g && s.max_discharge_kw > 0;
+    // Energy relative to now: 0 now, the remaining need at departure; with V2G the EV's window around it.
+    double floor_kwh = v2g && s.min_energy_kwh ? std::min(0.0, *s.min_energy_kwh - delivered_since_needs_kwh) : 0.0;
+    double ceiling_kwh = v2g && s.max_energy_kwh ? std::max(need_kwh, *s.max_energy_kwh - delivered_since_needs_kwh)
+                                                 : need_kwh;
+    p.vehicles.add(0, end, first, last, s.max_power_kw, v2g ? s.max_discharge_kw : 0.0, 0.0, floor_kwh, ceiling_kwh,
+                   need_kwh, 1.0, 1.0);
   }
   Result<Plan> plan = sessions.size() <= kExactSolverMaxVehicles ? solve_exact(p) : solve_fast(p);
   if (!plan) return false;
@@ -237,8 +255,8 @@ bool FleetBridge::replan(UtcTime now) {
     for (std::size_t k = 0; k < kw.size(); ++k) {
       // A step mean over a partial presence is a higher power while present (up to the charger's).
       double fraction = k == 0 ? first_fraction[i] : (k + 1 == kw.size() ? last_fraction[i] : 1.0);
-      double w = std::min(kw[k] / fraction, sessions[i].max_power_kw) * 1000.0;
-      w = std::round(std::max(0.0, w));
+      double discharge_kw = options_.v2g ? sessions[i].max_discharge_kw : 0.0;
+      double w = std::round(std::clamp(kw[k] / fraction, -discharge_kw, sessions[i].max_power_kw) * 1000.0);
       if (schedule.periods.empty() || std::abs(schedule.periods.back().limit_w - w) > 0.5)
         schedule.periods.push_back({static_cast<int>(k) * static_cast<int>(grid.step.count()), w});
     }

@@ -39,6 +39,10 @@ struct BridgeOptions {
   double default_energy_kwh = 20.0;      // what a car needs when nobody said
   Seconds default_dwell{8 * 3600};       // when a car leaves when nobody said
   double site_limit_kw = 0;              // the fleet's import limit (0: none)
+  // V2G: EVs that offer discharge (OCPP 2.1 V2X charging needs) may discharge. Until owners state their consent
+  // (the owner preferences of the service), this switch is the consent for every such car.
+  bool v2g = false;
+  double wear_eur_per_kwh = 0.03;        // what each kWh discharged costs the battery (grid side)
   std::optional<TimeSeries> prices_eur_per_kwh;  // without: earliest charging
   Seconds plan_step{15 * 60};
   int plan_horizon_steps = 96;
@@ -55,6 +59,9 @@ struct SessionState {
   double delivered_at_needs_wh = 0;
   double delivered_wh = 0;        // meter register minus meter start
   UtcTime departure{};
+  // V2X: discharge power the EV offers (0: charge only) and its energy window from `needs_time`.
+  double max_discharge_kw = 0;
+  std::optional<double> min_energy_kwh, max_energy_kwh;
 };
 
 struct BridgeStats {
@@ -105,6 +112,7 @@ class FleetBridge final : public ocpp::CsmsBackend {
   using Key = std::pair<std::string, std::string>;  // station, transaction
   SessionState make_session(const store::TransactionRecord& t) const;
   double station_power_kw(const std::string& station_id);
+  void apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const;
 
   store::Store& store_;
   BridgeOptions options_;

@@ -120,6 +120,47 @@ TEST_F(Fixture, OpenSessionsSurviveARestartAndEndedOnesLeave) {
   EXPECT_TRUE(restarted.needs_replan());
 }
 
+TEST_F(Fixture, AV2xCarDischargesAtDearHoursOnlyWithV2g) {
+  for (bool v2g : {false, true}) {
+    BridgeOptions o = options();
+    o.v2g = v2g;
+    FleetBridge bridge(*store, o);
+    RecordingSink sink;
+    bridge.set_sink(&sink);
+    std::string tx = v2g ? "V2X-on" : "V2X-off";
+    bridge.start_transaction(start(tx));
+    ocpp::ChargingNeeds needs;  // as a 2.1 EV says it in NotifyEVChargingNeeds (V2XChargingParameters)
+    needs.energy_kwh = 7.0;
+    needs.departure = noon + std::chrono::hours(6);
+    needs.max_discharge_w = 7000;
+    needs.min_energy_kwh = -10.0;  // it may give 10 kWh before its V2X floor
+    needs.max_energy_kwh = 30.0;
+    bridge.charging_needs("CS-1", 1, needs);
+    ASSERT_TRUE(bridge.replan(noon));
+    ASSERT_FALSE(sink.pushed.empty());
+    const auto& schedule = std::get<2>(sink.pushed.back());
+    auto energy_kwh = [&](int from_minute, int to_minute) {
+      double kwh = 0;
+      for (int m = from_minute; m < to_minute; m += 15) kwh += power_at(schedule, noon + std::chrono::minutes(m)) * 0.25 / 1000;
+      return kwh;
+    };
+    double lowest_w = 0;
+    for (int m = 0; m < 6 * 60; m += 15) lowest_w = std::min(lowest_w, power_at(schedule, noon + std::chrono::minutes(m)));
+    if (v2g) {
+      // 2 cheap hours at 7 kW hold 14 kWh: it sells at 0.30 EUR/kWh (before or after them, the same price) the
+      // 7 kWh it can buy back at 0.05.
+      EXPECT_NEAR(energy_kwh(0, 120) + energy_kwh(240, 360), -7.0, 0.01);
+      EXPECT_GE(lowest_w, -7000.0);
+    } else {
+      EXPECT_GE(lowest_w, 0.0);
+    }
+    EXPECT_GT(energy_kwh(120, 240), 0.0);
+    // whatever it does, the car leaves with what it asked for (to the rounding of whole watts)
+    EXPECT_NEAR(energy_kwh(0, 6 * 60), 7.0, 0.01);
+    ASSERT_TRUE(bridge.stop_transaction({"CS-1", tx, noon, 0.0, "Local"}));
+  }
+}
+
 TEST(ProfileIds, AreStableAndPositive) {
   EXPECT_EQ(FleetBridge::profile_id("CS-1", "42"), FleetBridge::profile_id("CS-1", "42"));
   EXPECT_NE(FleetBridge::profile_id("CS-1", "42"), FleetBridge::profile_id("CS-2", "42"));

@@ -52,6 +52,9 @@ struct ChargingNeeds {
   std::optional<double> max_charge_w;
   std::optional<double> max_discharge_w;   // V2X (2.1): > 0 when the EV offers discharge
   std::optional<double> soc_pct;
+  // V2X (2.1, ISO 15118-20): energy from now to the lowest and highest state of charge the EV allows for V2X
+  // cycling; a negative minimum is what the EV can give before it reaches that floor.
+  std::optional<double> min_energy_kwh, max_energy_kwh;
 };
 
 class CsmsBackend {

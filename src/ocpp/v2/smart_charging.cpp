@@ -42,6 +42,10 @@ rpc::Reply notify_ev_charging_needs(BlockContext& ctx, const typename V::NotifyE
       if (v2x.maxChargePower) needs.max_charge_w = *v2x.maxChargePower;
       if (v2x.maxDischargePower) needs.max_discharge_w = *v2x.maxDischargePower;
       if (v2x.evTargetEnergyRequest) needs.energy_kwh = *v2x.evTargetEnergyRequest / 1000.0;
+      auto floor_wh = v2x.evMinV2XEnergyRequest ? v2x.evMinV2XEnergyRequest : v2x.evMinEnergyRequest;
+      auto ceiling_wh = v2x.evMaxV2XEnergyRequest ? v2x.evMaxV2XEnergyRequest : v2x.evMaxEnergyRequest;
+      if (floor_wh) needs.min_energy_kwh = *floor_wh / 1000.0;
+      if (ceiling_wh) needs.max_energy_kwh = *ceiling_wh / 1000.0;
     }
   }
   ctx.backend.charging_needs(ctx.station_id, static_cast<int>(r.evseId), needs);
