@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "server/auth.hpp"
+#include "server/text_outbox.hpp"
 
 namespace voltpool::chargers {
 
@@ -197,22 +198,9 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
   }
 
   void enqueue(std::vector<std::string> texts) {
-    for (auto& t : texts) outbox_.push_back(std::move(t));
-    if (!writing_) write_next();
-  }
-
-  void write_next() {
-    if (outbox_.empty() || finished_) {
-      writing_ = false;
-      return;
-    }
-    writing_ = true;
-    ws_->text(true);
-    ws_->async_write(net::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->finish();
-      self->outbox_.pop_front();
-      self->write_next();
-    });
+    if (finished_) return;
+    auto self = shared_from_this();
+    outbox_.send(*ws_, std::move(texts), self, [] {}, [self] { self->finish(); });
   }
 
   void finish() {
@@ -250,8 +238,7 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   websocket::response_type handshake_response_;
-  std::deque<std::string> outbox_;
-  bool writing_ = false;
+  server::TextOutbox outbox_;
   bool finished_ = false;
   std::map<std::string, std::vector<double>> latencies_ms_, steady_latencies_ms_;
   int attempts_ = 0;

@@ -16,6 +16,7 @@
 
 #include "ocpp/csms/station_session.hpp"
 #include "server/auth.hpp"
+#include "server/text_outbox.hpp"
 
 namespace voltpool::server {
 
@@ -212,26 +213,9 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   }
 
   void enqueue(std::vector<std::string> texts) {
-    for (auto& t : texts) outbox_.push_back(std::move(t));
-    if (!writing_) write_next();
-  }
-
-  void write_next() {
-    if (outbox_.empty() || closed_) {
-      writing_ = false;
-      return;
-    }
-    writing_ = true;
-    ws_.text(true);
-    ws_.async_write(net::buffer(outbox_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) {
-        self->closed();
-        return;
-      }
-      self->impl_->messages_out++;
-      self->outbox_.pop_front();
-      self->write_next();
-    });
+    if (closed_) return;
+    auto self = this->shared_from_this();
+    outbox_.send(ws_, std::move(texts), self, [self] { self->impl_->messages_out++; }, [self] { self->closed(); });
   }
 
   void arm_timer() {
@@ -262,8 +246,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   ocpp::StationSession session_;
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> outbox_;
-  bool writing_ = false;
+  TextOutbox outbox_;
   bool closed_ = false;
 };
 
