@@ -24,5 +24,7 @@ Command add_track(CLI::App& app);
 Command add_serve(CLI::App& app);
 Command add_stations(CLI::App& app);
 Command add_chargers(CLI::App& app);
+Command add_tokens(CLI::App& app);
+Command add_owners(CLI::App& app);
 
 }  // namespace voltpool::app

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   add(voltpool::app::add_serve, "serve");
   add(voltpool::app::add_stations, "stations");
   add(voltpool::app::add_chargers, "chargers");
+  add(voltpool::app::add_tokens, "tokens");
+  add(voltpool::app::add_owners, "owners");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

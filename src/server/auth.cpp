@@ -49,6 +49,12 @@ std::vector<unsigned char> derive(std::string_view password, const std::vector<u
 
 }  // namespace
 
+std::string random_token() {
+  unsigned char bytes[32];
+  RAND_bytes(bytes, sizeof bytes);
+  return hex(bytes, sizeof bytes);
+}
+
 std::string sha256_hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;

@@ -13,6 +13,9 @@ std::string hash_password(std::string_view password);
 // Whether `password` matches `stored` (constant-time comparison); false for a malformed `stored`.
 bool verify_password(std::string_view password, std::string_view stored);
 
+// A new API bearer token: 32 random bytes (OpenSSL's CSPRNG), hex.
+std::string random_token();
+
 // SHA-256 of `text`, hex.
 std::string sha256_hex(std::string_view text);
 

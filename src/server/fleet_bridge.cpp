@@ -187,6 +187,11 @@ void FleetBridge::set_prices(std::optional<TimeSeries> prices_eur_per_kwh) {
   dirty_ = true;
 }
 
+std::optional<TimeSeries> FleetBridge::prices() const {
+  std::lock_guard lock(mutex_);
+  return options_.prices_eur_per_kwh;
+}
+
 void FleetBridge::profile_failed(const std::string& station_id, const std::string& transaction_id) {
   std::lock_guard lock(mutex_);
   pushed_.erase({station_id, transaction_id});

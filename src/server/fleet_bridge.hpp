@@ -79,6 +79,7 @@ class FleetBridge final : public ocpp::CsmsBackend {
   void set_sink(ProfileSink* sink);
   // New prices (e.g. the next day-ahead auction): everything is re-planned.
   void set_prices(std::optional<TimeSeries> prices_eur_per_kwh);
+  std::optional<TimeSeries> prices() const;
 
   int boot(const std::string& station_id, const ocpp::BootInfo& info) override;
   void connector_status(const std::string& station_id, int evse_id, int connector_id, const std::string& status,

@@ -16,6 +16,7 @@
 
 #include "ocpp/csms/station_session.hpp"
 #include "server/auth.hpp"
+#include "server/http_api.hpp"
 #include "server/text_outbox.hpp"
 
 namespace voltpool::server {
@@ -75,8 +76,12 @@ class Connection {
 }  // namespace
 
 struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServerState> {
-  OcppServerState(ServerOptions o, store::Store& s, FleetBridge& b)
-      : options(std::move(o)), store(s), bridge(b), ioc(std::max(1, options.threads)) {}
+  OcppServerState(ServerOptions o, store::Store& s, FleetBridge& b, RemoteControl* remote)
+      : options(std::move(o)),
+        store(s),
+        bridge(b),
+        ioc(std::max(1, options.threads)),
+        api(s, b, remote, [this] { return metrics(); }) {}
 
   ServerOptions options;
   store::Store& store;
@@ -96,6 +101,27 @@ struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServer
   double last_batch_ms = 0;
   std::atomic<std::size_t> refused{0}, messages_in{0}, messages_out{0}, profiles_accepted{0}, profiles_rejected{0},
       schedules_verified{0};
+  HttpApi api;  // the REST API on the same port
+
+  // Prometheus lines of the transport (HttpApi adds the planner's and the store's).
+  std::string metrics() const {
+    std::size_t connections = 0;
+    {
+      std::lock_guard lock(mutex);
+      connections = stations.size();
+    }
+    std::string out;
+    auto line = [&](const char* name, const char* type, std::size_t v) {
+      out += fmt::format("# TYPE {} {}\n{} {}\n", name, type, name, v);
+    };
+    line("voltpool_station_connections", "gauge", connections);
+    line("voltpool_station_refusals_total", "counter", refused);
+    line("voltpool_ocpp_messages_in_total", "counter", messages_in);
+    line("voltpool_ocpp_messages_out_total", "counter", messages_out);
+    line("voltpool_profiles_accepted_total", "counter", profiles_accepted);
+    line("voltpool_profiles_rejected_total", "counter", profiles_rejected);
+    return out;
+  }
 
   void accept_next();
   template <class Stream>
@@ -256,19 +282,22 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange<Stream>> {
  public:
   HttpExchange(Stream&& stream, std::shared_ptr<detail::OcppServerState> impl) : stream_(std::move(stream)), impl_(std::move(impl)) {}
 
+  // Reads one request; REST requests on a kept-alive connection come back here for the next.
   void run() {
-    parser_.body_limit(64 * 1024);
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
-    http::async_read(stream_, buffer_, parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (!ec) self->route(self->parser_.release());
+    parser_.emplace();
+    parser_->body_limit(1 << 20);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec) self->route(self->parser_->release());
     });
   }
 
  private:
   void route(http::request<http::string_body> request) {
     if (!websocket::is_upgrade(request)) {
-      if (request.method() == http::verb::get && request.target() == "/healthz") return reply(http::status::ok, "ok\n");
-      return reply(http::status::not_found, "not found\n");
+      HttpResponse r = impl_->api.handle({std::string(request.method_string()), std::string(request.target()),
+                                          std::string(request[http::field::authorization]), request.body()});
+      return reply(static_cast<http::status>(r.status), std::move(r.body), r.content_type, request.keep_alive());
     }
     auto station_id = station_id_of(request.target());
     if (!station_id) return refuse(http::status::not_found, "OCPP endpoint is /ocpp/STATION_ID");
@@ -292,19 +321,23 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange<Stream>> {
   void refuse(http::status status, std::string reason) {
     impl_->refused++;
     spdlog::warn("refused a station connection: {}", reason);
-    reply(status, reason + "\n");
+    reply(status, reason + "\n", "text/plain", false, true);
   }
 
-  void reply(http::status status, std::string body) {
+  void reply(http::status status, std::string body, const std::string& content_type, bool keep_alive,
+             bool station_refused = false) {
+    response_ = {};
     response_.result(status);
     response_.version(11);
     response_.set(http::field::server, "voltpool");
-    response_.set(http::field::content_type, "text/plain");
-    if (status == http::status::unauthorized) response_.set(http::field::www_authenticate, "Basic realm=\"voltpool\"");
-    response_.keep_alive(false);
+    response_.set(http::field::content_type, content_type);
+    if (status == http::status::unauthorized)
+      response_.set(http::field::www_authenticate, station_refused ? "Basic realm=\"voltpool\"" : "Bearer");
+    response_.keep_alive(keep_alive);
     response_.body() = std::move(body);
     response_.prepare_payload();
-    http::async_write(stream_, response_, [self = this->shared_from_this()](beast::error_code, std::size_t) {
+    http::async_write(stream_, response_, [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+      if (!ec && keep_alive) return self->run();
       beast::error_code ignored;
       beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
     });
@@ -313,7 +346,7 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange<Stream>> {
   Stream stream_;
   std::shared_ptr<detail::OcppServerState> impl_;
   beast::flat_buffer buffer_;
-  http::request_parser<http::string_body> parser_;
+  std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
 };
 
@@ -343,7 +376,16 @@ void detail::OcppServerState::accept_next() {
 }
 
 OcppServer::OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge)
-    : impl_(std::make_shared<detail::OcppServerState>(std::move(options), store, bridge)) {}
+    : impl_(std::make_shared<detail::OcppServerState>(std::move(options), store, bridge, this)) {}
+
+bool OcppServer::remote_stop(const std::string& station_id, const std::string& transaction_id) {
+  auto connection = impl_->find(station_id);
+  if (!connection) return false;
+  connection->send(connection->blocks().remote_stop(transaction_id), [station_id, transaction_id](const CallOutcome& o) {
+    spdlog::info("remote stop of {} at {}: {}", transaction_id, station_id, o.ok ? o.payload.dump() : o.error);
+  });
+  return true;
+}
 
 OcppServer::~OcppServer() { stop(); }
 

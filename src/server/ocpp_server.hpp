@@ -2,7 +2,7 @@
 // Before the upgrade it checks that the station is provisioned, its HTTP Basic credentials (security profile
 // 1; profile 2 adds TLS), and that it offers a subprotocol voltpool speaks (ocpp2.1, ocpp2.0.1, ocpp1.6; the
 // chosen one is echoed). Each connection runs on its own strand of a shared thread pool; a reconnecting station
-// replaces its old connection. It also answers GET /healthz. Thread-safe.
+// replaces its old connection. Plain HTTP requests go to the REST API (http_api.hpp). Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,7 @@
 
 #include "core/result.hpp"
 #include "server/fleet_bridge.hpp"
+#include "server/http_api.hpp"
 #include "store/store.hpp"
 
 namespace voltpool::server {
@@ -40,7 +41,7 @@ struct ServerStats {
   double last_batch_ms = 0;
 };
 
-class OcppServer final : public ProfileSink {
+class OcppServer final : public ProfileSink, public RemoteControl {
  public:
   OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge);
   ~OcppServer() override;
@@ -57,6 +58,9 @@ class OcppServer final : public ProfileSink {
   void push_profiles(std::vector<ProfilePush> batch) override;
 
   ServerStats stats() const;
+
+  // RemoteControl: 1.6 RemoteStopTransaction / 2.x RequestStopTransaction through the station's connection.
+  bool remote_stop(const std::string& station_id, const std::string& transaction_id) override;
 
  private:
   std::shared_ptr<detail::OcppServerState> impl_;

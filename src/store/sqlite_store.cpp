@@ -36,6 +36,11 @@ const char* const kMigrations[] = {
       energy_import_wh REAL, energy_export_wh REAL, power_w REAL, soc_pct REAL);
     CREATE INDEX meter_values_by_transaction ON meter_values (station_id, transaction_id, time);
     )sql",
+    R"sql(
+    CREATE TABLE api_tokens (token_sha256 TEXT PRIMARY KEY, role TEXT NOT NULL, owner_id TEXT NOT NULL DEFAULT '');
+    CREATE TABLE owner_id_tokens (id_token TEXT PRIMARY KEY, owner_id TEXT NOT NULL);
+    CREATE INDEX transactions_by_id_token ON transactions (id_token);
+    )sql",
 };
 
 class Statement {
@@ -126,6 +131,7 @@ class WriteTransaction {
 
 TransactionRecord transaction_row(const Statement& s) {
   TransactionRecord t;
+  t.session_id = s.integer(11);
   t.station_id = s.text(0);
   t.transaction_id = s.text(1);
   t.evse_id = static_cast<int>(s.integer(2));
@@ -142,7 +148,7 @@ TransactionRecord transaction_row(const Statement& s) {
 
 constexpr const char* kTransactionColumns =
     "station_id, transaction_id, evse_id, connector_id, id_token, started, stopped, meter_start_wh, meter_stop_wh, "
-    "last_energy_import_wh, stop_reason";
+    "last_energy_import_wh, stop_reason, seq";
 
 }  // namespace
 
@@ -360,6 +366,61 @@ std::size_t SqliteStore::meter_value_count() {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT COUNT(*) FROM meter_values");
   return s.step() == SQLITE_ROW ? static_cast<std::size_t>(s.integer(0)) : 0;
+}
+
+std::vector<TransactionRecord> SqliteStore::sessions(const std::optional<std::string>& owner_id, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::string sql = owner_id ? fmt::format("SELECT {} FROM transactions WHERE id_token IN "
+                                           "(SELECT id_token FROM owner_id_tokens WHERE owner_id = ?1) "
+                                           "ORDER BY seq DESC LIMIT ?2", kTransactionColumns)
+                             : fmt::format("SELECT {} FROM transactions ORDER BY seq DESC LIMIT ?2", kTransactionColumns);
+  Statement s(db_, sql.c_str());
+  if (owner_id) s.bind(1, *owner_id);
+  s.bind(2, static_cast<std::int64_t>(limit));
+  std::vector<TransactionRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(transaction_row(s));
+  return out;
+}
+
+std::optional<TransactionRecord> SqliteStore::session(std::int64_t session_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, fmt::format("SELECT {} FROM transactions WHERE seq = ?1", kTransactionColumns).c_str());
+  s.bind(1, session_id);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return transaction_row(s);
+}
+
+Status SqliteStore::add_api_token(const std::string& token_sha256, const ApiToken& token) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO api_tokens (token_sha256, role, owner_id) VALUES (?1, ?2, ?3)");
+  s.bind(1, token_sha256).bind(2, std::string(token.role == ApiRole::owner ? "owner" : "operator")).bind(3, token.owner_id);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "saving an API token");
+  return ok_status();
+}
+
+std::optional<ApiToken> SqliteStore::api_token(const std::string& token_sha256) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT role, owner_id FROM api_tokens WHERE token_sha256 = ?1");
+  s.bind(1, token_sha256);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return ApiToken{s.text(0) == "owner" ? ApiRole::owner : ApiRole::operator_, s.text(1)};
+}
+
+Status SqliteStore::link_id_token(const std::string& owner_id, const std::string& id_token) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO owner_id_tokens (id_token, owner_id) VALUES (?1, ?2) "
+                   "ON CONFLICT(id_token) DO UPDATE SET owner_id = ?2");
+  s.bind(1, id_token).bind(2, owner_id);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "linking an id token");
+  return ok_status();
+}
+
+std::optional<std::string> SqliteStore::owner_of_id_token(const std::string& id_token) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT owner_id FROM owner_id_tokens WHERE id_token = ?1");
+  s.bind(1, id_token);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return s.text(0);
 }
 
 }  // namespace voltpool::store

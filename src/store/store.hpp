@@ -22,6 +22,7 @@ struct StationRecord {
 };
 
 struct TransactionRecord {
+  std::int64_t session_id = 0;  // voltpool's own id of the session (the REST API's /sessions/{id})
   std::string station_id;
   std::string transaction_id;
   int evse_id = 1;
@@ -32,6 +33,13 @@ struct TransactionRecord {
   std::optional<double> meter_start_wh, meter_stop_wh;
   std::optional<double> last_energy_import_wh;  // the latest register reading
   std::string stop_reason;
+};
+
+enum class ApiRole { operator_, owner };
+
+struct ApiToken {
+  ApiRole role = ApiRole::operator_;
+  std::string owner_id;  // for owner tokens
 };
 
 struct MeterRecord {
@@ -70,6 +78,16 @@ class Store {
                                         std::span<const ocpp::MeterSample> samples) = 0;
   virtual std::vector<MeterRecord> meter_values(const std::string& station_id, const std::string& transaction_id) = 0;
   virtual std::size_t meter_value_count() = 0;
+
+  // Sessions for the REST API, newest first: all, or only those whose id token belongs to `owner_id`.
+  virtual std::vector<TransactionRecord> sessions(const std::optional<std::string>& owner_id, std::size_t limit) = 0;
+  virtual std::optional<TransactionRecord> session(std::int64_t session_id) = 0;
+
+  // API bearer tokens, kept as SHA-256 hashes; owners and the id tokens (cards, EVs) that are theirs.
+  virtual Status add_api_token(const std::string& token_sha256, const ApiToken& token) = 0;
+  virtual std::optional<ApiToken> api_token(const std::string& token_sha256) = 0;
+  virtual Status link_id_token(const std::string& owner_id, const std::string& id_token) = 0;
+  virtual std::optional<std::string> owner_of_id_token(const std::string& id_token) = 0;
 };
 
 }  // namespace voltpool::store

@@ -1,0 +1,87 @@
+// End to end, REST API on the OCPP port: a strict ocpp-rpc 1.6 station charges a car; the operator finds the
+// session by its OCPP transaction id, reads its meter values and the plan, loads prices, and stops the session
+// through the station (RemoteStopTransaction); the owner sees their session and another owner gets 404;
+// /metrics and /openapi.json answer without a token.
+'use strict';
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const { RPCClient } = require('ocpp-rpc');
+const { startServer, eventually, binary } = require('./serve_fixture');
+
+const PASSWORD = 'rest-api-station-secret';
+
+(async () => {
+  const server = await startServer({ stations: [{ id: 'CS-R', password: PASSWORD, maxPowerKw: 11 }] });
+  const token = (args) => execFileSync(binary, ['tokens', 'create', '--db', server.db, ...args], { encoding: 'utf8' }).trim();
+  const operator = token(['--role', 'operator']);
+  const alice = token(['--role', 'owner', '--owner', 'alice']);
+  const bob = token(['--role', 'owner', '--owner', 'bob']);
+  execFileSync(binary, ['owners', 'link', '--db', server.db, '--owner', 'alice', '--id-token', 'ALICE-CARD']);
+  const base = `http://127.0.0.1:${server.port}`;
+  const api = async (path, who, init = {}) => {
+    const r = await fetch(base + path, { ...init, headers: { ...(who ? { authorization: `Bearer ${who}` } : {}),
+                                                             'content-type': 'application/json' } });
+    const text = await r.text();
+    return { status: r.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
+  };
+  try {
+    const cli = new RPCClient({ endpoint: `ws://127.0.0.1:${server.port}/ocpp`, identity: 'CS-R', password: PASSWORD,
+                                protocols: ['ocpp1.6'], strictMode: true, reconnect: false });
+    const stops = [];
+    cli.handle('SetChargingProfile', () => ({ status: 'Accepted' }));
+    cli.handle('GetCompositeSchedule', () => ({ status: 'Rejected' }));
+    cli.handle('RemoteStopTransaction', ({ params }) => { stops.push(params.transactionId); return { status: 'Accepted' }; });
+    await cli.connect();
+    await cli.call('BootNotification', { chargePointVendor: 'voltpool-test', chargePointModel: 'AC' });
+    const start = await cli.call('StartTransaction', { connectorId: 1, idTag: 'ALICE-CARD', meterStart: 500, timestamp: new Date().toISOString() });
+    await cli.call('MeterValues', { connectorId: 1, transactionId: start.transactionId,
+      meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: '3500', unit: 'Wh' }] }] });
+
+    assert.equal((await api('/api/sessions', '')).status, 401);
+    const found = await api(`/api/sessions?transaction_id=${start.transactionId}`, operator);
+    assert.equal(found.status, 200);
+    assert.equal(found.body.length, 1);
+    const session = found.body[0];
+    assert.equal(session.station_id, 'CS-R');
+    assert.equal(session.energy_wh, 3000);
+    const meter = await api(`/api/sessions/${session.id}/meter-values`, operator);
+    assert.equal(meter.body.length, 1);
+    assert.equal(meter.body[0].energy_import_wh, 3500);
+    const planned = await api('/api/plan', operator);
+    assert.equal(planned.status, 200);
+    assert.equal(planned.body.sessions.length, 1);
+
+    assert.equal((await api(`/api/sessions/${session.id}`, alice)).status, 200);
+    assert.equal((await api(`/api/sessions/${session.id}`, bob)).status, 404);
+    assert.deepEqual((await api('/api/sessions', bob)).body, []);
+    assert.equal((await api('/api/stations', alice)).status, 403);
+
+    const prices = { start: new Date(Math.floor(Date.now() / 3600e3) * 3600e3).toISOString().replace('.000', ''),
+                     step_s: 3600, eur_per_kwh: [0.30, 0.05, 0.05, 0.30] };
+    assert.equal((await api('/api/prices', operator, { method: 'POST', body: JSON.stringify(prices) })).status, 200);
+    assert.deepEqual((await api('/api/prices', operator)).body.eur_per_kwh, prices.eur_per_kwh);
+    const bad = await api('/api/prices', operator, { method: 'POST', body: '{"start":"2024-06-03T00:00:00Z","step_s":5,"eur_per_kwh":[1]}' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /step_s/);
+
+    const stop = await api(`/api/sessions/${session.id}/stop`, operator, { method: 'POST' });
+    assert.equal(stop.status, 202);
+    await eventually(() => stops[0], 5000, 'RemoteStopTransaction at the station');
+    assert.equal(stops[0], start.transactionId);
+
+    const metrics = await api('/metrics', '');
+    assert.match(metrics.body, /voltpool_station_connections 1/);
+    assert.match(metrics.body, /voltpool_meter_values_stored 1/);
+    const openapi = await api('/openapi.json', '');
+    assert.equal(openapi.body.openapi.slice(0, 2), '3.');
+    await cli.close();
+    console.log('ok - REST API: sessions by transaction id, meter values, plan, prices, remote stop, owner isolation, metrics');
+  } catch (e) {
+    console.error(e);
+    console.error(server.logs());
+    await server.stop();
+    process.exit(1);
+  }
+  const { code } = await server.stop();
+  assert.equal(code, 0);
+})().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "server/auth.hpp"
+#include "server/http_api.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace voltpool::server {
+namespace {
+
+using nlohmann::json;
+
+struct FakeRemote : RemoteControl {
+  std::vector<std::string> stopped;
+  bool connected = true;
+  bool remote_stop(const std::string& station, const std::string& tx) override {
+    if (!connected) return false;
+    stopped.push_back(station + "/" + tx);
+    return true;
+  }
+};
+
+struct Api : ::testing::Test {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               (std::string("voltpool_api_") +
+                                ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<FleetBridge> bridge;
+  FakeRemote remote;
+  std::unique_ptr<HttpApi> api;
+  std::int64_t alice_session = 0, bob_session = 0;
+
+  void SetUp() override {
+    for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + s);
+    store = std::move(store::SqliteStore::open(path.string())).value();
+    ASSERT_TRUE(store->put_station({"CS-1", "h", 11.0, "", ""}));
+    ASSERT_TRUE(store->add_api_token(sha256_hex("op-token"), {store::ApiRole::operator_, ""}));
+    ASSERT_TRUE(store->add_api_token(sha256_hex("alice-token"), {store::ApiRole::owner, "alice"}));
+    ASSERT_TRUE(store->add_api_token(sha256_hex("bob-token"), {store::ApiRole::owner, "bob"}));
+    ASSERT_TRUE(store->link_id_token("alice", "CARD-A"));
+    ASSERT_TRUE(store->link_id_token("bob", "CARD-B"));
+    bridge = std::make_unique<FleetBridge>(*store, BridgeOptions{});
+    api = std::make_unique<HttpApi>(*store, *bridge, &remote, [] { return std::string("voltpool_connections 3\n"); });
+    UtcTime t{std::chrono::seconds(1717416000)};
+    for (auto [tx, card] : {std::pair{"T-A", "CARD-A"}, {"T-B", "CARD-B"}}) {
+      ocpp::TransactionStart s;
+      s.station_id = "CS-1";
+      s.transaction_id = tx;
+      s.id_token = card;
+      s.time = t;
+      s.meter_start_wh = 0;
+      bridge->start_transaction(s);
+    }
+    std::vector<ocpp::MeterSample> m = {{t + std::chrono::minutes(15), 2500.0, std::nullopt, 10000.0, 40.0}};
+    ASSERT_TRUE(bridge->meter_values("CS-1", "T-A", 1, m));
+    alice_session = store->transaction("CS-1", "T-A")->session_id;
+    bob_session = store->transaction("CS-1", "T-B")->session_id;
+  }
+  void TearDown() override {
+    api.reset();
+    bridge.reset();
+    store.reset();
+    for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + s);
+  }
+  HttpResponse call(const std::string& method, const std::string& target, const std::string& token,
+                    const std::string& body = "") {
+    return api->handle({method, target, token.empty() ? "" : "Bearer " + token, body});
+  }
+};
+
+TEST_F(Api, OpenApiDocumentsExactlyTheRoutesServed) {
+  std::ifstream in(VOLTPOOL_OPENAPI_FILE);
+  json doc = json::parse(in);
+  EXPECT_EQ(json::parse(HttpApi::openapi_json()), doc);  // the served copy is the file
+  ASSERT_TRUE(doc["openapi"].get<std::string>().rfind("3.", 0) == 0);
+  std::set<std::pair<std::string, std::string>> documented, served;
+  for (auto& [path, item] : doc["paths"].items())
+    for (auto& [method, operation] : item.items()) {
+      std::string upper = method;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(c));
+      documented.insert({upper, path});
+      EXPECT_TRUE(operation.contains("responses")) << method << " " << path;
+    }
+  for (const auto& r : HttpApi::routes()) served.insert({r.method, r.path});
+  EXPECT_EQ(documented, served);
+  // every $ref resolves
+  std::function<void(const json&)> refs = [&](const json& j) {
+    if (j.is_object()) {
+      if (j.contains("$ref")) {
+        std::string ref = j["$ref"];
+        ASSERT_EQ(ref.rfind("#/", 0), 0u);
+        EXPECT_NO_THROW(doc.at(json::json_pointer(ref.substr(1)))) << ref;
+      }
+      for (auto& [k, v] : j.items()) refs(v);
+    } else if (j.is_array()) {
+      for (auto& v : j) refs(v);
+    }
+  };
+  refs(doc);
+}
+
+TEST_F(Api, TokensAreRequiredUnderApi) {
+  EXPECT_EQ(call("GET", "/api/sessions", "").status, 401);
+  EXPECT_EQ(call("GET", "/api/sessions", "forged").status, 401);
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+  auto metrics = call("GET", "/metrics", "");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("voltpool_connections 3"), std::string::npos);
+  EXPECT_NE(metrics.body.find("voltpool_meter_values_stored 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("voltpool_open_sessions 2"), std::string::npos);
+}
+
+TEST_F(Api, OperatorsSeeSessionsMeterValuesAndThePlan) {
+  auto stations = json::parse(call("GET", "/api/stations", "op-token").body);
+  ASSERT_EQ(stations.size(), 1u);
+  EXPECT_EQ(stations[0]["id"], "CS-1");
+  auto sessions = json::parse(call("GET", "/api/sessions", "op-token").body);
+  EXPECT_EQ(sessions.size(), 2u);
+  auto one = json::parse(call("GET", "/api/sessions?transaction_id=T-A", "op-token").body);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0]["energy_wh"], 2500.0);
+  auto meter = json::parse(call("GET", "/api/sessions/" + std::to_string(alice_session) + "/meter-values", "op-token").body);
+  ASSERT_EQ(meter.size(), 1u);
+  EXPECT_EQ(meter[0]["soc_pct"], 40.0);
+  auto plan = json::parse(call("GET", "/api/plan", "op-token").body);
+  EXPECT_EQ(plan["sessions"].size(), 2u);
+  EXPECT_EQ(call("GET", "/api/sessions/99999", "op-token").status, 404);
+  EXPECT_EQ(call("GET", "/api/sessions/abc", "op-token").status, 404);
+  EXPECT_EQ(call("DELETE", "/api/sessions", "op-token").status, 405);
+}
+
+TEST_F(Api, OwnersSeeOnlyTheirOwn) {
+  auto mine = json::parse(call("GET", "/api/sessions", "alice-token").body);
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0]["transaction_id"], "T-A");
+  EXPECT_EQ(call("GET", "/api/sessions/" + std::to_string(alice_session), "alice-token").status, 200);
+  EXPECT_EQ(call("GET", "/api/sessions/" + std::to_string(bob_session), "alice-token").status, 404);
+  EXPECT_EQ(call("GET", "/api/sessions/" + std::to_string(bob_session) + "/meter-values", "alice-token").status, 404);
+  EXPECT_EQ(call("GET", "/api/sessions?transaction_id=T-B", "alice-token").body, "[]");
+  EXPECT_EQ(call("GET", "/api/stations", "alice-token").status, 403);
+  EXPECT_EQ(call("GET", "/api/plan", "alice-token").status, 403);
+  EXPECT_EQ(call("POST", "/api/sessions/" + std::to_string(alice_session) + "/stop", "alice-token").status, 403);
+}
+
+TEST_F(Api, PricesArePostedValidatedAndUsed) {
+  EXPECT_EQ(call("GET", "/api/prices", "op-token").status, 404);
+  auto bad = call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T00:00:00Z","step_s":3600,"eur_per_kwh":[0.1,"x"]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("'eur_per_kwh'[1]"), std::string::npos);
+  EXPECT_EQ(call("POST", "/api/prices", "op-token", "{").status, 400);
+  EXPECT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"yesterday","step_s":3600,"eur_per_kwh":[1]})").status, 400);
+  EXPECT_EQ(call("GET", "/api/prices", "op-token").status, 404);  // nothing of a bad request was taken
+  auto ok = call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T00:00:00Z","step_s":3600,"eur_per_kwh":[0.1,0.2]})");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_TRUE(bridge->needs_replan());
+  auto got = json::parse(call("GET", "/api/prices", "op-token").body);
+  EXPECT_EQ(got["eur_per_kwh"], json::array({0.1, 0.2}));
+  EXPECT_EQ(call("POST", "/api/prices", "alice-token", "{}").status, 403);
+}
+
+TEST_F(Api, StopIsSentThroughTheStation) {
+  auto r = call("POST", "/api/sessions/" + std::to_string(alice_session) + "/stop", "op-token");
+  EXPECT_EQ(r.status, 202);
+  ASSERT_EQ(remote.stopped.size(), 1u);
+  EXPECT_EQ(remote.stopped[0], "CS-1/T-A");
+  remote.connected = false;
+  EXPECT_EQ(call("POST", "/api/sessions/" + std::to_string(bob_session) + "/stop", "op-token").status, 409);
+}
+
+}  // namespace
+}  // namespace voltpool::server
