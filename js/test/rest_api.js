@@ -64,6 +64,14 @@ const PASSWORD = 'rest-api-station-secret';
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /step_s/);
 
+    const earnings = await api('/api/owners/alice/earnings', alice);
+    assert.equal(earnings.status, 200);
+    assert.equal(earnings.body.sessions.length, 1);
+    assert.ok(Math.abs(earnings.body.sessions[0].import_kwh - 3.0) < 1e-9, JSON.stringify(earnings.body));
+    assert.equal(earnings.body.totals.import_cost_cents, 90);  // 3 kWh at 0.30 EUR/kWh, this hour's price
+    assert.equal(earnings.body.ledger_sum_cents, 0);
+    assert.equal((await api('/api/owners/alice/earnings', bob)).status, 404);
+
     const stop = await api(`/api/sessions/${session.id}/stop`, operator, { method: 'POST' });
     assert.equal(stop.status, 202);
     await eventually(() => stops[0], 5000, 'RemoteStopTransaction at the station');
@@ -75,7 +83,7 @@ const PASSWORD = 'rest-api-station-secret';
     const openapi = await api('/openapi.json', '');
     assert.equal(openapi.body.openapi.slice(0, 2), '3.');
     await cli.close();
-    console.log('ok - REST API: sessions by transaction id, meter values, plan, prices, remote stop, owner isolation, metrics');
+    console.log('ok - REST API: sessions by transaction id, meter values, plan, prices, earnings, remote stop, owner isolation, metrics');
   } catch (e) {
     console.error(e);
     console.error(server.logs());

@@ -154,6 +154,8 @@ Command add_serve(CLI::App& app) {
   cmd->add_option("--replay-prices-from", a->replay_prices_from,
                   "shift --prices so this date (YYYY-MM-DD) is today: a live demo on historical prices");
   cmd->add_option("--site-limit-kw", a->bridge.site_limit_kw, "import limit of the whole site (0: none)");
+  cmd->add_option("--platform-share", a->server.settlement.platform_share,
+                  "share of an owner's savings the platform keeps (earnings API)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
   cmd->add_flag("--v2g", a->bridge.v2g, "EVs that offer discharge (OCPP 2.1 V2X needs) may discharge");
   cmd->add_option("--wear-eur-per-kwh", a->bridge.wear_eur_per_kwh, "battery wear per kWh discharged")
       ->capture_default_str();

@@ -107,6 +107,7 @@ const std::vector<Route>& HttpApi::routes() {
       {"GET", "/api/sessions/{id}"},
       {"GET", "/api/sessions/{id}/meter-values"},
       {"POST", "/api/sessions/{id}/stop"},
+      {"GET", "/api/owners/{id}/earnings"},
       {"GET", "/api/plan"},
       {"GET", "/api/prices"},
       {"POST", "/api/prices"},
@@ -116,8 +117,63 @@ const std::vector<Route>& HttpApi::routes() {
 
 std::string_view HttpApi::openapi_json() { return kOpenApiDocument; }
 
-HttpApi::HttpApi(store::Store& store, FleetBridge& bridge, RemoteControl* remote, std::function<std::string()> metrics)
-    : store_(store), bridge_(bridge), remote_(remote), metrics_(std::move(metrics)) {}
+HttpApi::HttpApi(store::Store& store, FleetBridge& bridge, RemoteControl* remote, std::function<std::string()> metrics,
+                 settle::SettlementTerms terms)
+    : store_(store), bridge_(bridge), remote_(remote), metrics_(std::move(metrics)), terms_(terms) {}
+
+// Each of the owner's sessions settled from its stored meter values at the prices in use (see settle/).
+HttpResponse HttpApi::earnings(const std::string& owner_id) const {
+  auto prices = bridge_.prices();
+  json sessions = json::array(), unsettled = json::array();
+  settle::SessionSettlement total;
+  std::vector<settle::LedgerEntry> ledger;
+  for (const auto& t : store_.sessions(owner_id, 100000)) {
+    std::vector<settle::RegisterReading> readings;
+    if (t.meter_start_wh) readings.push_back({t.started, *t.meter_start_wh, 0});
+    double export_wh = 0;
+    for (const auto& m : store_.meter_values(t.station_id, t.transaction_id)) {
+      if (!m.sample.energy_import_wh) continue;
+      if (m.sample.energy_export_wh) export_wh = *m.sample.energy_export_wh;
+      readings.push_back({m.sample.time, *m.sample.energy_import_wh, export_wh});
+    }
+    if (t.stopped && t.meter_stop_wh) readings.push_back({*t.stopped, *t.meter_stop_wh, export_wh});
+    if (!prices) {
+      unsettled.push_back({{"id", t.session_id}, {"reason", "no prices loaded"}});
+      continue;
+    }
+    auto station = store_.station(t.station_id);
+    auto s = settle::settle_session(owner_id, readings, station ? station->max_power_kw : 0, *prices, terms_);
+    if (!s) {
+      unsettled.push_back({{"id", t.session_id}, {"reason", s.error().message}});
+      continue;
+    }
+    json intervals = json::array();
+    for (const auto& iv : s->intervals)
+      intervals.push_back({{"start", format_utc(iv.start)}, {"import_kwh", iv.import_kwh}, {"export_kwh", iv.export_kwh}});
+    sessions.push_back({{"id", t.session_id}, {"transaction_id", t.transaction_id}, {"import_kwh", s->import_kwh},
+                        {"export_kwh", s->export_kwh}, {"import_cost_cents", s->import_cost},
+                        {"export_revenue_cents", s->export_revenue}, {"uncontrolled_cost_cents", s->uncontrolled_cost},
+                        {"savings_cents", s->savings}, {"platform_fee_cents", s->platform_fee},
+                        {"owner_earnings_cents", s->owner_earnings}, {"intervals", intervals}});
+    total.import_cost += s->import_cost;
+    total.export_revenue += s->export_revenue;
+    total.uncontrolled_cost += s->uncontrolled_cost;
+    total.savings += s->savings;
+    total.platform_fee += s->platform_fee;
+    total.owner_earnings += s->owner_earnings;
+    ledger.insert(ledger.end(), s->entries.begin(), s->entries.end());
+  }
+  json entries = json::array();
+  for (const auto& e : ledger) entries.push_back({{"account", e.account}, {"amount_cents", e.amount}, {"memo", e.memo}});
+  return json_response(200, {{"owner_id", owner_id}, {"currency", "EUR"}, {"platform_share", terms_.platform_share},
+                             {"totals", {{"import_cost_cents", total.import_cost},
+                                         {"export_revenue_cents", total.export_revenue},
+                                         {"uncontrolled_cost_cents", total.uncontrolled_cost},
+                                         {"savings_cents", total.savings}, {"platform_fee_cents", total.platform_fee},
+                                         {"owner_earnings_cents", total.owner_earnings}}},
+                             {"ledger", entries}, {"ledger_sum_cents", settle::ledger_sum(ledger)},
+                             {"sessions", sessions}, {"unsettled", unsettled}});
+}
 
 HttpResponse HttpApi::handle(const HttpRequest& request) const {
   std::string_view target = request.target;
@@ -203,6 +259,12 @@ HttpResponse HttpApi::handle(const HttpRequest& request) const {
       return json_response(202, {{"sent", true}, {"station_id", s->station_id}, {"transaction_id", s->transaction_id}});
     }
     return error(404, "no such resource");
+  }
+  if (parts.size() == 4 && parts[1] == "owners" && parts[3] == "earnings") {
+    if (!get) return error(405, "GET only");
+    std::string id(parts[2]);
+    if (owner && *owner != id) return error(404, "no such owner");  // another owner's data is not there for you
+    return earnings(id);
   }
   if (parts.size() == 2 && parts[1] == "plan") {
     if (!get) return error(405, "GET only");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/fleet_bridge.hpp"
+#include "settle/settlement.hpp"
 #include "store/store.hpp"
 
 namespace voltpool::server {
@@ -42,7 +43,8 @@ struct Route {
 class HttpApi {
  public:
   // `metrics` returns extra Prometheus lines (the transport's counters).
-  HttpApi(store::Store& store, FleetBridge& bridge, RemoteControl* remote, std::function<std::string()> metrics);
+  HttpApi(store::Store& store, FleetBridge& bridge, RemoteControl* remote, std::function<std::string()> metrics,
+          settle::SettlementTerms terms = {});
 
   HttpResponse handle(const HttpRequest& request) const;
 
@@ -56,6 +58,9 @@ class HttpApi {
   FleetBridge& bridge_;
   RemoteControl* remote_;
   std::function<std::string()> metrics_;
+  settle::SettlementTerms terms_;
+
+  HttpResponse earnings(const std::string& owner_id) const;
 };
 
 }  // namespace voltpool::server

@@ -163,6 +163,21 @@ TEST_F(Api, PricesArePostedValidatedAndUsed) {
   EXPECT_EQ(call("POST", "/api/prices", "alice-token", "{}").status, 403);
 }
 
+TEST_F(Api, OwnersEarnTheirSavingsInABalancedLedger) {
+  // Alice's car: plugged in at noon (meter 0), 2.5 kWh by 12:15; the price 0.30 at noon.
+  ASSERT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T12:00:00Z","step_s":3600,"eur_per_kwh":[0.30,0.05]})").status, 200);
+  auto mine = call("GET", "/api/owners/alice/earnings", "alice-token");
+  ASSERT_EQ(mine.status, 200);
+  auto e = json::parse(mine.body);
+  ASSERT_EQ(e["sessions"].size(), 1u);
+  EXPECT_NEAR(e["sessions"][0]["import_kwh"].get<double>(), 2.5, 1e-9);
+  EXPECT_EQ(e["totals"]["import_cost_cents"], 75);  // 2.5 kWh x 0.30
+  EXPECT_EQ(e["totals"]["savings_cents"], 0);       // it charged as uncontrolled charging would have
+  EXPECT_EQ(e["ledger_sum_cents"], 0);
+  EXPECT_EQ(call("GET", "/api/owners/bob/earnings", "alice-token").status, 404);
+  EXPECT_EQ(call("GET", "/api/owners/alice/earnings", "op-token").status, 200);
+}
+
 TEST_F(Api, StopIsSentThroughTheStation) {
   auto r = call("POST", "/api/sessions/" + std::to_string(alice_session) + "/stop", "op-token");
   EXPECT_EQ(r.status, 202);

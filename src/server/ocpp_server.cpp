@@ -81,7 +81,7 @@ struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServer
         store(s),
         bridge(b),
         ioc(std::max(1, options.threads)),
-        api(s, b, remote, [this] { return metrics(); }) {}
+        api(s, b, remote, [this] { return metrics(); }, options.settlement) {}
 
   ServerOptions options;
   store::Store& store;

@@ -29,6 +29,7 @@ struct ServerOptions {
   std::chrono::milliseconds call_timeout{30'000};  // an unanswered CALL to a station fails after this
   std::optional<std::string> tls_cert_file;  // PEM; with tls_key_file: wss:// only (security profile 2)
   std::optional<std::string> tls_key_file;
+  settle::SettlementTerms settlement;  // for the REST API's earnings
 };
 
 struct ServerStats {
