@@ -9,16 +9,18 @@ const path = require('node:path');
 const binary = process.env.VOLTPOOL_BINARY || path.join(__dirname, '../../build/voltpool');
 
 // `stations`: [{id, password, maxPowerKw}] added one by one; `provision`: extra arguments for one bulk
-// `voltpool stations add` (e.g. ['--from-csv', FILE]).
-async function startServer({ stations, provision, extraArgs = [] }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voltpool-e2e-'));
+// `voltpool stations add` (e.g. ['--from-csv', FILE]). `reuse`: {dir, db, port} of an earlier server, to restart
+// it on its own database and port (after a crash).
+async function startServer({ stations = [], provision, extraArgs = [], reuse }) {
+  const dir = reuse ? reuse.dir : fs.mkdtempSync(path.join(os.tmpdir(), 'voltpool-e2e-'));
   const db = path.join(dir, 'voltpool.db');
   for (const s of stations) {
     execFileSync(binary, ['stations', 'add', '--db', db, '--id', s.id, '--password', s.password,
                           '--max-power-kw', String(s.maxPowerKw ?? 11)]);
   }
   if (provision) execFileSync(binary, ['stations', 'add', '--db', db, ...provision]);
-  const child = spawn(binary, ['serve', '--db', db, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['serve', '--db', db, '--port', String(reuse ? reuse.port : 0), ...extraArgs],
+                      { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '', stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const port = await new Promise((resolve, reject) => {
@@ -38,7 +40,14 @@ async function startServer({ stations, provision, extraArgs = [] }) {
     fs.rmSync(dir, { recursive: true, force: true });
     return { code, stdout, stderr };
   };
-  return { port, db, dir, stop, logs: () => stderr };
+  // kill -9: no shutdown at all; the database stays for a restart.
+  const crash = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { port, db, dir, stop, crash, logs: () => stderr };
 }
 
 // Resolves with the first value `poll()` returns that is not undefined, or rejects after `ms`.
