@@ -13,7 +13,7 @@ RUN_ARGS ?= simulate \
   --zone DE-LU --carbon $(DATA)/carbon/caiso_sce_moer_2019 \
   --from 2024-06-03 --days 7 --strategy price-greedy --vehicle polestar-3 --out $(OUT)
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build run demo test bench clean
 
 all: build
 
@@ -27,8 +27,13 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The simulated week (report at out/week/report.html), then the live service demo (scripts/demo.sh, about 65 s).
 run: build
 	$(BUILD)/voltpool $(RUN_ARGS)
+	scripts/demo.sh $(BUILD) $(DATA) out/demo
+
+demo: build
+	scripts/demo.sh $(BUILD) $(DATA) out/demo
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

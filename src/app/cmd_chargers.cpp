@@ -25,6 +25,7 @@ struct ChargersArgs {
   std::string url;
   std::vector<std::string> sessions;
   std::string fleet_day;
+  double shift_hours = 0;
   int present_at_step = -1;
   double duration_s = 0;
   std::string from;
@@ -167,6 +168,13 @@ int run_chargers(const ChargersArgs& a) {
       return kExitBadInput;
     }
     auto& all = loaded->sessions;
+    // Moving the sessions in time, e.g. so a Californian workplace's mornings meet European prices' mornings.
+    Seconds shift(static_cast<std::int64_t>(std::llround(a.shift_hours * 3600)));
+    for (auto& s : all) {
+      s.arrival += shift;
+      s.departure += shift;
+      if (s.est_departure) *s.est_departure += shift;
+    }
     if (all.empty()) {
       std::cerr << "voltpool chargers: no sessions in " << loaded->source << "\n";
       return kExitBadInput;
@@ -261,6 +269,8 @@ Command add_chargers(CLI::App& app) {
   cmd->add_option("--count", a->count, "number of stations")->capture_default_str();
   cmd->add_option("--url", a->url, "the CSMS's OCPP endpoint, e.g. ws://127.0.0.1:8180/ocpp");
   cmd->add_option("--sessions", a->sessions, "session files or folders (ACN-Data, Dundee, Perth)");
+  cmd->add_option("--shift-hours", a->shift_hours, "move every session by this many hours (e.g. -9: Pasadena's "
+                  "mornings at Berlin's, UTC)");
   cmd->add_option("--fleet-day", a->fleet_day, "a vpp-fleet-day-v1 EV file instead: one station per EV (load tests)");
   cmd->add_option("--present-at-step", a->present_at_step, "with --fleet-day: only the EVs plugged in at this step");
   cmd->add_option("--duration-s", a->duration_s, "stop after this many wall seconds (default: the end of the days)");
