@@ -11,7 +11,8 @@ const { startServer, eventually, binary } = require('./serve_fixture');
 const PASSWORD = 'rest-api-station-secret';
 
 (async () => {
-  const server = await startServer({ stations: [{ id: 'CS-R', password: PASSWORD, maxPowerKw: 11 }] });
+  const server = await startServer({ stations: [{ id: 'CS-R', password: PASSWORD, maxPowerKw: 11 }],
+                                     extraArgs: ['--fail-safe-kw', '3.7'] });
   const token = (args) => execFileSync(binary, ['tokens', 'create', '--db', server.db, ...args], { encoding: 'utf8' }).trim();
   const operator = token(['--role', 'operator']);
   const alice = token(['--role', 'owner', '--owner', 'alice']);
@@ -27,12 +28,17 @@ const PASSWORD = 'rest-api-station-secret';
   try {
     const cli = new RPCClient({ endpoint: `ws://127.0.0.1:${server.port}/ocpp`, identity: 'CS-R', password: PASSWORD,
                                 protocols: ['ocpp1.6'], strictMode: true, reconnect: false });
-    const stops = [];
-    cli.handle('SetChargingProfile', () => ({ status: 'Accepted' }));
+    const stops = [], profiles = [];
+    cli.handle('SetChargingProfile', ({ params }) => { profiles.push(params); return { status: 'Accepted' }; });
     cli.handle('GetCompositeSchedule', () => ({ status: 'Rejected' }));
     cli.handle('RemoteStopTransaction', ({ params }) => { stops.push(params.transactionId); return { status: 'Accepted' }; });
     await cli.connect();
     await cli.call('BootNotification', { chargePointVendor: 'voltpool-test', chargePointModel: 'AC' });
+    // The fail-safe, set in advance: a TxDefaultProfile on every connector, in force whenever no TxProfile is.
+    const failSafe = await eventually(() => profiles.find((p) => p.csChargingProfiles.chargingProfilePurpose === 'TxDefaultProfile'),
+                                      5000, 'the fail-safe TxDefaultProfile');
+    assert.equal(failSafe.connectorId, 0);
+    assert.equal(failSafe.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit, 3700);
     const start = await cli.call('StartTransaction', { connectorId: 1, idTag: 'ALICE-CARD', meterStart: 500, timestamp: new Date().toISOString() });
     await cli.call('MeterValues', { connectorId: 1, transactionId: start.transactionId,
       meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: '3500', unit: 'Wh' }] }] });
@@ -83,7 +89,7 @@ const PASSWORD = 'rest-api-station-secret';
     const openapi = await api('/openapi.json', '');
     assert.equal(openapi.body.openapi.slice(0, 2), '3.');
     await cli.close();
-    console.log('ok - REST API: sessions by transaction id, meter values, plan, prices, earnings, remote stop, owner isolation, metrics');
+    console.log('ok - fail-safe TxDefaultProfile on connect; REST API: sessions by transaction id, meter values, plan, prices, earnings, remote stop, owner isolation, metrics');
   } catch (e) {
     console.error(e);
     console.error(server.logs());

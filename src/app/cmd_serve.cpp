@@ -89,6 +89,11 @@ int run_serve(ServeArgs a) {
     a.bridge.id_token_allow_list = true;
   }
   a.bridge.default_dwell = Seconds(static_cast<std::int64_t>(a.default_dwell_h * 3600));
+  // The fail-safe default: under a site limit, each station's equal share of it.
+  if (!a.server.fail_safe_kw && a.bridge.site_limit_kw > 0) {
+    std::size_t stations = std::max<std::size_t>(1, (*store)->stations().size());
+    a.server.fail_safe_kw = a.bridge.site_limit_kw / static_cast<double>(stations);
+  }
 
   // Signals are taken by sigwait below; the server's threads must not see them.
   sigset_t signals;
@@ -156,6 +161,9 @@ Command add_serve(CLI::App& app) {
   cmd->add_option("--site-limit-kw", a->bridge.site_limit_kw, "import limit of the whole site (0: none)");
   cmd->add_option("--platform-share", a->server.settlement.platform_share,
                   "share of an owner's savings the platform keeps (earnings API)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  cmd->add_option("--fail-safe-kw", a->server.fail_safe_kw,
+                  "TxDefaultProfile limit set on every station as it connects, in force when voltpool is unreachable "
+                  "(default: with --site-limit-kw, each station's equal share of it; else none)");
   cmd->add_flag("--v2g", a->bridge.v2g, "EVs that offer discharge (OCPP 2.1 V2X needs) may discharge");
   cmd->add_option("--wear-eur-per-kwh", a->bridge.wear_eur_per_kwh, "battery wear per kWh discharged")
       ->capture_default_str();

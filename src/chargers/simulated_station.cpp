@@ -21,7 +21,7 @@ double SimulatedStation::power_w(UtcTime t) const {
   // A V2X EV may go above its need (to give back later) and below its arrival energy by what it offered.
   double ceiling_wh = s.energy_kwh * 1000.0 * (s.v2x_offer_kwh > 0 ? 1.5 : 1.0);
   double floor_wh = -s.v2x_offer_kwh * 1000.0;
-  double w = max_w;
+  double w = default_limit_w_ ? std::clamp(*default_limit_w_, 0.0, max_w) : max_w;  // no TxProfile in force
   if (const auto& p = active_->profile) {
     const auto& schedule = p->schedule;
     auto offset = (t - schedule.start).count();
@@ -122,6 +122,10 @@ std::string SimulatedStation::fmt_transaction_id(std::size_t session_number) con
 ocpp::rpc::Reply SimulatedStation::handle(std::string_view action, const json& payload, UtcTime now) {
   using ocpp::rpc::Reply;
   if (action == "SetChargingProfile") {
+    if (auto limit = received_default_limit_w(version_, payload)) {
+      default_limit_w_ = *limit;
+      return Reply::ok({{"status", "Accepted"}});
+    }
     auto profile = received_profile(version_, payload);
     if (!profile || !active_ || !active_->id_known || profile->transaction_id != active_->tx.transaction_id)
       return Reply::ok({{"status", "Rejected"}});

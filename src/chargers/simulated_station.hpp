@@ -71,6 +71,7 @@ class SimulatedStation {
   std::size_t next_ = 0;
   std::optional<Active> active_;
   bool booted_ = false;
+  std::optional<double> default_limit_w_;  // the CSMS's fail-safe TxDefaultProfile
   double register_wh_ = 0;         // Energy.Active.Import.Register
   double export_register_wh_ = 0;  // Energy.Active.Export.Register (V2X)
   UtcTime last_{};

@@ -77,6 +77,24 @@ TEST(SimulatedStation, ReplaysASessionAndObeysTheProfile) {
   EXPECT_TRUE(station.finished());
 }
 
+TEST(SimulatedStation, FallsBackToTheDefaultProfileWithoutATxProfile) {
+  for (auto v : {ProtocolVersion::ocpp16, ProtocolVersion::ocpp201}) {
+    SimulatedStation station("CS-4", v, 11.0, {session(0, 300, 30.0)}, Seconds(600));
+    std::vector<OutgoingCall> calls;
+    station.advance(at(0), calls);
+    for (auto& c : calls)
+      if (c.command.action == "StartTransaction") c.on_result({true, {{"transactionId", 5}, {"idTagInfo", {{"status", "Accepted"}}}}, ""});
+    EXPECT_DOUBLE_EQ(station.power_w(at(1)), 11000.0);
+    NullBackend backend;
+    ocpp::StationSession csms("CS-4", v, backend);
+    ocpp::Command fail_safe = csms.blocks().set_default_profile(2, 3700.0, at(0));
+    const auto& set = ocpp::rpc::schemas(v);
+    EXPECT_FALSE(ocpp::rpc::validate(set, set.find("SetChargingProfile", true)->root, fail_safe.payload));
+    EXPECT_EQ(station.handle(fail_safe.action, fail_safe.payload, at(1)).payload["status"], "Accepted");
+    EXPECT_DOUBLE_EQ(station.power_w(at(2)), 3700.0);  // no TxProfile: the fail-safe limit
+  }
+}
+
 TEST(SimulatedStation, OneSixLearnsItsTransactionIdFromTheAnswer) {
   SimulatedStation station("CS-2", ProtocolVersion::ocpp16, 11.0, {session(0, 60, 5.0)}, Seconds(600));
   std::vector<OutgoingCall> calls;

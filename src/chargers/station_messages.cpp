@@ -138,6 +138,14 @@ std::optional<ReceivedProfile> received_profile(ProtocolVersion v, const json& p
   return out;
 }
 
+std::optional<double> received_default_limit_w(ProtocolVersion v, const json& p) {
+  const json& profile = v16(v) ? p["csChargingProfiles"] : p["chargingProfile"];
+  if (profile.value("chargingProfilePurpose", "") != "TxDefaultProfile") return std::nullopt;
+  const json& schedule = v16(v) ? profile["chargingSchedule"] : profile["chargingSchedule"][0];
+  if (schedule.value("chargingRateUnit", "") != "W" || schedule["chargingSchedulePeriod"].size() != 1) return std::nullopt;
+  return schedule["chargingSchedulePeriod"][0].value("limit", 0.0);
+}
+
 json composite_schedule_response(ProtocolVersion v, const json& request, const std::optional<ocpp::PowerSchedule>& active,
                                  UtcTime now) {
   if (!active) return {{"status", "Rejected"}};

@@ -49,6 +49,8 @@ struct ReceivedProfile {
   ocpp::PowerSchedule schedule;
 };
 std::optional<ReceivedProfile> received_profile(ProtocolVersion v, const nlohmann::json& set_charging_profile);
+// The limit of a TxDefaultProfile (W, one constant period), or nothing when it is not one.
+std::optional<double> received_default_limit_w(ProtocolVersion v, const nlohmann::json& set_charging_profile);
 // The answer to GetCompositeSchedule from the profile in force.
 nlohmann::json composite_schedule_response(ProtocolVersion v, const nlohmann::json& request,
                                            const std::optional<ocpp::PowerSchedule>& active, UtcTime now);

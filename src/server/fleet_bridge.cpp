@@ -173,8 +173,16 @@ void FleetBridge::apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) c
   s.max_energy_kwh = needs.max_energy_kwh;
 }
 
+void FleetBridge::station_disconnected(const std::string& station_id) {
+  std::lock_guard lock(mutex_);
+  if (!offline_.insert(station_id).second) return;
+  for (const auto& [key, s] : sessions_)
+    if (key.first == station_id) dirty_ = true;
+}
+
 void FleetBridge::station_connected(const std::string& station_id) {
   std::lock_guard lock(mutex_);
+  offline_.erase(station_id);
   for (auto it = pushed_.begin(); it != pushed_.end();)
     it = it->first.first == station_id ? pushed_.erase(it) : std::next(it);
   for (const auto& [key, s] : sessions_)
@@ -209,7 +217,8 @@ bool FleetBridge::replan(UtcTime now) {
   {
     std::lock_guard lock(mutex_);
     dirty_ = false;
-    for (const auto& [key, s] : sessions_) sessions.push_back(s);
+    for (const auto& [key, s] : sessions_)
+      if (!offline_.count(key.first)) sessions.push_back(s);
     prices = options_.prices_eur_per_kwh;
   }
   TimeGrid grid{std::chrono::floor<std::chrono::seconds>(now - (now.time_since_epoch() % options_.plan_step)),

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,6 +100,9 @@ class FleetBridge final : public ocpp::CsmsBackend {
   // A station's connection ended: its sessions stay (the car is still plugged in) but get no profile until it
   // is back; a station that comes back gets its schedules again.
   void station_connected(const std::string& station_id);
+  // A station's connection is gone: its sessions leave the plan (their share of the site limit goes to the
+  // others) until it is back.
+  void station_disconnected(const std::string& station_id);
   // The station rejected a profile or did not answer: it is sent again at the next scheduled re-plan.
   void profile_failed(const std::string& station_id, const std::string& transaction_id);
 
@@ -121,7 +125,8 @@ class FleetBridge final : public ocpp::CsmsBackend {
   ProfileSink* sink_ = nullptr;
   std::map<Key, SessionState> sessions_;
   std::map<Key, ocpp::PowerSchedule> pushed_;
-  std::map<std::pair<std::string, int>, ocpp::ChargingNeeds> pending_needs_;  // said before the transaction started
+  std::map<std::pair<std::string, int>, ocpp::ChargingNeeds> pending_needs_;
+  std::set<std::string> offline_;  // stations whose connection dropped  // said before the transaction started
   bool dirty_ = false;
   BridgeStats stats_;
 };

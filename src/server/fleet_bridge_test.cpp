@@ -102,6 +102,32 @@ TEST_F(Fixture, ASiteLimitSharesTheCheapHours) {
   }
 }
 
+TEST_F(Fixture, AnUnreachableStationsCarsLeaveThePlanAndTheirShareGoesToTheOthers) {
+  BridgeOptions o = options();
+  o.site_limit_kw = 7.0;
+  FleetBridge bridge(*store, o);
+  ASSERT_TRUE(store->put_station({"CS-2", "h", 7.0, "", ""}));
+  RecordingSink sink;
+  bridge.set_sink(&sink);
+  bridge.start_transaction(start("T-1"));
+  auto other = start("T-2");
+  other.station_id = "CS-2";
+  bridge.start_transaction(other);
+  ocpp::ChargingNeeds urgent;  // both need 7 kWh within the first hour: the 7 kW site can serve one
+  urgent.energy_kwh = 7.0;
+  urgent.departure = noon + std::chrono::hours(1);
+  bridge.charging_needs("CS-1", 1, urgent);
+  bridge.charging_needs("CS-2", 1, urgent);
+  ASSERT_TRUE(bridge.replan(noon));
+  double shared = power_at(*bridge.pushed("CS-1", "T-1"), noon);
+  EXPECT_LT(shared, 7000.0);
+  bridge.station_disconnected("CS-2");
+  EXPECT_TRUE(bridge.needs_replan());
+  ASSERT_TRUE(bridge.replan(noon + std::chrono::minutes(1)));
+  EXPECT_DOUBLE_EQ(power_at(*bridge.pushed("CS-1", "T-1"), noon + std::chrono::minutes(1)), 7000.0);
+  EXPECT_EQ(bridge.sessions().size(), 2u);  // the car at CS-2 is still there, only out of the plan
+}
+
 TEST_F(Fixture, OpenSessionsSurviveARestartAndEndedOnesLeave) {
   {
     FleetBridge bridge(*store, options());

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "ocpp/csms/context.hpp"
 #include "ocpp/csms/station_session.hpp"
 #include "server/auth.hpp"
 #include "server/http_api.hpp"
@@ -61,6 +62,9 @@ std::optional<std::string> station_id_of(std::string_view target) {
 }
 
 ocpp::rpc::SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
+
+// TxProfiles use ids derived from their transaction (FleetBridge::profile_id, always odd); the default is 2.
+constexpr int kFailSafeProfileId = 2;
 
 // A connected station, whatever its stream type.
 class Connection {
@@ -152,12 +156,19 @@ struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServer
   }
 
   void detach(const std::string& station_id, const Connection* connection) {
-    std::lock_guard lock(mutex);
-    auto it = stations.find(station_id);
-    if (it != stations.end()) {
-      auto current = it->second.lock();
-      if (!current || current.get() == connection) stations.erase(it);
+    bool gone = false;
+    {
+      std::lock_guard lock(mutex);
+      auto it = stations.find(station_id);
+      if (it != stations.end()) {
+        auto current = it->second.lock();
+        if (!current || current.get() == connection) {
+          stations.erase(it);
+          gone = true;
+        }
+      }
     }
+    if (gone) bridge.station_disconnected(station_id);  // not when a newer connection replaced this one
   }
 
   std::shared_ptr<Connection> find(const std::string& station_id) const {
@@ -193,6 +204,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
       if (ec) return;
       spdlog::info("station {} connected ({})", self->station_id_, ocpp::rpc::subprotocol(self->session_.version()));
       self->impl_->attach(self->station_id_, self);
+      self->send_fail_safe();
       self->read();
     });
   }
@@ -221,6 +233,18 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   const ocpp::ProtocolBlocks& blocks() const override { return session_.blocks(); }
 
  private:
+  // The fail-safe TxDefaultProfile (profile id 1 on every connector), set in advance of any outage.
+  void send_fail_safe() {
+    if (!impl_->options.fail_safe_kw) return;
+    std::string id = station_id_;
+    send(blocks().set_default_profile(kFailSafeProfileId, *impl_->options.fail_safe_kw * 1000.0, ocpp::utc_now()),
+         [id](const CallOutcome& o) {
+           if (!o.ok || !ocpp::ProtocolBlocks::accepted(o.payload))
+             spdlog::warn("station {} did not accept its fail-safe default profile: {}", id,
+                          o.ok ? o.payload.dump() : o.error);
+         });
+  }
+
   void read() {
     ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {

@@ -30,6 +30,9 @@ struct ServerOptions {
   std::optional<std::string> tls_cert_file;  // PEM; with tls_key_file: wss:// only (security profile 2)
   std::optional<std::string> tls_key_file;
   settle::SettlementTerms settlement;  // for the REST API's earnings
+  // Sent to every station as it connects: a TxDefaultProfile with this limit, in force whenever no TxProfile is
+  // (e.g. while voltpool is unreachable), so the fleet fails safe. Nothing: no default profile.
+  std::optional<double> fail_safe_kw;
 };
 
 struct ServerStats {

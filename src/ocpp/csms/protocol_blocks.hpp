@@ -33,6 +33,9 @@ class ProtocolBlocks {
   // EVSE, limits in W (negative = discharge, 2.1 only), absolute from the schedule's start.
   virtual Command set_tx_profile(const std::string& transaction_id, int evse_id, int profile_id,
                                  const PowerSchedule& schedule) const = 0;
+  // The station's fail-safe (1.6 §3.13.2 / 2.0.1 K01): a TxDefaultProfile on every connector (evse 0) with one
+  // constant limit, in force whenever no TxProfile is, e.g. while the CSMS is unreachable.
+  virtual Command set_default_profile(int profile_id, double limit_w, UtcTime from) const = 0;
   // 1.6 §5.5 ClearChargingProfile / 2.0.1 K10, by profile id.
   virtual Command clear_profile(int profile_id) const = 0;
   // 1.6 §5.7 GetCompositeSchedule / 2.0.1 K08, in W.

@@ -26,6 +26,9 @@ class Blocks final : public ProtocolBlocks {
                          const PowerSchedule& schedule) const override {
     return v16::set_tx_profile(transaction_id, evse_id, profile_id, schedule);
   }
+  Command set_default_profile(int profile_id, double limit_w, UtcTime from) const override {
+    return v16::set_default_profile(profile_id, limit_w, from);
+  }
   Command clear_profile(int profile_id) const override { return v16::clear_profile(profile_id); }
   Command get_composite_schedule(int evse_id, int duration_s) const override {
     return v16::get_composite_schedule(evse_id, duration_s);

@@ -29,6 +29,7 @@ rpc::Reply meter_values(BlockContext& ctx, const MeterValuesRequest& request);
 // Smart charging profile (smart_charging.cpp)
 Command set_tx_profile(const std::string& transaction_id, int connector_id, int profile_id,
                        const PowerSchedule& schedule);
+Command set_default_profile(int profile_id, double limit_w, UtcTime from);
 Command clear_profile(int profile_id);
 Command get_composite_schedule(int connector_id, int duration_s);
 std::optional<PowerSchedule> composite_schedule(const nlohmann::json& response);

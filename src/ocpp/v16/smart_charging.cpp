@@ -37,6 +37,21 @@ Command set_tx_profile(const std::string& transaction_id, int connector_id, int 
   return {"SetChargingProfile", request};
 }
 
+Command set_default_profile(int profile_id, double limit_w, UtcTime from) {
+  SetChargingProfileRequest request;
+  request.connectorId = 0;  // every connector
+  auto& profile = request.csChargingProfiles;
+  profile.chargingProfileId = profile_id;
+  profile.stackLevel = 0;
+  profile.chargingProfilePurpose = SetChargingProfileRequest_CsChargingProfiles_ChargingProfilePurpose::TxDefaultProfile;
+  profile.chargingProfileKind = SetChargingProfileRequest_CsChargingProfiles_ChargingProfileKind::Absolute;
+  profile.chargingSchedule.startSchedule = format_utc(from);
+  profile.chargingSchedule.chargingRateUnit =
+      SetChargingProfileRequest_CsChargingProfiles_ChargingSchedule_ChargingRateUnit::W;
+  profile.chargingSchedule.chargingSchedulePeriod.push_back({0, whole_watts(limit_w), std::nullopt});
+  return {"SetChargingProfile", request};
+}
+
 Command clear_profile(int profile_id) {
   ClearChargingProfileRequest request;
   request.id = profile_id;

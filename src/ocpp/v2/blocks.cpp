@@ -30,6 +30,9 @@ class Blocks final : public ProtocolBlocks {
                          const PowerSchedule& schedule) const override {
     return v2::set_tx_profile<V>(transaction_id, evse_id, profile_id, schedule);
   }
+  Command set_default_profile(int profile_id, double limit_w, UtcTime from) const override {
+    return v2::set_default_profile<V>(profile_id, limit_w, from);
+  }
   Command clear_profile(int profile_id) const override { return v2::clear_profile<V>(profile_id); }
   Command get_composite_schedule(int evse_id, int duration_s) const override {
     return v2::get_composite_schedule<V>(evse_id, duration_s);

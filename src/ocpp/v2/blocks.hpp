@@ -37,6 +37,7 @@ template <class V> rpc::Reply notify_ev_charging_schedule(BlockContext& ctx);
 template <class V> rpc::Reply report_charging_profiles(BlockContext& ctx);
 template <class V>
 Command set_tx_profile(const std::string& transaction_id, int evse_id, int profile_id, const PowerSchedule& schedule);
+template <class V> Command set_default_profile(int profile_id, double limit_w, UtcTime from);
 template <class V> Command clear_profile(int profile_id);
 template <class V> Command get_composite_schedule(int evse_id, int duration_s);
 template <class V> std::optional<PowerSchedule> composite_schedule(const nlohmann::json& response);

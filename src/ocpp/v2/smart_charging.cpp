@@ -104,6 +104,27 @@ Command set_tx_profile(const std::string& transaction_id, int evse_id, int profi
 }
 
 template <class V>
+Command set_default_profile(int profile_id, double limit_w, UtcTime from) {
+  typename V::SetChargingProfileRequest request;
+  request.evseId = 0;  // K01.FR.?: evseId 0 applies the TxDefaultProfile to every EVSE
+  auto& profile = request.chargingProfile;
+  profile.id = profile_id;
+  profile.stackLevel = 0;
+  profile.chargingProfilePurpose = decltype(profile.chargingProfilePurpose)::TxDefaultProfile;
+  profile.chargingProfileKind = decltype(profile.chargingProfileKind)::Absolute;
+  typename V::ChargingScheduleType s;
+  s.id = profile_id;
+  s.startSchedule = format_utc(from);
+  s.chargingRateUnit = decltype(s.chargingRateUnit)::W;
+  typename V::ChargingSchedulePeriodType period;
+  period.startPeriod = 0;
+  period.limit = std::max(0.0, whole_watts(limit_w));
+  s.chargingSchedulePeriod.push_back(period);
+  profile.chargingSchedule.push_back(s);
+  return {"SetChargingProfile", request};
+}
+
+template <class V>
 Command clear_profile(int profile_id) {
   typename V::ClearChargingProfileRequest request;
   request.chargingProfileId = profile_id;
@@ -144,6 +165,7 @@ std::optional<PowerSchedule> composite_schedule(const nlohmann::json& payload) {
   template rpc::Reply notify_ev_charging_schedule<V>(BlockContext&);                                        \
   template rpc::Reply report_charging_profiles<V>(BlockContext&);                                           \
   template Command set_tx_profile<V>(const std::string&, int, int, const PowerSchedule&);                   \
+  template Command set_default_profile<V>(int, double, UtcTime);                                            \
   template Command clear_profile<V>(int);                                                                   \
   template Command get_composite_schedule<V>(int, int);                                                     \
   template std::optional<PowerSchedule> composite_schedule<V>(const nlohmann::json&);
