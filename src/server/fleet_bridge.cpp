@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "ocpp/csms/context.hpp"
+#include "flex/envelope.hpp"
 #include "plan/exact_solver.hpp"
 #include "plan/fast_solver.hpp"
 
@@ -210,19 +211,20 @@ bool FleetBridge::needs_replan() const {
   return dirty_;
 }
 
-bool FleetBridge::replan(UtcTime now) {
-  auto t0 = std::chrono::steady_clock::now();
+std::vector<SessionState> FleetBridge::planned_sessions(std::optional<TimeSeries>& prices, bool clear_dirty) {
+  std::lock_guard lock(mutex_);
+  if (clear_dirty) dirty_ = false;
   std::vector<SessionState> sessions;
-  std::optional<TimeSeries> prices;
-  {
-    std::lock_guard lock(mutex_);
-    dirty_ = false;
-    for (const auto& [key, s] : sessions_)
-      if (!offline_.count(key.first)) sessions.push_back(s);
-    prices = options_.prices_eur_per_kwh;
-  }
-  TimeGrid grid{std::chrono::floor<std::chrono::seconds>(now - (now.time_since_epoch() % options_.plan_step)),
-                options_.plan_step, options_.plan_horizon_steps};
+  for (const auto& [key, s] : sessions_)
+    if (!offline_.count(key.first)) sessions.push_back(s);
+  prices = options_.prices_eur_per_kwh;
+  return sessions;
+}
+
+PlanningProblem FleetBridge::problem_for(const std::vector<SessionState>& sessions,
+                                         const std::optional<TimeSeries>& prices, UtcTime now, TimeGrid& grid) const {
+  grid = TimeGrid{std::chrono::floor<std::chrono::seconds>(now - (now.time_since_epoch() % options_.plan_step)),
+                  options_.plan_step, options_.plan_horizon_steps};
   PlanningProblem p;
   p.steps = grid.steps;
   p.dt_h = grid.dt_h();
@@ -237,17 +239,13 @@ bool FleetBridge::replan(UtcTime now) {
   p.wear_eur_per_kwh = options_.wear_eur_per_kwh;
   p.export_limit_kw.assign(grid.steps, kNoLimit);
   const double step_s = static_cast<double>(grid.step.count());
-  std::vector<double> first_fraction(sessions.size()), last_fraction(sessions.size());
-  for (std::size_t i = 0; i < sessions.size(); ++i) {
-    const SessionState& s = sessions[i];
+  for (const SessionState& s : sessions) {
     double need_kwh = std::max(0.0, s.energy_needed_kwh - (s.delivered_wh - s.delivered_at_needs_wh) / 1000.0);
     double to_departure_s = static_cast<double>((s.departure - grid.start).count());
     int end = std::clamp(static_cast<int>(std::ceil(to_departure_s / step_s)), 1, grid.steps);
     double first = std::clamp(1.0 - static_cast<double>((now - grid.start).count()) / step_s, 1e-3, 1.0);
     double last = end * step_s <= to_departure_s ? 1.0 : std::clamp(to_departure_s / step_s - (end - 1), 1e-3, 1.0);
     if (end == 1) first = last = std::min(first, last);
-    first_fraction[i] = first;
-    last_fraction[i] = last;
     double delivered_since_needs_kwh = (s.delivered_wh - s.delivered_at_needs_wh) / 1000.0;
     bool v2g = options_.v2g && s.max_discharge_kw > 0;
     // Energy relative to now: 0 now, the remaining need at departure; with V2G the EV's window around it.
@@ -257,6 +255,26 @@ bool FleetBridge::replan(UtcTime now) {
     p.vehicles.add(0, end, first, last, s.max_power_kw, v2g ? s.max_discharge_kw : 0.0, 0.0, floor_kwh, ceiling_kwh,
                    need_kwh, 1.0, 1.0);
   }
+  return p;
+}
+
+FleetFlexibility FleetBridge::flexibility(UtcTime now) {
+  std::optional<TimeSeries> prices;
+  auto sessions = planned_sessions(prices, false);
+  FleetFlexibility out;
+  PlanningProblem p = problem_for(sessions, prices, now, out.grid);
+  out.envelope = fleet_envelope(p);
+  out.site_limit_kw = options_.site_limit_kw;
+  out.vehicles = sessions.size();
+  return out;
+}
+
+bool FleetBridge::replan(UtcTime now) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::optional<TimeSeries> prices;
+  auto sessions = planned_sessions(prices, true);
+  TimeGrid grid;
+  PlanningProblem p = problem_for(sessions, prices, now, grid);
   Result<Plan> plan = sessions.size() <= kExactSolverMaxVehicles ? solve_exact(p) : solve_fast(p);
   if (!plan) return false;
 
@@ -268,7 +286,7 @@ bool FleetBridge::replan(UtcTime now) {
     schedule.duration_s = static_cast<int>(kw.size()) * static_cast<int>(grid.step.count());
     for (std::size_t k = 0; k < kw.size(); ++k) {
       // A step mean over a partial presence is a higher power while present (up to the charger's).
-      double fraction = k == 0 ? first_fraction[i] : (k + 1 == kw.size() ? last_fraction[i] : 1.0);
+      double fraction = p.vehicles.fraction(i, static_cast<int>(k));
       double discharge_kw = options_.v2g ? sessions[i].max_discharge_kw : 0.0;
       double w = std::round(std::clamp(kw[k] / fraction, -discharge_kw, sessions[i].max_power_kw) * 1000.0);
       if (schedule.periods.empty() || std::abs(schedule.periods.back().limit_w - w) > 0.5)

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/series.hpp"
+#include "flex/envelope.hpp"
+#include "plan/problem.hpp"
 #include "ocpp/csms/backend.hpp"
 #include "store/store.hpp"
 
@@ -65,6 +67,14 @@ struct SessionState {
   std::optional<double> min_energy_kwh, max_energy_kwh;
 };
 
+// What the connected fleet can do from now on, per plan step (flex/envelope.hpp): each step's bounds alone.
+struct FleetFlexibility {
+  TimeGrid grid;
+  FleetEnvelope envelope;
+  double site_limit_kw = 0;  // 0: none; the import bound is at most this
+  std::size_t vehicles = 0;
+};
+
 struct BridgeStats {
   std::size_t open_sessions = 0;
   std::size_t plans = 0;
@@ -108,6 +118,8 @@ class FleetBridge final : public ocpp::CsmsBackend {
 
   BridgeStats stats() const;
   std::vector<SessionState> sessions() const;
+  // The fleet's flexibility over the plan horizon from `now` (the cars of connected stations).
+  FleetFlexibility flexibility(UtcTime now);
   // The schedule last pushed for a transaction, if any.
   std::optional<ocpp::PowerSchedule> pushed(const std::string& station_id, const std::string& transaction_id) const;
   // A stable chargingProfileId for a transaction (same across restarts, so a new profile replaces the old).
@@ -116,6 +128,11 @@ class FleetBridge final : public ocpp::CsmsBackend {
  private:
   using Key = std::pair<std::string, std::string>;  // station, transaction
   SessionState make_session(const store::TransactionRecord& t) const;
+  // The sessions to plan (those of connected stations) and the prices, under the lock.
+  std::vector<SessionState> planned_sessions(std::optional<TimeSeries>& prices, bool clear_dirty);
+  // The planning problem of `sessions` from `now` (step 0 holds now); sets `grid`.
+  PlanningProblem problem_for(const std::vector<SessionState>& sessions, const std::optional<TimeSeries>& prices,
+                              UtcTime now, TimeGrid& grid) const;
   double station_power_kw(const std::string& station_id);
   void apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const;
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/parse.hpp"
+#include "ocpp/csms/context.hpp"
 #include "server/auth.hpp"
 #include "server/openapi_document.hpp"
 
@@ -108,6 +109,7 @@ const std::vector<Route>& HttpApi::routes() {
       {"GET", "/api/sessions/{id}/meter-values"},
       {"POST", "/api/sessions/{id}/stop"},
       {"GET", "/api/owners/{id}/earnings"},
+      {"GET", "/api/fleet/flexibility"},
       {"GET", "/api/plan"},
       {"GET", "/api/prices"},
       {"POST", "/api/prices"},
@@ -265,6 +267,22 @@ HttpResponse HttpApi::handle(const HttpRequest& request) const {
     std::string id(parts[2]);
     if (owner && *owner != id) return error(404, "no such owner");  // another owner's data is not there for you
     return earnings(id);
+  }
+  if (parts.size() == 3 && parts[1] == "fleet" && parts[2] == "flexibility") {
+    if (!get) return error(405, "GET only");
+    if (!operator_) return operator_only();
+    auto flex = bridge_.flexibility(ocpp::utc_now());
+    json steps = json::array();
+    for (int t = 0; t < flex.grid.steps; ++t) {
+      double up = flex.envelope.up_kw[static_cast<std::size_t>(t)];
+      if (flex.site_limit_kw > 0) up = std::min(up, flex.site_limit_kw);
+      steps.push_back({{"start", format_utc(flex.grid.time_of(t))}, {"up_kw", up},
+                       {"down_kw", flex.envelope.down_kw[static_cast<std::size_t>(t)]},
+                       {"energy_lo_kwh", flex.envelope.energy_lo_kwh[static_cast<std::size_t>(t)]},
+                       {"energy_hi_kwh", flex.envelope.energy_hi_kwh[static_cast<std::size_t>(t)]}});
+    }
+    return json_response(200, {{"start", format_utc(flex.grid.start)}, {"step_s", flex.grid.step.count()},
+                               {"vehicles", flex.vehicles}, {"site_limit_kw", flex.site_limit_kw}, {"steps", steps}});
   }
   if (parts.size() == 2 && parts[1] == "plan") {
     if (!get) return error(405, "GET only");

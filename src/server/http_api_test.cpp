@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocpp/csms/context.hpp"
 #include "server/auth.hpp"
 #include "server/http_api.hpp"
 #include "store/sqlite_store.hpp"
@@ -47,6 +48,7 @@ struct Api : ::testing::Test {
     bridge = std::make_unique<FleetBridge>(*store, BridgeOptions{});
     api = std::make_unique<HttpApi>(*store, *bridge, &remote, [] { return std::string("voltpool_connections 3\n"); });
     UtcTime t{std::chrono::seconds(1717416000)};
+    ocpp::set_service_clock(SimClock(t, std::chrono::system_clock::now(), 1.0));  // the service lives at t
     for (auto [tx, card] : {std::pair{"T-A", "CARD-A"}, {"T-B", "CARD-B"}}) {
       ocpp::TransactionStart s;
       s.station_id = "CS-1";
@@ -62,6 +64,7 @@ struct Api : ::testing::Test {
     bob_session = store->transaction("CS-1", "T-B")->session_id;
   }
   void TearDown() override {
+    ocpp::set_service_clock(SimClock{});
     api.reset();
     bridge.reset();
     store.reset();
@@ -129,6 +132,14 @@ TEST_F(Api, OperatorsSeeSessionsMeterValuesAndThePlan) {
   EXPECT_EQ(meter[0]["soc_pct"], 40.0);
   auto plan = json::parse(call("GET", "/api/plan", "op-token").body);
   EXPECT_EQ(plan["sessions"].size(), 2u);
+  auto flex = json::parse(call("GET", "/api/fleet/flexibility", "op-token").body);
+  EXPECT_EQ(flex["vehicles"], 2);
+  ASSERT_EQ(flex["steps"].size(), 96u);
+  EXPECT_EQ(flex["step_s"], 900);
+  // two charge-only cars still needing energy: they can draw up to 2 x 11 kW now, and never deliver
+  EXPECT_NEAR(flex["steps"][1]["up_kw"].get<double>(), 22.0, 1e-9);
+  EXPECT_GE(flex["steps"][1]["down_kw"].get<double>(), 0.0);
+  EXPECT_EQ(call("GET", "/api/fleet/flexibility", "alice-token").status, 403);
   EXPECT_EQ(call("GET", "/api/sessions/99999", "op-token").status, 404);
   EXPECT_EQ(call("GET", "/api/sessions/abc", "op-token").status, 404);
   EXPECT_EQ(call("DELETE", "/api/sessions", "op-token").status, 405);
