@@ -6,7 +6,7 @@
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const { RPCClient } = require('ocpp-rpc');
-const { startServer, binary } = require('./serve_fixture');
+const { startServer, binary, fail } = require('./serve_fixture');
 
 const PASSWORD = 'durability-station-secret';
 const KILLS = Number(process.env.KILLS || 10);
@@ -64,10 +64,7 @@ const KILLS = Number(process.env.KILLS || 10);
     assert.deepEqual(lost, [], `acknowledged meter values lost after ${KILLS} kill -9`);
     console.log(`ok - ${KILLS} kill -9 restarts: all ${acknowledged.length} acknowledged meter values are stored`);
   } catch (e) {
-    console.error(e);
-    console.error(server.logs());
-    await server.stop();
-    process.exit(1);
+    await fail(server, e);
   }
   await server.stop();
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { RPCClient } = require('ocpp-rpc');
-const { startServer, binary } = require('./serve_fixture');
+const { startServer, binary, fail } = require('./serve_fixture');
 
 const PASSWORD = 'another-long-secret-99';
 
@@ -70,10 +70,7 @@ function provisioningErrors(dir) {
     await assert.rejects(untrusted.connect(), /self.signed|certificate/i);
     console.log('ok - wrong password, plain ws and an untrusted certificate refused over TLS');
   } catch (e) {
-    console.error(e);
-    console.error(server.logs());
-    await server.stop();
-    process.exit(1);
+    await fail(server, e);
   }
   const { code } = await server.stop();
   assert.equal(code, 0);

@@ -6,7 +6,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const { RPCClient, createValidator } = require('ocpp-rpc');
-const { startServer, eventually } = require('./serve_fixture');
+const { startServer, eventually, fail } = require('./serve_fixture');
 
 const PASSWORD = 'a-long-enough-secret-16';
 const STATIONS = [
@@ -217,10 +217,7 @@ async function refused(port) {
     await refused(server.port);
     console.log('ok - wrong password, unknown station and unknown subprotocol refused');
   } catch (e) {
-    console.error(e);
-    console.error(server.logs());
-    await server.stop();
-    process.exit(1);
+    await fail(server, e);
   } finally {
     const { code, stdout } = await server.stop();
     assert.equal(code, 0, 'serve exits cleanly on SIGTERM');

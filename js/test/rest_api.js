@@ -6,7 +6,7 @@
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const { RPCClient } = require('ocpp-rpc');
-const { startServer, eventually, binary } = require('./serve_fixture');
+const { startServer, eventually, binary, fail } = require('./serve_fixture');
 
 const PASSWORD = 'rest-api-station-secret';
 
@@ -91,10 +91,7 @@ const PASSWORD = 'rest-api-station-secret';
     await cli.close();
     console.log('ok - fail-safe TxDefaultProfile on connect; REST API: sessions by transaction id, meter values, plan, prices, earnings, remote stop, owner isolation, metrics');
   } catch (e) {
-    console.error(e);
-    console.error(server.logs());
-    await server.stop();
-    process.exit(1);
+    await fail(server, e);
   }
   const { code } = await server.stop();
   assert.equal(code, 0);

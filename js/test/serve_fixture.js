@@ -61,4 +61,12 @@ async function eventually(poll, ms, what) {
   }
 }
 
-module.exports = { startServer, eventually, binary };
+// Ends a failed test: the error, the server's log, the server stopped, exit 1.
+async function fail(server, error) {
+  console.error(error);
+  console.error(server.logs());
+  await server.stop();
+  process.exit(1);
+}
+
+module.exports = { startServer, eventually, fail, binary };
