@@ -1,4 +1,4 @@
-// C01 Authorize with an id token; the same status answers id tokens in TransactionEvent (E01.FR.?, C01.FR.02).
+// C01 Authorize with an id token; the same status answers the id token of a TransactionEvent (use case E01).
 #include "ocpp/v2/blocks.hpp"
 
 namespace voltpool::ocpp::v2 {

@@ -50,7 +50,7 @@ rpc::Reply notify_ev_charging_needs(BlockContext& ctx, const typename V::NotifyE
   }
   ctx.backend.charging_needs(ctx.station_id, static_cast<int>(r.evseId), needs);
   typename V::NotifyEVChargingNeedsResponse response;
-  response.status = decltype(response.status)::Accepted;  // K15.FR.?: a TxProfile follows from the plan
+  response.status = decltype(response.status)::Accepted;  // K15: the TxProfile follows from the re-plan
   return rpc::Reply::ok(response);
 }
 
@@ -106,7 +106,7 @@ Command set_tx_profile(const std::string& transaction_id, int evse_id, int profi
 template <class V>
 Command set_default_profile(int profile_id, double limit_w, UtcTime from) {
   typename V::SetChargingProfileRequest request;
-  request.evseId = 0;  // K01.FR.?: evseId 0 applies the TxDefaultProfile to every EVSE
+  request.evseId = 0;  // K01: on evseId 0 a TxDefaultProfile applies to every EVSE
   auto& profile = request.chargingProfile;
   profile.id = profile_id;
   profile.stackLevel = 0;
