@@ -82,7 +82,33 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
   s.needs_time = t.started;
   if (t.last_energy_import_wh && t.meter_start_wh) s.delivered_wh = *t.last_energy_import_wh - *t.meter_start_wh;
   s.departure = t.started + options_.default_dwell;
+  if (auto owner = store_.owner_of_id_token(t.id_token)) {
+    s.owner_id = *owner;
+    if (auto p = store_.preferences(*owner)) apply_preferences(s, *p);
+  }
   return s;
+}
+
+void FleetBridge::apply_preferences(SessionState& s, const store::OwnerPreferences& p) {
+  if (p.departure_minute_utc) {
+    UtcTime day{std::chrono::floor<std::chrono::days>(s.started)};
+    UtcTime departure = day + std::chrono::minutes(*p.departure_minute_utc);
+    if (departure <= s.started) departure += std::chrono::days(1);
+    s.departure = departure;
+  }
+  if (p.target_energy_kwh) s.energy_needed_kwh = *p.target_energy_kwh;
+  s.v2g_consent = p.v2g_consent;
+}
+
+void FleetBridge::preferences_changed(const std::string& owner_id) {
+  auto p = store_.preferences(owner_id);
+  if (!p) return;
+  std::lock_guard lock(mutex_);
+  for (auto& [key, s] : sessions_) {
+    if (s.owner_id != owner_id) continue;
+    apply_preferences(s, *p);
+    dirty_ = true;
+  }
 }
 
 int FleetBridge::boot(const std::string& station_id, const ocpp::BootInfo& info) {
@@ -247,7 +273,7 @@ PlanningProblem FleetBridge::problem_for(const std::vector<SessionState>& sessio
     double last = end * step_s <= to_departure_s ? 1.0 : std::clamp(to_departure_s / step_s - (end - 1), 1e-3, 1.0);
     if (end == 1) first = last = std::min(first, last);
     double delivered_since_needs_kwh = (s.delivered_wh - s.delivered_at_needs_wh) / 1000.0;
-    bool v2g = options_.v2g && s.max_discharge_kw > 0;
+    bool v2g = s.may_discharge(options_.v2g);
     // Energy relative to now: 0 now, the remaining need at departure; with V2G the EV's window around it.
     double floor_kwh = v2g && s.min_energy_kwh ? std::min(0.0, *s.min_energy_kwh - delivered_since_needs_kwh) : 0.0;
     double ceiling_kwh = v2g && s.max_energy_kwh ? std::max(need_kwh, *s.max_energy_kwh - delivered_since_needs_kwh)
@@ -287,7 +313,7 @@ bool FleetBridge::replan(UtcTime now) {
     for (std::size_t k = 0; k < kw.size(); ++k) {
       // A step mean over a partial presence is a higher power while present (up to the charger's).
       double fraction = p.vehicles.fraction(i, static_cast<int>(k));
-      double discharge_kw = options_.v2g ? sessions[i].max_discharge_kw : 0.0;
+      double discharge_kw = sessions[i].may_discharge(options_.v2g) ? sessions[i].max_discharge_kw : 0.0;
       double w = std::round(std::clamp(kw[k] / fraction, -discharge_kw, sessions[i].max_power_kw) * 1000.0);
       if (schedule.periods.empty() || std::abs(schedule.periods.back().limit_w - w) > 0.5)
         schedule.periods.push_back({static_cast<int>(k) * static_cast<int>(grid.step.count()), w});

@@ -65,6 +65,9 @@ struct SessionState {
   // V2X: discharge power the EV offers (0: charge only) and its energy window from `needs_time`.
   double max_discharge_kw = 0;
   std::optional<double> min_energy_kwh, max_energy_kwh;
+  std::string owner_id;      // when the session's id token is linked to an owner
+  bool v2g_consent = false;  // the owner's (BridgeOptions::v2g consents for everyone)
+  bool may_discharge(bool v2g_for_all) const { return (v2g_for_all || v2g_consent) && max_discharge_kw > 0; }
 };
 
 // What the connected fleet can do from now on, per plan step (flex/envelope.hpp): each step's bounds alone.
@@ -113,6 +116,8 @@ class FleetBridge final : public ocpp::CsmsBackend {
   // A station's connection is gone: its sessions leave the plan (their share of the site limit goes to the
   // others) until it is back.
   void station_disconnected(const std::string& station_id);
+  // An owner changed their preferences: their open sessions take them and are re-planned.
+  void preferences_changed(const std::string& owner_id);
   // The station rejected a profile or did not answer: it is sent again at the next scheduled re-plan.
   void profile_failed(const std::string& station_id, const std::string& transaction_id);
 
@@ -135,6 +140,8 @@ class FleetBridge final : public ocpp::CsmsBackend {
                               UtcTime now, TimeGrid& grid) const;
   double station_power_kw(const std::string& station_id);
   void apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const;
+  // The owner's departure, energy and V2G consent (their EV's own needs, when it says them, come after).
+  static void apply_preferences(SessionState& s, const store::OwnerPreferences& p);
 
   store::Store& store_;
   BridgeOptions options_;

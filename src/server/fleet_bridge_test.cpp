@@ -187,6 +187,32 @@ TEST_F(Fixture, AV2xCarDischargesAtDearHoursOnlyWithV2g) {
   }
 }
 
+TEST_F(Fixture, AnOwnersConsentLetsTheirV2xCarDischargeWithoutTheGlobalSwitch) {
+  ASSERT_TRUE(store->link_id_token("carol", "CARD-C"));
+  store::OwnerPreferences consent;
+  consent.v2g_consent = true;
+  consent.departure_minute_utc = 18 * 60;  // 18:00, six hours after plugging in at noon
+  ASSERT_TRUE(store->put_preferences("carol", consent));
+  FleetBridge bridge(*store, options());  // v2g off for everyone
+  RecordingSink sink;
+  bridge.set_sink(&sink);
+  auto tx = start("T-C");
+  tx.id_token = "CARD-C";
+  bridge.start_transaction(tx);
+  ocpp::ChargingNeeds needs;
+  needs.energy_kwh = 7.0;
+  needs.max_discharge_w = 7000;
+  needs.min_energy_kwh = -10.0;
+  needs.max_energy_kwh = 30.0;
+  bridge.charging_needs("CS-1", 1, needs);
+  ASSERT_EQ(format_utc(bridge.sessions().at(0).departure), "2024-06-03T18:00:00Z");
+  ASSERT_TRUE(bridge.replan(noon));
+  const auto& schedule = std::get<2>(sink.pushed.back());
+  double lowest_w = 0;
+  for (int m = 0; m < 6 * 60; m += 15) lowest_w = std::min(lowest_w, power_at(schedule, noon + std::chrono::minutes(m)));
+  EXPECT_LT(lowest_w, -1000.0);
+}
+
 TEST(ProfileIds, AreStableAndPositive) {
   EXPECT_EQ(FleetBridge::profile_id("CS-1", "42"), FleetBridge::profile_id("CS-1", "42"));
   EXPECT_NE(FleetBridge::profile_id("CS-1", "42"), FleetBridge::profile_id("CS-2", "42"));

@@ -1,6 +1,7 @@
 #include "server/http_api.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -96,6 +97,54 @@ Result<TimeSeries> prices_from_json(const std::string& body) {
   return series;
 }
 
+json preferences_json(const std::string& owner_id, const store::OwnerPreferences& p) {
+  json departure = nullptr;
+  if (p.departure_minute_utc) departure = fmt::format("{:02d}:{:02d}", *p.departure_minute_utc / 60, *p.departure_minute_utc % 60);
+  return {{"owner_id", owner_id}, {"departure_time_utc", departure},
+          {"target_energy_kwh", optional_number(p.target_energy_kwh)}, {"min_energy_kwh", optional_number(p.min_energy_kwh)},
+          {"v2g_consent", p.v2g_consent}, {"wear_budget_eur", optional_number(p.wear_budget_eur)}};
+}
+
+// The PUT body: every field optional (absent or null: not set), nothing else allowed; errors name the field.
+Result<store::OwnerPreferences> preferences_from_json(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Error{"body must be a JSON object"};
+  store::OwnerPreferences p;
+  for (auto& [key, v] : j.items()) {
+    if (v.is_null()) continue;
+    auto number_in = [&](double lo, double hi) -> Result<double> {
+      if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < lo || v.get<double>() > hi)
+        return Error{fmt::format("'{}' must be a number in [{}, {}], got {}", key, lo, hi, v.dump())};
+      return v.get<double>();
+    };
+    if (key == "departure_time_utc") {
+      std::string t = v.is_string() ? v.get<std::string>() : "";
+      int h = 0, m = 0;
+      if (t.size() != 5 || t[2] != ':' || std::sscanf(t.c_str(), "%2d:%2d", &h, &m) != 2 || h > 23 || m > 59 || h < 0 || m < 0)
+        return Error{"'departure_time_utc' must be \"HH:MM\", got " + v.dump()};
+      p.departure_minute_utc = h * 60 + m;
+    } else if (key == "target_energy_kwh") {
+      auto x = number_in(0, 250);
+      if (!x) return x.error();
+      p.target_energy_kwh = *x;
+    } else if (key == "min_energy_kwh") {
+      auto x = number_in(0, 250);
+      if (!x) return x.error();
+      p.min_energy_kwh = *x;
+    } else if (key == "wear_budget_eur") {
+      auto x = number_in(0, 100000);
+      if (!x) return x.error();
+      p.wear_budget_eur = *x;
+    } else if (key == "v2g_consent") {
+      if (!v.is_boolean()) return Error{"'v2g_consent' must be true or false, got " + v.dump()};
+      p.v2g_consent = v.get<bool>();
+    } else if (key != "owner_id") {
+      return Error{"unknown field '" + key + "'"};
+    }
+  }
+  return p;
+}
+
 }  // namespace
 
 const std::vector<Route>& HttpApi::routes() {
@@ -109,6 +158,8 @@ const std::vector<Route>& HttpApi::routes() {
       {"GET", "/api/sessions/{id}/meter-values"},
       {"POST", "/api/sessions/{id}/stop"},
       {"GET", "/api/owners/{id}/earnings"},
+      {"GET", "/api/owners/{id}/preferences"},
+      {"PUT", "/api/owners/{id}/preferences"},
       {"GET", "/api/fleet/flexibility"},
       {"GET", "/api/plan"},
       {"GET", "/api/prices"},
@@ -261,6 +312,21 @@ HttpResponse HttpApi::handle(const HttpRequest& request) const {
       return json_response(202, {{"sent", true}, {"station_id", s->station_id}, {"transaction_id", s->transaction_id}});
     }
     return error(404, "no such resource");
+  }
+  if (parts.size() == 4 && parts[1] == "owners" && parts[3] == "preferences") {
+    std::string id(parts[2]);
+    if (owner && *owner != id) return error(404, "no such owner");
+    if (get) {
+      auto p = store_.preferences(id);
+      if (!p) return error(404, "no preferences for owner " + id);
+      return json_response(200, preferences_json(id, *p));
+    }
+    if (request.method != "PUT") return error(405, "GET or PUT");
+    auto p = preferences_from_json(request.body);
+    if (!p) return error(400, p.error().message);
+    if (auto stored = store_.put_preferences(id, *p); !stored) return error(500, stored.error().message);
+    bridge_.preferences_changed(id);
+    return json_response(200, preferences_json(id, *p));
   }
   if (parts.size() == 4 && parts[1] == "owners" && parts[3] == "earnings") {
     if (!get) return error(405, "GET only");

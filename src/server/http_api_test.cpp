@@ -189,6 +189,32 @@ TEST_F(Api, OwnersEarnTheirSavingsInABalancedLedger) {
   EXPECT_EQ(call("GET", "/api/owners/alice/earnings", "op-token").status, 200);
 }
 
+TEST_F(Api, OwnersSetTheirPreferencesAndThePlanTakesThem) {
+  EXPECT_EQ(call("GET", "/api/owners/alice/preferences", "alice-token").status, 404);
+  auto bad = call("PUT", "/api/owners/alice/preferences", "alice-token", R"({"departure_time_utc":"25:00"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("departure_time_utc"), std::string::npos);
+  EXPECT_EQ(call("PUT", "/api/owners/alice/preferences", "alice-token", R"({"colour":"red"})").status, 400);
+  EXPECT_EQ(call("PUT", "/api/owners/alice/preferences", "alice-token", R"({"target_energy_kwh":-3})").status, 400);
+  auto ok = call("PUT", "/api/owners/alice/preferences", "alice-token",
+                 R"({"departure_time_utc":"17:30","target_energy_kwh":12.5,"v2g_consent":true,"wear_budget_eur":20})");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  auto got = json::parse(call("GET", "/api/owners/alice/preferences", "alice-token").body);
+  EXPECT_EQ(got["departure_time_utc"], "17:30");
+  EXPECT_EQ(got["target_energy_kwh"], 12.5);
+  EXPECT_EQ(got["v2g_consent"], true);
+  EXPECT_EQ(call("PUT", "/api/owners/bob/preferences", "alice-token", "{}").status, 404);
+  EXPECT_EQ(call("GET", "/api/owners/alice/preferences", "bob-token").status, 404);
+  // Alice's open session now leaves at 17:30 (it started at 12:00 the same day) wanting 12.5 kWh.
+  for (const auto& s : bridge->sessions()) {
+    if (s.transaction_id != "T-A") continue;
+    EXPECT_EQ(format_utc(s.departure), "2024-06-03T17:30:00Z");
+    EXPECT_EQ(s.energy_needed_kwh, 12.5);
+    EXPECT_TRUE(s.v2g_consent);
+  }
+  EXPECT_TRUE(bridge->needs_replan());
+}
+
 TEST_F(Api, StopIsSentThroughTheStation) {
   auto r = call("POST", "/api/sessions/" + std::to_string(alice_session) + "/stop", "op-token");
   EXPECT_EQ(r.status, 202);

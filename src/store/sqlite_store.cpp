@@ -41,6 +41,11 @@ const char* const kMigrations[] = {
     CREATE TABLE owner_id_tokens (id_token TEXT PRIMARY KEY, owner_id TEXT NOT NULL);
     CREATE INDEX transactions_by_id_token ON transactions (id_token);
     )sql",
+    R"sql(
+    CREATE TABLE owner_preferences (
+      owner_id TEXT PRIMARY KEY, departure_minute_utc INTEGER, target_energy_kwh REAL, min_energy_kwh REAL,
+      v2g_consent INTEGER NOT NULL DEFAULT 0, wear_budget_eur REAL);
+    )sql",
 };
 
 class Statement {
@@ -421,6 +426,36 @@ std::optional<std::string> SqliteStore::owner_of_id_token(const std::string& id_
   s.bind(1, id_token);
   if (s.step() != SQLITE_ROW) return std::nullopt;
   return s.text(0);
+}
+
+Status SqliteStore::put_preferences(const std::string& owner_id, const OwnerPreferences& p) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "INSERT INTO owner_preferences (owner_id, departure_minute_utc, target_energy_kwh, min_energy_kwh, "
+              "v2g_consent, wear_budget_eur) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(owner_id) DO UPDATE SET "
+              "departure_minute_utc = ?2, target_energy_kwh = ?3, min_energy_kwh = ?4, v2g_consent = ?5, "
+              "wear_budget_eur = ?6");
+  std::optional<std::int64_t> minute;
+  if (p.departure_minute_utc) minute = *p.departure_minute_utc;
+  s.bind(1, owner_id).bind(2, minute).bind(3, p.target_energy_kwh).bind(4, p.min_energy_kwh);
+  s.bind(5, p.v2g_consent ? 1 : 0).bind(6, p.wear_budget_eur);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "saving preferences of " + owner_id);
+  return ok_status();
+}
+
+std::optional<OwnerPreferences> SqliteStore::preferences(const std::string& owner_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT departure_minute_utc, target_energy_kwh, min_energy_kwh, v2g_consent, wear_budget_eur "
+                   "FROM owner_preferences WHERE owner_id = ?1");
+  s.bind(1, owner_id);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  OwnerPreferences p;
+  if (!s.null(0)) p.departure_minute_utc = static_cast<int>(s.integer(0));
+  p.target_energy_kwh = s.optional_real(1);
+  p.min_energy_kwh = s.optional_real(2);
+  p.v2g_consent = s.integer(3) != 0;
+  p.wear_budget_eur = s.optional_real(4);
+  return p;
 }
 
 }  // namespace voltpool::store

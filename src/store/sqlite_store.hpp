@@ -42,6 +42,8 @@ class SqliteStore final : public Store {
   std::optional<ApiToken> api_token(const std::string& token_sha256) override;
   Status link_id_token(const std::string& owner_id, const std::string& id_token) override;
   std::optional<std::string> owner_of_id_token(const std::string& id_token) override;
+  Status put_preferences(const std::string& owner_id, const OwnerPreferences& preferences) override;
+  std::optional<OwnerPreferences> preferences(const std::string& owner_id) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}

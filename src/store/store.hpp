@@ -42,6 +42,15 @@ struct ApiToken {
   std::string owner_id;  // for owner tokens
 };
 
+// What an owner asks of the VPP for their car (REST: /api/owners/{id}/preferences).
+struct OwnerPreferences {
+  std::optional<int> departure_minute_utc;  // usual departure, minutes after 00:00 UTC, daily
+  std::optional<double> target_energy_kwh;  // energy wanted per session
+  std::optional<double> min_energy_kwh;     // always kept (reported; applied through the EV's own V2X floor)
+  bool v2g_consent = false;                 // the car may discharge (when the EV offers it)
+  std::optional<double> wear_budget_eur;    // extra battery wear allowed per year (reported; not yet planned)
+};
+
 struct MeterRecord {
   std::string station_id;
   std::string transaction_id;  // empty outside a transaction
@@ -88,6 +97,8 @@ class Store {
   virtual std::optional<ApiToken> api_token(const std::string& token_sha256) = 0;
   virtual Status link_id_token(const std::string& owner_id, const std::string& id_token) = 0;
   virtual std::optional<std::string> owner_of_id_token(const std::string& id_token) = 0;
+  virtual Status put_preferences(const std::string& owner_id, const OwnerPreferences& preferences) = 0;
+  virtual std::optional<OwnerPreferences> preferences(const std::string& owner_id) = 0;
 };
 
 }  // namespace voltpool::store
