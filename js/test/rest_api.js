@@ -5,14 +5,20 @@
 'use strict';
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { RPCClient } = require('ocpp-rpc');
 const { startServer, eventually, binary, fail } = require('./serve_fixture');
 
 const PASSWORD = 'rest-api-station-secret';
 
 (async () => {
+  // The fail-safe limit comes from a TOML config file (`serve --config`), the rest from flags.
+  const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'voltpool-cfg-')), 'voltpool.toml');
+  fs.writeFileSync(config, '[serve]\nfail-safe-kw = 3.7\nheartbeat-s = 120\n');
   const server = await startServer({ stations: [{ id: 'CS-R', password: PASSWORD, maxPowerKw: 11 }],
-                                     extraArgs: ['--fail-safe-kw', '3.7'] });
+                                     extraArgs: ['--config', config] });
   const token = (args) => execFileSync(binary, ['tokens', 'create', '--db', server.db, ...args], { encoding: 'utf8' }).trim();
   const operator = token(['--role', 'operator']);
   const alice = token(['--role', 'owner', '--owner', 'alice']);
@@ -33,7 +39,8 @@ const PASSWORD = 'rest-api-station-secret';
     cli.handle('GetCompositeSchedule', () => ({ status: 'Rejected' }));
     cli.handle('RemoteStopTransaction', ({ params }) => { stops.push(params.transactionId); return { status: 'Accepted' }; });
     await cli.connect();
-    await cli.call('BootNotification', { chargePointVendor: 'voltpool-test', chargePointModel: 'AC' });
+    const boot = await cli.call('BootNotification', { chargePointVendor: 'voltpool-test', chargePointModel: 'AC' });
+    assert.equal(boot.interval, 120, 'heartbeat interval from the config file');
     // The fail-safe, set in advance: a TxDefaultProfile on every connector, in force whenever no TxProfile is.
     const failSafe = await eventually(() => profiles.find((p) => p.csChargingProfiles.chargingProfilePurpose === 'TxDefaultProfile'),
                                       5000, 'the fail-safe TxDefaultProfile');

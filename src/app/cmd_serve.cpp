@@ -148,6 +148,7 @@ int run_serve(ServeArgs a) {
 Command add_serve(CLI::App& app) {
   auto a = std::make_shared<ServeArgs>();
   auto* cmd = app.add_subcommand("serve", "run the VPP service: OCPP endpoint for charging stations + control loop");
+  cmd->fallthrough();  // --config is the main app's (main.cpp); flags given here override the file
   cmd->add_option("--db", a->db, "SQLite database (created when missing)")->capture_default_str();
   cmd->add_option("--host", a->server.host, "address to listen on")->capture_default_str();
   cmd->add_option("--port", a->server.port, "port (0: any free port)")->capture_default_str();

@@ -7,6 +7,8 @@
 int main(int argc, char** argv) {
   CLI::App app{"voltpool: a virtual power plant for EV fleets"};
   app.require_subcommand(1);
+  // `voltpool serve --config FILE`: a TOML file with a [serve] section whose keys are serve's option names.
+  app.set_config("--config", "", "TOML file of options: a [serve] section with serve's option names as keys");
   std::map<CLI::App*, voltpool::app::Command> commands;
   auto add = [&](auto adder, const char* name) {
     auto command = adder(app);
