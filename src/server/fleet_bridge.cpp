@@ -80,6 +80,7 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
   s.max_power_kw = station && station->max_power_kw > 0 ? station->max_power_kw : options_.default_max_power_kw;
   s.energy_needed_kwh = options_.default_energy_kwh;
   s.needs_time = t.started;
+  s.meter_start_wh = t.meter_start_wh;
   if (t.last_energy_import_wh && t.meter_start_wh) s.delivered_wh = *t.last_energy_import_wh - *t.meter_start_wh;
   s.departure = t.started + options_.default_dwell;
   if (auto owner = store_.owner_of_id_token(t.id_token)) {
@@ -152,12 +153,14 @@ bool FleetBridge::meter_values(const std::string& station_id, const std::string&
                                std::span<const ocpp::MeterSample> samples) {
   if (!stored(store_.add_meter_values(station_id, transaction_id, evse_id, samples))) return false;
   if (transaction_id.empty()) return true;
+  // The latest import register of these samples (the store keeps the same as last_energy_import_wh).
+  std::optional<double> latest_wh;
+  for (const auto& m : samples)
+    if (m.energy_import_wh) latest_wh = m.energy_import_wh;
+  if (!latest_wh) return true;
   std::lock_guard lock(mutex_);
-  if (auto it = sessions_.find({station_id, transaction_id}); it != sessions_.end()) {
-    auto record = store_.transaction(station_id, transaction_id);
-    if (record && record->last_energy_import_wh && record->meter_start_wh)
-      it->second.delivered_wh = *record->last_energy_import_wh - *record->meter_start_wh;
-  }
+  if (auto it = sessions_.find({station_id, transaction_id}); it != sessions_.end() && it->second.meter_start_wh)
+    it->second.delivered_wh = *latest_wh - *it->second.meter_start_wh;
   return true;
 }
 

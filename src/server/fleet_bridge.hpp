@@ -60,6 +60,7 @@ struct SessionState {
   double energy_needed_kwh = 0;   // at `needs_time`
   UtcTime needs_time{};
   double delivered_at_needs_wh = 0;
+  std::optional<double> meter_start_wh;  // the import register when the transaction started
   double delivered_wh = 0;        // meter register minus meter start
   UtcTime departure{};
   // V2X: discharge power the EV offers (0: charge only) and its energy window from `needs_time`.

@@ -136,6 +136,10 @@ TEST_F(Fixture, OpenSessionsSurviveARestartAndEndedOnesLeave) {
     std::vector<ocpp::MeterSample> m = {{noon + std::chrono::minutes(30), 3000.0, std::nullopt, 7000.0, std::nullopt}};
     EXPECT_TRUE(bridge.meter_values("CS-1", "T-1", 1, m));
     EXPECT_FALSE(bridge.meter_values("CS-1", "T-404", 1, m));
+    for (const auto& s : bridge.sessions())
+      if (s.transaction_id == "T-1") {
+        EXPECT_DOUBLE_EQ(s.delivered_wh, 3000.0);  // live, before any restart
+      }
     EXPECT_TRUE(bridge.stop_transaction({"CS-1", "T-2", noon + std::chrono::hours(1), 0.0, "EVDisconnected"}));
   }
   FleetBridge restarted(*store, options());
