@@ -180,7 +180,7 @@ HttpResponse HttpApi::earnings(const std::string& owner_id) const {
   json sessions = json::array(), unsettled = json::array();
   settle::SessionSettlement total;
   std::vector<settle::LedgerEntry> ledger;
-  for (const auto& t : store_.sessions(owner_id, 100000)) {
+  for (const auto& t : store_.sessions(owner_id, std::nullopt, 100000)) {
     std::vector<settle::RegisterReading> readings;
     if (t.meter_start_wh) readings.push_back({t.started, *t.meter_start_wh, 0});
     double export_wh = 0;
@@ -286,8 +286,7 @@ HttpResponse HttpApi::handle(const HttpRequest& request) const {
     }
     auto tx = query_value(query, "transaction_id");
     json out = json::array();
-    for (const auto& s : store_.sessions(owner, tx ? 100000 : limit))
-      if (!tx || s.transaction_id == *tx) out.push_back(session_json(s));
+    for (const auto& s : store_.sessions(owner, tx, limit)) out.push_back(session_json(s));
     return json_response(200, out);
   }
   if (parts.size() >= 3 && parts[1] == "sessions") {

@@ -46,6 +46,9 @@ const char* const kMigrations[] = {
       owner_id TEXT PRIMARY KEY, departure_minute_utc INTEGER, target_energy_kwh REAL, min_energy_kwh REAL,
       v2g_consent INTEGER NOT NULL DEFAULT 0, wear_budget_eur REAL);
     )sql",
+    R"sql(
+    CREATE INDEX transactions_by_transaction_id ON transactions (transaction_id);
+    )sql",
 };
 
 class Statement {
@@ -373,15 +376,16 @@ std::size_t SqliteStore::meter_value_count() {
   return s.step() == SQLITE_ROW ? static_cast<std::size_t>(s.integer(0)) : 0;
 }
 
-std::vector<TransactionRecord> SqliteStore::sessions(const std::optional<std::string>& owner_id, std::size_t limit) {
+std::vector<TransactionRecord> SqliteStore::sessions(const std::optional<std::string>& owner_id,
+                                                     const std::optional<std::string>& transaction_id,
+                                                     std::size_t limit) {
   std::lock_guard lock(mutex_);
-  std::string sql = owner_id ? fmt::format("SELECT {} FROM transactions WHERE id_token IN "
-                                           "(SELECT id_token FROM owner_id_tokens WHERE owner_id = ?1) "
-                                           "ORDER BY seq DESC LIMIT ?2", kTransactionColumns)
-                             : fmt::format("SELECT {} FROM transactions ORDER BY seq DESC LIMIT ?2", kTransactionColumns);
-  Statement s(db_, sql.c_str());
-  if (owner_id) s.bind(1, *owner_id);
-  s.bind(2, static_cast<std::int64_t>(limit));
+  // ?1 / ?3 are NULL when not filtering on them.
+  Statement s(db_, fmt::format("SELECT {} FROM transactions WHERE "
+                               "(?1 IS NULL OR id_token IN (SELECT id_token FROM owner_id_tokens WHERE owner_id = ?1)) "
+                               "AND (?3 IS NULL OR transaction_id = ?3) ORDER BY seq DESC LIMIT ?2",
+                               kTransactionColumns).c_str());
+  s.bind(1, owner_id).bind(2, static_cast<std::int64_t>(limit)).bind(3, transaction_id);
   std::vector<TransactionRecord> out;
   while (s.step() == SQLITE_ROW) out.push_back(transaction_row(s));
   return out;

@@ -36,7 +36,8 @@ class SqliteStore final : public Store {
                                 std::span<const ocpp::MeterSample> samples) override;
   std::vector<MeterRecord> meter_values(const std::string& station_id, const std::string& transaction_id) override;
   std::size_t meter_value_count() override;
-  std::vector<TransactionRecord> sessions(const std::optional<std::string>& owner_id, std::size_t limit) override;
+  std::vector<TransactionRecord> sessions(const std::optional<std::string>& owner_id,
+                                          const std::optional<std::string>& transaction_id, std::size_t limit) override;
   std::optional<TransactionRecord> session(std::int64_t session_id) override;
   Status add_api_token(const std::string& token_sha256, const ApiToken& token) override;
   std::optional<ApiToken> api_token(const std::string& token_sha256) override;

@@ -88,8 +88,11 @@ class Store {
   virtual std::vector<MeterRecord> meter_values(const std::string& station_id, const std::string& transaction_id) = 0;
   virtual std::size_t meter_value_count() = 0;
 
-  // Sessions for the REST API, newest first: all, or only those whose id token belongs to `owner_id`.
-  virtual std::vector<TransactionRecord> sessions(const std::optional<std::string>& owner_id, std::size_t limit) = 0;
+  // Sessions for the REST API, newest first: all, or only those whose id token belongs to `owner_id`, and only
+  // those with OCPP transaction id `transaction_id` when given.
+  virtual std::vector<TransactionRecord> sessions(const std::optional<std::string>& owner_id,
+                                                  const std::optional<std::string>& transaction_id,
+                                                  std::size_t limit) = 0;
   virtual std::optional<TransactionRecord> session(std::int64_t session_id) = 0;
 
   // API bearer tokens, kept as SHA-256 hashes; owners and the id tokens (cards, EVs) that are theirs.
