@@ -18,9 +18,6 @@ double SimulatedStation::power_w(UtcTime t) const {
   if (!active_ || !active_->id_known) return 0;
   const PlannedSession& s = active_->session;
   double max_w = std::min(max_power_kw_, s.ev_max_kw) * 1000.0;
-  // A V2X EV may go above its need (to give back later) and below its arrival energy by what it offered.
-  double ceiling_wh = s.energy_kwh * 1000.0 * (s.v2x_offer_kwh > 0 ? 1.5 : 1.0);
-  double floor_wh = -s.v2x_offer_kwh * 1000.0;
   double w = default_limit_w_ ? std::clamp(*default_limit_w_, 0.0, max_w) : max_w;  // no TxProfile in force
   if (const auto& p = active_->profile) {
     const auto& schedule = p->schedule;
@@ -32,8 +29,8 @@ double SimulatedStation::power_w(UtcTime t) const {
       w = std::clamp(limit, s.v2x_offer_kwh > 0 ? -max_w : 0.0, max_w);
     }
   }
-  if (w > 0 && active_->delivered_wh >= ceiling_wh) return 0;
-  if (w < 0 && active_->delivered_wh <= floor_wh) return 0;
+  if (w > 0 && active_->delivered_wh >= s.ceiling_wh()) return 0;
+  if (w < 0 && active_->delivered_wh <= s.floor_wh()) return 0;
   return w;
 }
 
@@ -54,9 +51,8 @@ void SimulatedStation::advance(UtcTime now, std::vector<OutgoingCall>& out) {
   if (active_ && now > last_) {
     const PlannedSession& s = active_->session;
     double hours = static_cast<double>((now - last_).count()) / 3600.0;
-    double ceiling_wh = s.energy_kwh * 1000.0 * (s.v2x_offer_kwh > 0 ? 1.5 : 1.0);
-    double floor_wh = -s.v2x_offer_kwh * 1000.0;
-    double wh = std::clamp(power_w(last_) * hours, floor_wh - active_->delivered_wh, ceiling_wh - active_->delivered_wh);
+    double wh = std::clamp(power_w(last_) * hours, s.floor_wh() - active_->delivered_wh,
+                           s.ceiling_wh() - active_->delivered_wh);
     active_->delivered_wh += wh;
     if (wh >= 0) register_wh_ += wh;  // the import register; what V2X gives back is not imported
     else {
@@ -102,10 +98,10 @@ void SimulatedStation::advance(UtcTime now, std::vector<OutgoingCall>& out) {
                        active_->id_known = true;
                      }
                    }});
-    std::optional<double> v2x_floor_wh;
-    if (s.v2x_offer_kwh > 0) v2x_floor_wh = -s.v2x_offer_kwh * 1000.0;
+    std::optional<V2xWindow> v2x;
+    if (s.v2x_offer_kwh > 0) v2x = V2xWindow{s.floor_wh(), s.ceiling_wh()};
     if (auto needs = charging_needs(version_, active_->tx, s.announced_departure, s.energy_kwh * 1000.0,
-                                    std::min(max_power_kw_, s.ev_max_kw) * 1000.0, v2x_floor_wh))
+                                    std::min(max_power_kw_, s.ev_max_kw) * 1000.0, v2x))
       out.push_back({*needs, counted});
   }
   if (active_ && active_->id_known && now - active_->last_meter >= meter_interval_) {

@@ -20,6 +20,11 @@ struct PlannedSession {
   double energy_kwh = 0;          // what the car wants
   double ev_max_kw = 0;
   double v2x_offer_kwh = 0;       // OCPP 2.1: energy the EV offers to give back (0: charge only)
+
+  // The car's energy window relative to its arrival (Wh): a V2X EV may take half again what it needs (to give
+  // some back later) and go below its arrival energy by what it offered.
+  double floor_wh() const { return -v2x_offer_kwh * 1000.0; }
+  double ceiling_wh() const { return energy_kwh * 1000.0 * (v2x_offer_kwh > 0 ? 1.5 : 1.0); }
 };
 
 struct StationCounters {

@@ -83,9 +83,9 @@ Command meter_values(ProtocolVersion v, TxInfo& tx, double meter_wh, double expo
 }
 
 std::optional<Command> charging_needs(ProtocolVersion v, const TxInfo& tx, UtcTime departure, double energy_wh,
-                                      double max_power_w, std::optional<double> v2x_floor_wh) {
+                                      double max_power_w, std::optional<V2xWindow> v2x) {
   if (v16(v)) return std::nullopt;
-  if (v == ProtocolVersion::ocpp21 && v2x_floor_wh) {
+  if (v == ProtocolVersion::ocpp21 && v2x) {
     return Command{"NotifyEVChargingNeeds",
                    {{"evseId", tx.evse_id},
                     {"chargingNeeds", {{"requestedEnergyTransfer", "AC_BPT"},
@@ -93,8 +93,8 @@ std::optional<Command> charging_needs(ProtocolVersion v, const TxInfo& tx, UtcTi
                                        {"v2xChargingParameters", {{"maxChargePower", std::round(max_power_w)},
                                                                   {"maxDischargePower", std::round(max_power_w)},
                                                                   {"evTargetEnergyRequest", std::round(energy_wh)},
-                                                                  {"evMinV2XEnergyRequest", std::round(*v2x_floor_wh)},
-                                                                  {"evMaxV2XEnergyRequest", std::round(energy_wh * 1.5)}}}}}}};
+                                                                  {"evMinV2XEnergyRequest", std::round(v2x->floor_wh)},
+                                                                  {"evMaxV2XEnergyRequest", std::round(v2x->ceiling_wh)}}}}}}};
   }
   // AC three-phase at 400 V: the EV's current limit from its power.
   double max_current_a = std::max(6.0, std::floor(max_power_w / (400.0 * std::sqrt(3.0))));

@@ -35,10 +35,15 @@ std::optional<std::string> assigned_transaction_id(ProtocolVersion v, const nloh
 // 1.6 MeterValues, 2.x TransactionEvent Updated with a periodic meter value: the import register, the export
 // register when V2X gave energy back, and the power (negative: exporting).
 Command meter_values(ProtocolVersion v, TxInfo& tx, double meter_wh, double export_wh, double power_w, UtcTime now);
-// 2.x only (ISO 15118 via NotifyEVChargingNeeds): departure and energy wanted. With `v2x_floor_wh` (2.1: the
-// energy the EV can give before its V2X floor, negative) the EV offers discharge at `max_power_w`.
+// A V2X EV's energy window from now (Wh): the floor is negative (what it can give), the ceiling above its need.
+struct V2xWindow {
+  double floor_wh = 0, ceiling_wh = 0;
+};
+
+// 2.x only (ISO 15118 via NotifyEVChargingNeeds): departure and energy wanted. With `v2x` (2.1 only) the EV
+// offers discharge at `max_power_w` within that window.
 std::optional<Command> charging_needs(ProtocolVersion v, const TxInfo& tx, UtcTime departure, double energy_wh,
-                                      double max_power_w, std::optional<double> v2x_floor_wh = std::nullopt);
+                                      double max_power_w, std::optional<V2xWindow> v2x = std::nullopt);
 // 1.6 StopTransaction, 2.x TransactionEvent Ended.
 Command stop_transaction(ProtocolVersion v, TxInfo& tx, double meter_wh, UtcTime now);
 
