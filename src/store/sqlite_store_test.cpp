@@ -68,6 +68,7 @@ TEST(SqliteStore, TransactionsAndMeterValuesSurviveReopening) {
   ASSERT_TRUE(store);
   auto meter = (*store)->meter_values("CS-1", id16);
   ASSERT_EQ(meter.size(), 2u);
+  EXPECT_EQ((*store)->meter_value_count(), 2u);  // the refused batch for CS-2 stored nothing
   EXPECT_EQ(*meter[0].sample.soc_pct, 55.0);
   EXPECT_FALSE(meter[1].sample.soc_pct);
   auto tx = (*store)->transaction("CS-1", id16);

@@ -86,7 +86,7 @@ class Store {
   virtual Result<bool> add_meter_values(const std::string& station_id, const std::string& transaction_id, int evse_id,
                                         std::span<const ocpp::MeterSample> samples) = 0;
   virtual std::vector<MeterRecord> meter_values(const std::string& station_id, const std::string& transaction_id) = 0;
-  virtual std::size_t meter_value_count() = 0;
+  virtual std::size_t meter_value_count() = 0;  // cheap: for /metrics
 
   // Sessions for the REST API, newest first: all, or only those whose id token belongs to `owner_id`, and only
   // those with OCPP transaction id `transaction_id` when given.
