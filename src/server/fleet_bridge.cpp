@@ -65,7 +65,7 @@ void FleetBridge::set_sink(ProfileSink* sink) {
   sink_ = sink;
 }
 
-double FleetBridge::station_power_kw(const std::string& station_id) {
+double FleetBridge::station_power_kw(const std::string& station_id) const {
   auto station = store_.station(station_id);
   return station && station->max_power_kw > 0 ? station->max_power_kw : options_.default_max_power_kw;
 }
@@ -76,8 +76,7 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
   s.transaction_id = t.transaction_id;
   s.evse_id = t.evse_id;
   s.started = t.started;
-  auto station = store_.station(t.station_id);
-  s.max_power_kw = station && station->max_power_kw > 0 ? station->max_power_kw : options_.default_max_power_kw;
+  s.max_power_kw = station_power_kw(t.station_id);
   s.energy_needed_kwh = options_.default_energy_kwh;
   s.needs_time = t.started;
   s.meter_start_wh = t.meter_start_wh;

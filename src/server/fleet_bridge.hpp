@@ -139,7 +139,7 @@ class FleetBridge final : public ocpp::CsmsBackend {
   // The planning problem of `sessions` from `now` (step 0 holds now); sets `grid`.
   PlanningProblem problem_for(const std::vector<SessionState>& sessions, const std::optional<TimeSeries>& prices,
                               UtcTime now, TimeGrid& grid) const;
-  double station_power_kw(const std::string& station_id);
+  double station_power_kw(const std::string& station_id) const;  // provisioned, else the default
   void apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const;
   // The owner's departure, energy and V2G consent (their EV's own needs, when it says them, come after).
   static void apply_preferences(SessionState& s, const store::OwnerPreferences& p);
