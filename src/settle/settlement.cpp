@@ -56,16 +56,17 @@ Result<SessionSettlement> settle_session(const std::string& owner_id, std::span<
   auto intervals = meter_intervals(readings, prices.step);
   if (!intervals) return intervals.error();
   SessionSettlement s;
-  s.intervals = std::move(intervals).value();
-  double import_eur = 0, export_eur = 0;
-  for (const auto& iv : s.intervals) {
+  for (const auto& iv : *intervals) {
     auto price = prices.at(iv.start);
     if (!price || std::isnan(*price))
       return Error{fmt::format("no price for the interval starting {}", format_utc(iv.start))};
+    SettledInterval settled{iv.start, iv.import_kwh, iv.export_kwh, *price, to_cents(iv.import_kwh * *price),
+                            to_cents(iv.export_kwh * *price)};
     s.import_kwh += iv.import_kwh;
     s.export_kwh += iv.export_kwh;
-    import_eur += iv.import_kwh * *price;
-    export_eur += iv.export_kwh * *price;
+    s.import_cost += settled.import_cost;
+    s.export_revenue += settled.export_revenue;
+    s.intervals.push_back(settled);
   }
   // The counterfactual: the same net energy at full power from the first reading (plug-in), no export.
   double net_kwh = std::max(0.0, s.import_kwh - s.export_kwh), uncontrolled_eur = 0;
@@ -84,8 +85,6 @@ Result<SessionSettlement> settle_session(const std::string& owner_id, std::span<
       t = start + prices.step;
     }
   }
-  s.import_cost = to_cents(import_eur);
-  s.export_revenue = to_cents(export_eur);
   s.uncontrolled_cost = to_cents(uncontrolled_eur);
   s.savings = s.uncontrolled_cost - (s.import_cost - s.export_revenue);
   s.platform_fee = s.savings > 0 ? static_cast<Cents>(std::llround(static_cast<double>(s.savings) * terms.platform_share)) : 0;

@@ -39,8 +39,17 @@ struct LedgerEntry {
   std::string memo;
 };
 
+// One price interval of a settled session: its energy, the price it was settled at and what it cost and earned.
+// A session's totals are the sums of its intervals' cents (rounded per interval), so per-interval reports add up.
+struct SettledInterval {
+  UtcTime start{};
+  double import_kwh = 0, export_kwh = 0;
+  double price_eur_per_kwh = 0;
+  Cents import_cost = 0, export_revenue = 0;
+};
+
 struct SessionSettlement {
-  std::vector<IntervalEnergy> intervals;
+  std::vector<SettledInterval> intervals;
   double import_kwh = 0, export_kwh = 0;
   Cents import_cost = 0;        // what the imported energy cost at the day-ahead prices
   Cents export_revenue = 0;     // what the exported energy earned

@@ -88,6 +88,14 @@ TEST(Settlement, CreditsExportAndAlwaysBalances) {
     EXPECT_EQ(s->savings, s->uncontrolled_cost - s->import_cost + s->export_revenue);
     EXPECT_EQ(s->owner_earnings + s->platform_fee, s->savings);
     EXPECT_GE(s->platform_fee, 0);
+    Cents interval_import = 0, interval_export = 0;
+    for (const auto& iv : s->intervals) {
+      interval_import += iv.import_cost;
+      interval_export += iv.export_revenue;
+      EXPECT_EQ(iv.price_eur_per_kwh, prices[static_cast<std::size_t>((iv.start - at(0)).count() / 3600)]);
+    }
+    EXPECT_EQ(interval_import, s->import_cost);  // per-interval reports add up to the session
+    EXPECT_EQ(interval_export, s->export_revenue);
   }
 }
 

@@ -49,6 +49,31 @@ const char* const kMigrations[] = {
     R"sql(
     CREATE INDEX transactions_by_transaction_id ON transactions (transaction_id);
     )sql",
+    R"sql(
+    ALTER TABLE owner_preferences ADD COLUMN target_soc_pct REAL;
+    ALTER TABLE owner_preferences ADD COLUMN min_soc_pct REAL;
+    CREATE TABLE vehicles (
+      id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, id_token TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',
+      battery_kwh REAL NOT NULL DEFAULT 0, max_charge_kw REAL NOT NULL DEFAULT 0,
+      max_discharge_kw REAL NOT NULL DEFAULT 0);
+    CREATE INDEX vehicles_by_owner ON vehicles (owner_id);
+    CREATE INDEX vehicles_by_id_token ON vehicles (id_token);
+    CREATE TABLE settlements (
+      session_id INTEGER PRIMARY KEY REFERENCES transactions (seq), owner_id TEXT NOT NULL,
+      settled_at INTEGER NOT NULL, import_kwh REAL NOT NULL, export_kwh REAL NOT NULL,
+      import_cost_cents INTEGER NOT NULL, export_revenue_cents INTEGER NOT NULL,
+      uncontrolled_cost_cents INTEGER NOT NULL, savings_cents INTEGER NOT NULL, platform_fee_cents INTEGER NOT NULL,
+      owner_earnings_cents INTEGER NOT NULL);
+    CREATE INDEX settlements_by_owner ON settlements (owner_id);
+    CREATE TABLE settlement_intervals (
+      session_id INTEGER NOT NULL REFERENCES settlements (session_id), start INTEGER NOT NULL,
+      import_kwh REAL NOT NULL, export_kwh REAL NOT NULL, price_eur_per_kwh REAL NOT NULL,
+      import_cost_cents INTEGER NOT NULL, export_revenue_cents INTEGER NOT NULL, PRIMARY KEY (session_id, start));
+    CREATE TABLE ledger (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL REFERENCES settlements (session_id),
+      time INTEGER NOT NULL, account TEXT NOT NULL, amount_cents INTEGER NOT NULL, memo TEXT NOT NULL);
+    CREATE INDEX ledger_by_session ON ledger (session_id);
+    )sql",
 };
 
 class Statement {
@@ -438,21 +463,21 @@ Status SqliteStore::put_preferences(const std::string& owner_id, const OwnerPref
   std::lock_guard lock(mutex_);
   Statement s(db_,
               "INSERT INTO owner_preferences (owner_id, departure_minute_utc, target_energy_kwh, min_energy_kwh, "
-              "v2g_consent, wear_budget_eur) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(owner_id) DO UPDATE SET "
-              "departure_minute_utc = ?2, target_energy_kwh = ?3, min_energy_kwh = ?4, v2g_consent = ?5, "
-              "wear_budget_eur = ?6");
+              "v2g_consent, wear_budget_eur, target_soc_pct, min_soc_pct) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+              "ON CONFLICT(owner_id) DO UPDATE SET departure_minute_utc = ?2, target_energy_kwh = ?3, "
+              "min_energy_kwh = ?4, v2g_consent = ?5, wear_budget_eur = ?6, target_soc_pct = ?7, min_soc_pct = ?8");
   std::optional<std::int64_t> minute;
   if (p.departure_minute_utc) minute = *p.departure_minute_utc;
   s.bind(1, owner_id).bind(2, minute).bind(3, p.target_energy_kwh).bind(4, p.min_energy_kwh);
-  s.bind(5, p.v2g_consent ? 1 : 0).bind(6, p.wear_budget_eur);
+  s.bind(5, p.v2g_consent ? 1 : 0).bind(6, p.wear_budget_eur).bind(7, p.target_soc_pct).bind(8, p.min_soc_pct);
   if (s.step() != SQLITE_DONE) return sqlite_error(db_, "saving preferences of " + owner_id);
   return ok_status();
 }
 
 std::optional<OwnerPreferences> SqliteStore::preferences(const std::string& owner_id) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT departure_minute_utc, target_energy_kwh, min_energy_kwh, v2g_consent, wear_budget_eur "
-                   "FROM owner_preferences WHERE owner_id = ?1");
+  Statement s(db_, "SELECT departure_minute_utc, target_energy_kwh, min_energy_kwh, v2g_consent, wear_budget_eur, "
+                   "target_soc_pct, min_soc_pct FROM owner_preferences WHERE owner_id = ?1");
   s.bind(1, owner_id);
   if (s.step() != SQLITE_ROW) return std::nullopt;
   OwnerPreferences p;
@@ -461,7 +486,165 @@ std::optional<OwnerPreferences> SqliteStore::preferences(const std::string& owne
   p.min_energy_kwh = s.optional_real(2);
   p.v2g_consent = s.integer(3) != 0;
   p.wear_budget_eur = s.optional_real(4);
+  p.target_soc_pct = s.optional_real(5);
+  p.min_soc_pct = s.optional_real(6);
   return p;
+}
+
+namespace {
+
+constexpr const char* kVehicleColumns = "id, owner_id, id_token, name, battery_kwh, max_charge_kw, max_discharge_kw";
+
+VehicleRecord vehicle_row(const Statement& s) {
+  return {s.text(0), s.text(1), s.text(2), s.text(3), s.real(4), s.real(5), s.real(6)};
+}
+
+}  // namespace
+
+Status SqliteStore::put_vehicle(const VehicleRecord& v) {
+  std::lock_guard lock(mutex_);
+  WriteTransaction tx(db_);
+  if (!tx.begun()) return sqlite_error(db_, "saving vehicle " + v.id);
+  Statement s(db_,
+              "INSERT INTO vehicles (id, owner_id, id_token, name, battery_kwh, max_charge_kw, max_discharge_kw) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET owner_id = ?2, id_token = ?3, "
+              "name = ?4, battery_kwh = ?5, max_charge_kw = ?6, max_discharge_kw = ?7");
+  s.bind(1, v.id).bind(2, v.owner_id).bind(3, v.id_token).bind(4, v.name).bind(5, v.battery_kwh);
+  s.bind(6, v.max_charge_kw).bind(7, v.max_discharge_kw);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "saving vehicle " + v.id);
+  if (!v.id_token.empty()) {
+    Statement link(db_, "INSERT INTO owner_id_tokens (id_token, owner_id) VALUES (?1, ?2) "
+                        "ON CONFLICT(id_token) DO UPDATE SET owner_id = ?2");
+    link.bind(1, v.id_token).bind(2, v.owner_id);
+    if (link.step() != SQLITE_DONE) return sqlite_error(db_, "linking the id token of vehicle " + v.id);
+  }
+  return tx.commit();
+}
+
+std::optional<VehicleRecord> SqliteStore::vehicle(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, fmt::format("SELECT {} FROM vehicles WHERE id = ?1", kVehicleColumns).c_str());
+  s.bind(1, id);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return vehicle_row(s);
+}
+
+std::optional<VehicleRecord> SqliteStore::vehicle_of_id_token(const std::string& id_token) {
+  if (id_token.empty()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  Statement s(db_, fmt::format("SELECT {} FROM vehicles WHERE id_token = ?1 ORDER BY id LIMIT 1", kVehicleColumns).c_str());
+  s.bind(1, id_token);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return vehicle_row(s);
+}
+
+std::vector<VehicleRecord> SqliteStore::vehicles(const std::optional<std::string>& owner_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, fmt::format("SELECT {} FROM vehicles WHERE ?1 IS NULL OR owner_id = ?1 ORDER BY id",
+                               kVehicleColumns).c_str());
+  s.bind(1, owner_id);
+  std::vector<VehicleRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(vehicle_row(s));
+  return out;
+}
+
+Result<bool> SqliteStore::record_settlement(const SettlementRecord& r) {
+  std::lock_guard lock(mutex_);
+  WriteTransaction tx(db_);
+  if (!tx.begun()) return sqlite_error(db_, "recording a settlement");
+  {
+    Statement done(db_, "SELECT 1 FROM settlements WHERE session_id = ?1");
+    done.bind(1, r.session_id);
+    if (done.step() == SQLITE_ROW) return false;
+  }
+  const settle::SessionSettlement& m = r.settlement;
+  Statement head(db_,
+                 "INSERT INTO settlements (session_id, owner_id, settled_at, import_kwh, export_kwh, import_cost_cents, "
+                 "export_revenue_cents, uncontrolled_cost_cents, savings_cents, platform_fee_cents, "
+                 "owner_earnings_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  head.bind(1, r.session_id).bind(2, r.owner_id).bind(3, r.settled_at).bind(4, m.import_kwh).bind(5, m.export_kwh);
+  head.bind(6, m.import_cost).bind(7, m.export_revenue).bind(8, m.uncontrolled_cost).bind(9, m.savings);
+  head.bind(10, m.platform_fee).bind(11, m.owner_earnings);
+  if (head.step() != SQLITE_DONE) return sqlite_error(db_, "recording a settlement");
+  Statement interval(db_,
+                     "INSERT INTO settlement_intervals (session_id, start, import_kwh, export_kwh, price_eur_per_kwh, "
+                     "import_cost_cents, export_revenue_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  for (const auto& iv : m.intervals) {
+    interval.reset();
+    interval.bind(1, r.session_id).bind(2, iv.start).bind(3, iv.import_kwh).bind(4, iv.export_kwh);
+    interval.bind(5, iv.price_eur_per_kwh).bind(6, iv.import_cost).bind(7, iv.export_revenue);
+    if (interval.step() != SQLITE_DONE) return sqlite_error(db_, "recording a settlement interval");
+  }
+  Statement entry(db_, "INSERT INTO ledger (session_id, time, account, amount_cents, memo) VALUES (?1, ?2, ?3, ?4, ?5)");
+  for (const auto& e : m.entries) {
+    entry.reset();
+    entry.bind(1, r.session_id).bind(2, r.settled_at).bind(3, e.account).bind(4, e.amount).bind(5, e.memo);
+    if (entry.step() != SQLITE_DONE) return sqlite_error(db_, "recording a ledger entry");
+  }
+  if (auto s = tx.commit(); !s) return s.error();
+  return true;
+}
+
+std::vector<TransactionRecord> SqliteStore::unsettled_sessions(std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, fmt::format("SELECT {} FROM transactions WHERE stopped IS NOT NULL AND seq NOT IN "
+                               "(SELECT session_id FROM settlements) ORDER BY seq LIMIT ?1",
+                               kTransactionColumns).c_str());
+  s.bind(1, static_cast<std::int64_t>(limit));
+  std::vector<TransactionRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(transaction_row(s));
+  return out;
+}
+
+std::vector<SettlementRecord> SqliteStore::settlements(const std::optional<std::string>& owner_id,
+                                                       std::optional<UtcTime> from, std::optional<UtcTime> to) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT s.session_id, s.owner_id, s.settled_at, s.import_kwh, s.export_kwh, s.import_cost_cents, "
+              "s.export_revenue_cents, s.uncontrolled_cost_cents, s.savings_cents, s.platform_fee_cents, "
+              "s.owner_earnings_cents FROM settlements s JOIN transactions t ON t.seq = s.session_id "
+              "WHERE (?1 IS NULL OR s.owner_id = ?1) AND (?2 IS NULL OR t.stopped >= ?2) AND (?3 IS NULL OR t.started < ?3) "
+              "ORDER BY t.started, s.session_id");
+  s.bind(1, owner_id).bind(2, from).bind(3, to);
+  std::vector<SettlementRecord> out;
+  while (s.step() == SQLITE_ROW) {
+    SettlementRecord r;
+    r.session_id = s.integer(0);
+    r.owner_id = s.text(1);
+    r.settled_at = s.time(2);
+    auto& m = r.settlement;
+    m.import_kwh = s.real(3);
+    m.export_kwh = s.real(4);
+    m.import_cost = s.integer(5);
+    m.export_revenue = s.integer(6);
+    m.uncontrolled_cost = s.integer(7);
+    m.savings = s.integer(8);
+    m.platform_fee = s.integer(9);
+    m.owner_earnings = s.integer(10);
+    out.push_back(std::move(r));
+  }
+  Statement interval(db_, "SELECT start, import_kwh, export_kwh, price_eur_per_kwh, import_cost_cents, "
+                          "export_revenue_cents FROM settlement_intervals WHERE session_id = ?1 ORDER BY start");
+  Statement entry(db_, "SELECT account, amount_cents, memo FROM ledger WHERE session_id = ?1 ORDER BY seq");
+  for (auto& r : out) {
+    interval.reset();
+    interval.bind(1, r.session_id);
+    while (interval.step() == SQLITE_ROW)
+      r.settlement.intervals.push_back({interval.time(0), interval.real(1), interval.real(2), interval.real(3),
+                                        interval.integer(4), interval.integer(5)});
+    entry.reset();
+    entry.bind(1, r.session_id);
+    while (entry.step() == SQLITE_ROW) r.settlement.entries.push_back({entry.text(0), entry.integer(1), entry.text(2)});
+  }
+  return out;
+}
+
+std::vector<LedgerRecord> SqliteStore::ledger() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT session_id, time, account, amount_cents, memo FROM ledger ORDER BY seq");
+  std::vector<LedgerRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back({s.integer(0), s.time(1), {s.text(2), s.integer(3), s.text(4)}});
+  return out;
 }
 
 }  // namespace voltpool::store

@@ -45,6 +45,15 @@ class SqliteStore final : public Store {
   std::optional<std::string> owner_of_id_token(const std::string& id_token) override;
   Status put_preferences(const std::string& owner_id, const OwnerPreferences& preferences) override;
   std::optional<OwnerPreferences> preferences(const std::string& owner_id) override;
+  Status put_vehicle(const VehicleRecord& vehicle) override;
+  std::optional<VehicleRecord> vehicle(const std::string& id) override;
+  std::optional<VehicleRecord> vehicle_of_id_token(const std::string& id_token) override;
+  std::vector<VehicleRecord> vehicles(const std::optional<std::string>& owner_id) override;
+  Result<bool> record_settlement(const SettlementRecord& settlement) override;
+  std::vector<TransactionRecord> unsettled_sessions(std::size_t limit) override;
+  std::vector<SettlementRecord> settlements(const std::optional<std::string>& owner_id, std::optional<UtcTime> from,
+                                            std::optional<UtcTime> to) override;
+  std::vector<LedgerRecord> ledger() override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}

@@ -11,6 +11,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "ocpp/csms/backend.hpp"
+#include "settle/settlement.hpp"
 
 namespace voltpool::store {
 
@@ -42,13 +43,43 @@ struct ApiToken {
   std::string owner_id;  // for owner tokens
 };
 
-// What an owner asks of the VPP for their car (REST: /api/owners/{id}/preferences).
+// What an owner asks of the VPP for their car (REST: /api/owners/{id}/preferences). SoC figures need the
+// vehicle's battery size (a vehicle record) and its state of charge (metered by the station).
 struct OwnerPreferences {
   std::optional<int> departure_minute_utc;  // usual departure, minutes after 00:00 UTC, daily
   std::optional<double> target_energy_kwh;  // energy wanted per session
-  std::optional<double> min_energy_kwh;     // always kept (reported; applied through the EV's own V2X floor)
+  std::optional<double> min_energy_kwh;     // energy the battery always keeps (stored, kWh): V2G stops there
   bool v2g_consent = false;                 // the car may discharge (when the EV offers it)
-  std::optional<double> wear_budget_eur;    // extra battery wear allowed per year (reported; not yet planned)
+  std::optional<double> wear_budget_eur;    // battery wear from discharging allowed per year
+  std::optional<double> target_soc_pct;     // state of charge wanted at departure
+  std::optional<double> min_soc_pct;        // never discharged below this state of charge
+};
+
+// An owner's vehicle (REST: /api/vehicles). Its id token (the EV's contract id or the owner's card) ties its
+// sessions to it and to its owner.
+struct VehicleRecord {
+  std::string id;
+  std::string owner_id;
+  std::string id_token;         // empty: none
+  std::string name;             // e.g. "Polestar 3"
+  double battery_kwh = 0;       // usable capacity; 0: unknown
+  double max_charge_kw = 0;     // 0: the station's
+  double max_discharge_kw = 0;  // 0: none or unknown (the EV's own V2X offer still counts)
+};
+
+// A settled session as stored: the owner it was paid to, when, and the settlement (intervals, totals, entries).
+struct SettlementRecord {
+  std::int64_t session_id = 0;
+  std::string owner_id;
+  UtcTime settled_at{};
+  settle::SessionSettlement settlement;
+};
+
+// One ledger entry with the session it settles.
+struct LedgerRecord {
+  std::int64_t session_id = 0;
+  UtcTime time{};
+  settle::LedgerEntry entry;
 };
 
 struct MeterRecord {
@@ -102,6 +133,25 @@ class Store {
   virtual std::optional<std::string> owner_of_id_token(const std::string& id_token) = 0;
   virtual Status put_preferences(const std::string& owner_id, const OwnerPreferences& preferences) = 0;
   virtual std::optional<OwnerPreferences> preferences(const std::string& owner_id) = 0;
+
+  // Vehicles: adding or replacing one also links its id token to its owner (owner_of_id_token), in one write.
+  virtual Status put_vehicle(const VehicleRecord& vehicle) = 0;
+  virtual std::optional<VehicleRecord> vehicle(const std::string& id) = 0;
+  virtual std::optional<VehicleRecord> vehicle_of_id_token(const std::string& id_token) = 0;
+  // All vehicles, or an owner's, by id.
+  virtual std::vector<VehicleRecord> vehicles(const std::optional<std::string>& owner_id) = 0;
+
+  // Settlement: a stopped session is settled once. Records the settlement with its intervals and ledger entries
+  // in one write; false (and nothing written) when the session was already settled.
+  virtual Result<bool> record_settlement(const SettlementRecord& settlement) = 0;
+  // Stopped sessions not settled yet, oldest first.
+  virtual std::vector<TransactionRecord> unsettled_sessions(std::size_t limit) = 0;
+  // Settlements (with their intervals and entries) of one owner or all, whose sessions overlap [from, to) when
+  // given, oldest session first.
+  virtual std::vector<SettlementRecord> settlements(const std::optional<std::string>& owner_id,
+                                                    std::optional<UtcTime> from, std::optional<UtcTime> to) = 0;
+  // Every ledger entry, in the order written, with its session: the whole ledger (the operator's view).
+  virtual std::vector<LedgerRecord> ledger() = 0;
 };
 
 }  // namespace voltpool::store
