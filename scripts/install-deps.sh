@@ -8,6 +8,7 @@ packages=(
   coinor-libclp-dev
   libboost1.81-dev libsqlite3-dev libssl-dev libspdlog-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev postgresql
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 // End to end, REST API on the OCPP port: a strict ocpp-rpc 1.6 station charges a car; the operator finds the
-// session by its OCPP transaction id, reads its meter values and the plan, loads prices, and stops the session
-// through the station (RemoteStopTransaction); the owner sees their session and another owner gets 404;
+// session by its OCPP transaction id, reads its meter values and the plan, loads prices, starts a demand-response
+// event (the station gets the setpoint) and stops the session through the station (RemoteStopTransaction); the
+// owner registers their vehicle and sees their session settled in a balanced ledger, another owner gets 404;
 // /metrics and /openapi.json answer without a token.
 'use strict';
 const assert = require('node:assert/strict');
@@ -77,18 +78,45 @@ const PASSWORD = 'rest-api-station-secret';
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /step_s/);
 
-    const earnings = await api('/api/owners/alice/earnings', alice);
-    assert.equal(earnings.status, 200);
-    assert.equal(earnings.body.sessions.length, 1);
-    assert.ok(Math.abs(earnings.body.sessions[0].import_kwh - 3.0) < 1e-9, JSON.stringify(earnings.body));
-    assert.equal(earnings.body.totals.import_cost_cents, 90);  // 3 kWh at 0.30 EUR/kWh, this hour's price
-    assert.equal(earnings.body.ledger_sum_cents, 0);
-    assert.equal((await api('/api/owners/alice/earnings', bob)).status, 404);
+    // A vehicle of alice's: its id token is hers; bob cannot see it.
+    const car = await api('/api/vehicles/ALICE-EV', alice, { method: 'PUT', body: JSON.stringify({ id_token: 'ALICE-CARD', battery_kwh: 64 }) });
+    assert.equal(car.status, 201, JSON.stringify(car.body));
+    assert.equal((await api('/api/vehicles/ALICE-EV', bob)).status, 404);
+    assert.equal((await api('/api/vehicles', operator)).body.length, 1);
+
+    // Demand response: the fleet absorbs 2 kW more than its plan for ten minutes; the station gets the setpoint.
+    const before = profiles.length;
+    const dr = await api('/api/dispatch', operator, { method: 'POST', body: JSON.stringify({
+      kind: 'demand_response', offset_kw: 2, end: new Date(Date.now() + 600e3).toISOString() }) });
+    assert.equal(dr.status, 202, JSON.stringify(dr.body));
+    const setpoint = await eventually(() => profiles.slice(before).find((p) => p.csChargingProfiles.chargingProfilePurpose === 'TxProfile'),
+                                      10000, 'the dispatch setpoint as a TxProfile');
+    const plannedNow = (await api('/api/dispatch', operator)).body;
+    assert.equal(plannedNow.active, true);
+    assert.ok(Math.abs(plannedNow.assigned_kw - plannedNow.setpoint_kw) < 1e-6, JSON.stringify(plannedNow));
+    assert.equal(setpoint.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit,
+                 Math.round(plannedNow.setpoint_kw * 1000));
+    assert.equal((await api('/api/dispatch', operator, { method: 'DELETE' })).status, 200);
 
     const stop = await api(`/api/sessions/${session.id}/stop`, operator, { method: 'POST' });
     assert.equal(stop.status, 202);
     await eventually(() => stops[0], 5000, 'RemoteStopTransaction at the station');
     assert.equal(stops[0], start.transactionId);
+    await cli.call('StopTransaction', { transactionId: start.transactionId, meterStop: 3500, timestamp: new Date().toISOString(), reason: 'Remote' });
+
+    // Settled once it ended: its energy at this hour's price, in a ledger that balances.
+    const earnings = await eventually(async () => {
+      const e = await api('/api/owners/alice/earnings', alice);
+      return e.body.sessions.length === 1 ? e : undefined;
+    }, 5000, 'the session settled');
+    assert.equal(earnings.status, 200);
+    assert.ok(Math.abs(earnings.body.sessions[0].import_kwh - 3.0) < 1e-9, JSON.stringify(earnings.body));
+    assert.equal(earnings.body.totals.import_cost_cents, 90);  // 3 kWh at 0.30 EUR/kWh, this hour's price
+    assert.equal(earnings.body.ledger_sum_cents, 0);
+    assert.equal((await api('/api/owners/alice/earnings', bob)).status, 404);
+    const ledger = await api('/api/ledger', operator);
+    assert.equal(ledger.body.sum_cents, 0);
+    assert.ok(ledger.body.accounts.some((a) => a.account === 'owner:alice'));
 
     const metrics = await api('/metrics', '');
     assert.match(metrics.body, /voltpool_station_connections 1/);
@@ -96,7 +124,7 @@ const PASSWORD = 'rest-api-station-secret';
     const openapi = await api('/openapi.json', '');
     assert.equal(openapi.body.openapi.slice(0, 2), '3.');
     await cli.close();
-    console.log('ok - fail-safe TxDefaultProfile on connect; REST API: sessions by transaction id, meter values, plan, prices, earnings, remote stop, owner isolation, metrics');
+    console.log('ok - fail-safe TxDefaultProfile on connect; REST API: sessions by transaction id, meter values, plan, prices, vehicles, demand-response dispatch to the station, remote stop, settled earnings and ledger, owner isolation, metrics');
   } catch (e) {
     await fail(server, e);
   }

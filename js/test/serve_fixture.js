@@ -54,7 +54,7 @@ async function startServer({ stations = [], provision, extraArgs = [], reuse }) 
 async function eventually(poll, ms, what) {
   const until = Date.now() + ms;
   for (;;) {
-    const v = poll();
+    const v = await poll();
     if (v !== undefined) return v;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -17,7 +17,7 @@
 #include "data/smard_prices.hpp"
 #include "server/control_loop.hpp"
 #include "server/ocpp_server.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/open_store.hpp"
 
 namespace voltpool::app {
 
@@ -26,6 +26,7 @@ namespace {
 struct ServeArgs {
   std::string db = "voltpool.db";
   server::ServerOptions server;
+  settle::SettlementTerms settlement;
   server::BridgeOptions bridge;
   double default_dwell_h = 8;
   std::string prices, zone = "DE-LU", replay_prices_from, allow_id_tokens;
@@ -68,7 +69,7 @@ int run_serve(ServeArgs a) {
   }
   ocpp::set_service_clock(*clock);
   raise_open_file_limit();
-  auto store = store::SqliteStore::open(a.db);
+  auto store = store::open_store(a.db);
   if (!store) {
     std::cerr << "voltpool serve: " << store.error().message << "\n";
     return kExitBadInput;
@@ -104,14 +105,18 @@ int run_serve(ServeArgs a) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   server::FleetBridge bridge(**store, a.bridge);
-  server::OcppServer ocpp(a.server, **store, bridge);
+  server::SessionSettler settler(**store, a.settlement, a.bridge.default_max_power_kw);
+  server::DispatchLoop dispatch(bridge);
+  server::OcppServer ocpp(a.server, **store, bridge, settler, dispatch);
   auto port = ocpp.start();
   if (!port) {
     std::cerr << "voltpool serve: " << port.error().message << "\n";
     return kExitBadInput;
   }
-  server::ControlLoop loop(bridge, a.bridge.plan_step);
+  server::ControlLoop loop(bridge, settler, a.bridge.plan_step);
   loop.start();
+  dispatch.set_sink(&ocpp);
+  dispatch.start();
   std::string scheme = a.server.tls_cert_file ? "wss" : "ws";
   std::cout << fmt::format("voltpool serve: OCPP at {}://{}:{}/ocpp/{{station_id}} (ocpp2.1, ocpp2.0.1, ocpp1.6), "
                            "database {}\n", scheme, a.server.host, *port, a.db)
@@ -134,6 +139,8 @@ int run_serve(ServeArgs a) {
     bridge.set_prices(std::move(prices).value());
   }
   spdlog::info("signal {}: shutting down", signal);
+  dispatch.stop();
+  dispatch.set_sink(nullptr);
   loop.stop();
   ocpp.stop();
   auto stats = ocpp.stats();
@@ -149,7 +156,7 @@ Command add_serve(CLI::App& app) {
   auto a = std::make_shared<ServeArgs>();
   auto* cmd = app.add_subcommand("serve", "run the VPP service: OCPP endpoint for charging stations + control loop");
   cmd->fallthrough();  // --config is the main app's (main.cpp); flags given here override the file
-  cmd->add_option("--db", a->db, "SQLite database (created when missing)")->capture_default_str();
+  cmd->add_option("--db", a->db, "the database: an SQLite file (created when missing) or a PostgreSQL URI, postgresql://USER@HOST:PORT/DB")->capture_default_str();
   cmd->add_option("--host", a->server.host, "address to listen on")->capture_default_str();
   cmd->add_option("--port", a->server.port, "port (0: any free port)")->capture_default_str();
   cmd->add_option("--threads", a->server.threads, "network threads")->capture_default_str();
@@ -160,7 +167,7 @@ Command add_serve(CLI::App& app) {
   cmd->add_option("--replay-prices-from", a->replay_prices_from,
                   "shift --prices so this date (YYYY-MM-DD) is today: a live demo on historical prices");
   cmd->add_option("--site-limit-kw", a->bridge.site_limit_kw, "import limit of the whole site (0: none)");
-  cmd->add_option("--platform-share", a->server.settlement.platform_share,
+  cmd->add_option("--platform-share", a->settlement.platform_share,
                   "share of an owner's savings the platform keeps (earnings API)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
   cmd->add_option("--fail-safe-kw", a->server.fail_safe_kw,
                   "TxDefaultProfile limit set on every station as it connects, in force when voltpool is unreachable "

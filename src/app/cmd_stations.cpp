@@ -7,7 +7,7 @@
 #include "data/csv_file.hpp"
 #include "data/parse.hpp"
 #include "server/auth.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/open_store.hpp"
 
 namespace voltpool::app {
 
@@ -73,7 +73,7 @@ int run_add(const StationArgs& a) {
     }
     stations.push_back({a.id, a.password, a.max_power_kw});
   }
-  auto store = store::SqliteStore::open(a.db);
+  auto store = store::open_store(a.db);
   if (!store) {
     std::cerr << "voltpool stations add: " << store.error().message << "\n";
     return kExitFailure;
@@ -89,7 +89,7 @@ int run_add(const StationArgs& a) {
 }
 
 int run_list(const StationArgs& a) {
-  auto store = store::SqliteStore::open(a.db);
+  auto store = store::open_store(a.db);
   if (!store) {
     std::cerr << "voltpool stations list: " << store.error().message << "\n";
     return kExitFailure;
@@ -107,13 +107,13 @@ Command add_stations(CLI::App& app) {
   auto* cmd = app.add_subcommand("stations", "provision charging stations in the service's database");
   cmd->require_subcommand(1);
   auto* add = cmd->add_subcommand("add", "add stations (or replace their password and power)");
-  add->add_option("--db", args->db, "SQLite database of the service")->capture_default_str();
+  add->add_option("--db", args->db, "the service's database: an SQLite file or a PostgreSQL URI")->capture_default_str();
   add->add_option("--id", args->id, "station identity (the last segment of its OCPP URL)");
   add->add_option("--password", args->password, "HTTP Basic password, 16 to 40 characters (stored hashed)");
   add->add_option("--max-power-kw", args->max_power_kw, "the station's maximum power (0: the server's default)");
   add->add_option("--from-csv", args->from_csv, "CSV with columns id,password,max_power_kw (bulk)");
   auto* list = cmd->add_subcommand("list", "list the provisioned stations");
-  list->add_option("--db", args->db, "SQLite database of the service")->capture_default_str();
+  list->add_option("--db", args->db, "the service's database: an SQLite file or a PostgreSQL URI")->capture_default_str();
   return [args, add, list] {
     if (add->parsed()) {
       if (args->from_csv.empty() && (args->id.empty() || args->password.empty())) {

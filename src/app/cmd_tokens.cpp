@@ -6,7 +6,7 @@
 
 #include "app/commands.hpp"
 #include "server/auth.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/open_store.hpp"
 
 namespace voltpool::app {
 
@@ -28,7 +28,7 @@ int run_create(const TokenArgs& a) {
     std::cerr << "voltpool tokens create: an owner token needs --owner ID (and an operator token none)\n";
     return kExitBadInput;
   }
-  auto store = store::SqliteStore::open(a.db);
+  auto store = store::open_store(a.db);
   if (!store) {
     std::cerr << "voltpool tokens create: " << store.error().message << "\n";
     return kExitFailure;
@@ -48,7 +48,7 @@ int run_link(const TokenArgs& a) {
     std::cerr << "voltpool owners link: give --owner ID and --id-token TOKEN (at most 36 characters)\n";
     return kExitBadInput;
   }
-  auto store = store::SqliteStore::open(a.db);
+  auto store = store::open_store(a.db);
   if (!store) {
     std::cerr << "voltpool owners link: " << store.error().message << "\n";
     return kExitFailure;
@@ -68,7 +68,7 @@ Command add_tokens(CLI::App& app) {
   auto* tokens = app.add_subcommand("tokens", "bearer tokens for the REST API");
   tokens->require_subcommand(1);
   auto* create = tokens->add_subcommand("create", "create a token and print it (only its hash is kept)");
-  create->add_option("--db", a->db, "SQLite database of the service")->capture_default_str();
+  create->add_option("--db", a->db, "the service's database: an SQLite file or a PostgreSQL URI")->capture_default_str();
   create->add_option("--role", a->role, "operator (everything) or owner (their own sessions)")->required();
   create->add_option("--owner", a->owner, "the owner an owner token belongs to");
   return [a, create] { return create->parsed() ? run_create(*a) : kExitBadInput; };
@@ -79,7 +79,7 @@ Command add_owners(CLI::App& app) {
   auto* owners = app.add_subcommand("owners", "owners and their cars' id tokens");
   owners->require_subcommand(1);
   auto* link = owners->add_subcommand("link", "sessions started with this id token belong to this owner");
-  link->add_option("--db", a->db, "SQLite database of the service")->capture_default_str();
+  link->add_option("--db", a->db, "the service's database: an SQLite file or a PostgreSQL URI")->capture_default_str();
   link->add_option("--owner", a->owner, "owner id")->required();
   link->add_option("--id-token", a->id_token, "the id token (RFID card, EVCCID, ...)")->required();
   return [a, link] { return link->parsed() ? run_link(*a) : kExitBadInput; };

@@ -6,8 +6,9 @@
 
 namespace voltpool::server {
 
-ControlLoop::ControlLoop(FleetBridge& bridge, Seconds plan_step, std::chrono::milliseconds poll)
-    : bridge_(bridge), plan_step_(plan_step), poll_(poll) {}
+ControlLoop::ControlLoop(FleetBridge& bridge, SessionSettler& settler, Seconds plan_step,
+                         std::chrono::milliseconds poll)
+    : bridge_(bridge), settler_(settler), plan_step_(plan_step), poll_(poll) {}
 
 ControlLoop::~ControlLoop() { stop(); }
 
@@ -22,13 +23,22 @@ void ControlLoop::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ControlLoop::settle(UtcTime now) {
+  if (auto n = settler_.settle_pending(bridge_.prices(), now); n > 0) spdlog::info("settled {} sessions", n);
+}
+
 void ControlLoop::run() {
   std::int64_t last_step = -1;
+  std::size_t last_stops = 0;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
     auto now = ocpp::utc_now();
     std::int64_t step = now.time_since_epoch() / plan_step_;
+    if (std::size_t stops = bridge_.stats().sessions_stopped; stops != last_stops || step != last_step) {
+      settle(now);
+      last_stops = stops;
+    }
     if (bridge_.needs_replan() || step != last_step) {
       if (!bridge_.replan(now)) {
         spdlog::error("re-plan failed; the previous schedules stay in force");

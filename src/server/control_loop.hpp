@@ -1,5 +1,6 @@
 // The service's control loop: re-plans the fleet when something changed (a plug-in, new needs, a departure,
-// a station back online) and at every plan step, on its own thread, so OCPP handlers never wait for a solve.
+// a station back online) and at every plan step, on its own thread, so OCPP handlers never wait for a solve;
+// settles the sessions that ended (at once, and at every step those still pending).
 #pragma once
 
 #include <chrono>
@@ -8,13 +9,15 @@
 #include <thread>
 
 #include "server/fleet_bridge.hpp"
+#include "server/session_settler.hpp"
 
 namespace voltpool::server {
 
 class ControlLoop {
  public:
   // `poll`: how soon a change is planned for (changes arriving together are planned together).
-  ControlLoop(FleetBridge& bridge, Seconds plan_step, std::chrono::milliseconds poll = std::chrono::milliseconds(200));
+  ControlLoop(FleetBridge& bridge, SessionSettler& settler, Seconds plan_step,
+              std::chrono::milliseconds poll = std::chrono::milliseconds(200));
   ~ControlLoop();
   ControlLoop(const ControlLoop&) = delete;
   ControlLoop& operator=(const ControlLoop&) = delete;
@@ -25,7 +28,10 @@ class ControlLoop {
  private:
   void run();
 
+  void settle(UtcTime now);
+
   FleetBridge& bridge_;
+  SessionSettler& settler_;
   Seconds plan_step_;
   std::chrono::milliseconds poll_;
   std::mutex mutex_;

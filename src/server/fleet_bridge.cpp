@@ -10,6 +10,7 @@
 #include "flex/envelope.hpp"
 #include "plan/exact_solver.hpp"
 #include "plan/fast_solver.hpp"
+#include "server/session_window.hpp"
 
 namespace voltpool::server {
 
@@ -29,13 +30,9 @@ void stored(const Status& s) {
 constexpr double kEarlierIsBetterEurPerKwhPerStep = 1e-7;
 constexpr std::size_t kExactSolverMaxVehicles = 500;
 
-double limit_at(const ocpp::PowerSchedule& s, UtcTime t) {
+bool covers(const ocpp::PowerSchedule& s, UtcTime t) {
   auto offset = std::chrono::duration_cast<std::chrono::seconds>(t - s.start).count();
-  if (offset < 0 || offset >= s.duration_s || s.periods.empty()) return -1;  // not covered
-  double limit = s.periods.front().limit_w;
-  for (const auto& p : s.periods)
-    if (p.start_offset_s <= offset) limit = p.limit_w;
-  return limit;
+  return offset >= 0 && offset < s.duration_s && !s.periods.empty();
 }
 
 // Whether `next` asks anything materially different from `previous` for the time from `now` on: a limit that
@@ -47,13 +44,36 @@ bool differs(const std::optional<ocpp::PowerSchedule>& previous, const ocpp::Pow
     return true;
   for (const auto& p : next.periods) {
     UtcTime t = std::max(now, next.start + std::chrono::seconds(p.start_offset_s));
-    double a = limit_at(*previous, t), b = limit_at(next, t);
+    double a = covers(*previous, t) ? scheduled_w(*previous, t) : -1, b = covers(next, t) ? scheduled_w(next, t) : -1;
     if (std::abs(a - b) > std::max(100.0, 0.02 * std::max(std::abs(a), std::abs(b)))) return true;
   }
   return false;
 }
 
+// A meter sample moves the session's delivered and exported energy and its state of charge.
+void record_sample(SessionState& s, const ocpp::MeterSample& m) {
+  if (m.energy_import_wh && s.meter_start_wh) s.delivered_wh = *m.energy_import_wh - *s.meter_start_wh;
+  if (m.energy_export_wh) {
+    if (!s.export_start_wh) s.export_start_wh = m.energy_export_wh;
+    s.exported_wh = *m.energy_export_wh - *s.export_start_wh;
+  }
+  if (m.power_w) s.power_w = m.power_w;
+  if (m.soc_pct) {
+    s.soc_pct = m.soc_pct;
+    s.net_at_soc_wh = s.net_wh();
+  }
+}
+
 }  // namespace
+
+double scheduled_w(const ocpp::PowerSchedule& s, UtcTime t) {
+  if (!covers(s, t)) return 0;
+  auto offset = std::chrono::duration_cast<std::chrono::seconds>(t - s.start).count();
+  double limit = s.periods.front().limit_w;
+  for (const auto& p : s.periods)
+    if (p.start_offset_s <= offset) limit = p.limit_w;
+  return limit;
+}
 
 FleetBridge::FleetBridge(store::Store& store, BridgeOptions options) : store_(store), options_(std::move(options)) {
   for (const auto& t : store_.open_transactions()) sessions_[{t.station_id, t.transaction_id}] = make_session(t);
@@ -82,6 +102,8 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
   s.meter_start_wh = t.meter_start_wh;
   if (t.last_energy_import_wh && t.meter_start_wh) s.delivered_wh = *t.last_energy_import_wh - *t.meter_start_wh;
   s.departure = t.started + options_.default_dwell;
+  for (const auto& m : store_.meter_values(t.station_id, t.transaction_id)) record_sample(s, m.sample);
+  if (auto v = store_.vehicle_of_id_token(t.id_token)) apply_vehicle(s, *v);
   if (auto owner = store_.owner_of_id_token(t.id_token)) {
     s.owner_id = *owner;
     if (auto p = store_.preferences(*owner)) apply_preferences(s, *p);
@@ -89,7 +111,13 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
   return s;
 }
 
-void FleetBridge::apply_preferences(SessionState& s, const store::OwnerPreferences& p) {
+void FleetBridge::apply_vehicle(SessionState& s, const store::VehicleRecord& v) const {
+  s.battery_kwh = v.battery_kwh;
+  if (v.max_charge_kw > 0) s.max_power_kw = std::min(s.max_power_kw, v.max_charge_kw);
+  if (v.max_discharge_kw > 0 && s.max_discharge_kw > 0) s.max_discharge_kw = std::min(s.max_discharge_kw, v.max_discharge_kw);
+}
+
+void FleetBridge::apply_preferences(SessionState& s, const store::OwnerPreferences& p) const {
   if (p.departure_minute_utc) {
     UtcTime day{std::chrono::floor<std::chrono::days>(s.started)};
     UtcTime departure = day + std::chrono::minutes(*p.departure_minute_utc);
@@ -98,6 +126,24 @@ void FleetBridge::apply_preferences(SessionState& s, const store::OwnerPreferenc
   }
   if (p.target_energy_kwh) s.energy_needed_kwh = *p.target_energy_kwh;
   s.v2g_consent = p.v2g_consent;
+  s.target_soc_pct = p.target_soc_pct;
+  s.keep_energy_kwh.reset();
+  if (p.min_energy_kwh) s.keep_energy_kwh = *p.min_energy_kwh;
+  if (p.min_soc_pct && s.battery_kwh > 0)
+    s.keep_energy_kwh = std::max(s.keep_energy_kwh.value_or(0.0), *p.min_soc_pct / 100.0 * s.battery_kwh);
+  else if (p.min_soc_pct)
+    s.keep_energy_kwh = s.keep_energy_kwh.value_or(0.0);  // a minimum of unknown size: no discharge without it
+  s.discharge_allowance_kwh = std::numeric_limits<double>::infinity();
+  if (p.wear_budget_eur) {
+    auto now = ocpp::utc_now();
+    auto year = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year();
+    UtcTime year_start{std::chrono::sys_days(year / std::chrono::January / 1)};
+    double exported_kwh = 0;
+    for (const auto& r : store_.settlements(s.owner_id, year_start, std::nullopt)) exported_kwh += r.settlement.export_kwh;
+    int day = static_cast<int>((std::chrono::floor<std::chrono::days>(now) - std::chrono::sys_days(year / 1 / 1)).count());
+    s.discharge_allowance_kwh =
+        discharge_allowance_kwh(*p.wear_budget_eur, options_.wear_eur_per_kwh, exported_kwh, day) - s.exported_wh / 1000.0;
+  }
 }
 
 void FleetBridge::preferences_changed(const std::string& owner_id) {
@@ -136,7 +182,10 @@ std::string FleetBridge::start_transaction(const ocpp::TransactionStart& start) 
   if (!sessions_.count(key) && !record->stopped) {
     SessionState s = make_session(*record);
     if (auto it = pending_needs_.find({start.station_id, start.evse_id}); it != pending_needs_.end()) {
-      if (it->second.energy_kwh) s.energy_needed_kwh = *it->second.energy_kwh;
+      if (it->second.energy_kwh) {
+        s.energy_needed_kwh = *it->second.energy_kwh;
+        s.ev_stated_energy = true;
+      }
       if (it->second.departure) s.departure = *it->second.departure;
       if (it->second.max_charge_w) s.max_power_kw = std::min(s.max_power_kw, *it->second.max_charge_w / 1000.0);
       apply_v2x(s, it->second);
@@ -152,14 +201,9 @@ bool FleetBridge::meter_values(const std::string& station_id, const std::string&
                                std::span<const ocpp::MeterSample> samples) {
   if (!stored(store_.add_meter_values(station_id, transaction_id, evse_id, samples))) return false;
   if (transaction_id.empty()) return true;
-  // The latest import register of these samples (the store keeps the same as last_energy_import_wh).
-  std::optional<double> latest_wh;
-  for (const auto& m : samples)
-    if (m.energy_import_wh) latest_wh = m.energy_import_wh;
-  if (!latest_wh) return true;
   std::lock_guard lock(mutex_);
-  if (auto it = sessions_.find({station_id, transaction_id}); it != sessions_.end() && it->second.meter_start_wh)
-    it->second.delivered_wh = *latest_wh - *it->second.meter_start_wh;
+  if (auto it = sessions_.find({station_id, transaction_id}); it != sessions_.end())
+    for (const auto& m : samples) record_sample(it->second, m);
   return true;
 }
 
@@ -167,6 +211,7 @@ bool FleetBridge::stop_transaction(const ocpp::TransactionStop& stop) {
   if (!stored(store_.stop_transaction(stop))) return false;
   std::lock_guard lock(mutex_);
   Key key{stop.station_id, stop.transaction_id};
+  stats_.sessions_stopped++;
   if (sessions_.erase(key)) dirty_ = true;
   pushed_.erase(key);
   return true;
@@ -185,7 +230,8 @@ void FleetBridge::charging_needs(const std::string& station_id, int evse_id, con
   if (needs.energy_kwh) {
     target->energy_needed_kwh = *needs.energy_kwh;
     target->needs_time = now;
-    target->delivered_at_needs_wh = target->delivered_wh;
+    target->delivered_at_needs_wh = target->net_wh();
+    target->ev_stated_energy = true;
   }
   if (needs.departure) target->departure = *needs.departure;
   if (needs.max_charge_w && *needs.max_charge_w > 0)
@@ -268,20 +314,29 @@ PlanningProblem FleetBridge::problem_for(const std::vector<SessionState>& sessio
   p.export_limit_kw.assign(grid.steps, kNoLimit);
   const double step_s = static_cast<double>(grid.step.count());
   for (const SessionState& s : sessions) {
-    double need_kwh = std::max(0.0, s.energy_needed_kwh - (s.delivered_wh - s.delivered_at_needs_wh) / 1000.0);
     double to_departure_s = static_cast<double>((s.departure - grid.start).count());
     int end = std::clamp(static_cast<int>(std::ceil(to_departure_s / step_s)), 1, grid.steps);
     double first = std::clamp(1.0 - static_cast<double>((now - grid.start).count()) / step_s, 1e-3, 1.0);
     double last = end * step_s <= to_departure_s ? 1.0 : std::clamp(to_departure_s / step_s - (end - 1), 1e-3, 1.0);
     if (end == 1) first = last = std::min(first, last);
-    double delivered_since_needs_kwh = (s.delivered_wh - s.delivered_at_needs_wh) / 1000.0;
-    bool v2g = s.may_discharge(options_.v2g);
-    // Energy relative to now: 0 now, the remaining need at departure; with V2G the EV's window around it.
-    double floor_kwh = v2g && s.min_energy_kwh ? std::min(0.0, *s.min_energy_kwh - delivered_since_needs_kwh) : 0.0;
-    double ceiling_kwh = v2g && s.max_energy_kwh ? std::max(need_kwh, *s.max_energy_kwh - delivered_since_needs_kwh)
-                                                 : need_kwh;
-    p.vehicles.add(0, end, first, last, s.max_power_kw, v2g ? s.max_discharge_kw : 0.0, 0.0, floor_kwh, ceiling_kwh,
-                   need_kwh, 1.0, 1.0);
+    SessionWindow w = session_window(s, options_.v2g);
+    p.vehicles.add(0, end, first, last, s.max_power_kw, w.discharge_max_kw, 0.0, w.floor_kwh, w.ceiling_kwh,
+                   w.need_kwh, 1.0, 1.0);
+    OwnerGuardrails guard;
+    guard.discharge_cap_kwh = w.discharge_cap_kwh;
+    p.guardrails.push_back(guard);
+  }
+  // Only the exact planner carries guardrails: for the fast one, a cap becomes a discharge power that cannot
+  // exceed it even at full power over the whole window.
+  if (sessions.size() > kExactSolverMaxVehicles || std::none_of(p.guardrails.begin(), p.guardrails.end(), [](auto& g) {
+        return std::isfinite(g.discharge_cap_kwh);
+      })) {
+    for (std::size_t i = 0; i < p.guardrails.size(); ++i) {
+      double cap = p.guardrails[i].discharge_cap_kwh;
+      double hours = p.vehicles.window(i) * p.dt_h;
+      if (std::isfinite(cap)) p.vehicles.discharge_max_kw[i] = std::min(p.vehicles.discharge_max_kw[i], cap / hours);
+    }
+    p.guardrails.clear();
   }
   return p;
 }
@@ -315,7 +370,7 @@ bool FleetBridge::replan(UtcTime now) {
     for (std::size_t k = 0; k < kw.size(); ++k) {
       // A step mean over a partial presence is a higher power while present (up to the charger's).
       double fraction = p.vehicles.fraction(i, static_cast<int>(k));
-      double discharge_kw = sessions[i].may_discharge(options_.v2g) ? sessions[i].max_discharge_kw : 0.0;
+      double discharge_kw = p.vehicles.discharge_max_kw[i];
       double w = std::round(std::clamp(kw[k] / fraction, -discharge_kw, sessions[i].max_power_kw) * 1000.0);
       if (schedule.periods.empty() || std::abs(schedule.periods.back().limit_w - w) > 0.5)
         schedule.periods.push_back({static_cast<int>(k) * static_cast<int>(grid.step.count()), w});
@@ -352,6 +407,23 @@ std::vector<SessionState> FleetBridge::sessions() const {
   std::vector<SessionState> out;
   for (const auto& [key, s] : sessions_) out.push_back(s);
   return out;
+}
+
+std::vector<DispatchableSession> FleetBridge::dispatchable() const {
+  std::lock_guard lock(mutex_);
+  std::vector<DispatchableSession> out;
+  for (const auto& [key, s] : sessions_) {
+    if (offline_.count(key.first)) continue;
+    auto plan = pushed_.find(key);
+    out.push_back({s, plan == pushed_.end() ? std::nullopt : std::optional(plan->second)});
+  }
+  return out;
+}
+
+void FleetBridge::resend_profiles() {
+  std::lock_guard lock(mutex_);
+  pushed_.clear();
+  dirty_ = !sessions_.empty();
 }
 
 std::optional<ocpp::PowerSchedule> FleetBridge::pushed(const std::string& station_id,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -59,16 +60,39 @@ struct SessionState {
   double max_power_kw = 0;
   double energy_needed_kwh = 0;   // at `needs_time`
   UtcTime needs_time{};
-  double delivered_at_needs_wh = 0;
+  double delivered_at_needs_wh = 0;      // net_wh() at `needs_time`
   std::optional<double> meter_start_wh;  // the import register when the transaction started
   double delivered_wh = 0;        // meter register minus meter start
+  std::optional<double> export_start_wh;  // V2X: the first export register reading of the session
+  double exported_wh = 0;                 // export register minus its first reading
+  double net_wh() const { return delivered_wh - exported_wh; }
   UtcTime departure{};
   // V2X: discharge power the EV offers (0: charge only) and its energy window from `needs_time`.
   double max_discharge_kw = 0;
   std::optional<double> min_energy_kwh, max_energy_kwh;
+  bool ev_stated_energy = false;  // the EV said its energy need (it comes before the owner's SoC target)
   std::string owner_id;      // when the session's id token is linked to an owner
   bool v2g_consent = false;  // the owner's (BridgeOptions::v2g consents for everyone)
+  // The vehicle (a vehicle record with this id token) and its metered state of charge.
+  double battery_kwh = 0;            // 0: unknown
+  std::optional<double> soc_pct;     // the latest metered
+  std::optional<double> power_w;     // the latest metered (+ charging)
+  double net_at_soc_wh = 0;          // net_wh() when soc_pct was read
+  // The owner's terms: a SoC target, the energy the battery always keeps, and what their wear budget still
+  // allows to discharge (grid side; infinite: no budget).
+  std::optional<double> target_soc_pct;
+  std::optional<double> keep_energy_kwh;
+  double discharge_allowance_kwh = std::numeric_limits<double>::infinity();
   bool may_discharge(bool v2g_for_all) const { return (v2g_for_all || v2g_consent) && max_discharge_kw > 0; }
+};
+
+// A schedule's power at `t` (W); 0 outside it.
+double scheduled_w(const ocpp::PowerSchedule& schedule, UtcTime t);
+
+// A session the dispatcher may command: its state and the plan's schedule last pushed for it.
+struct DispatchableSession {
+  SessionState state;
+  std::optional<ocpp::PowerSchedule> plan;
 };
 
 // What the connected fleet can do from now on, per plan step (flex/envelope.hpp): each step's bounds alone.
@@ -83,6 +107,7 @@ struct BridgeStats {
   std::size_t open_sessions = 0;
   std::size_t plans = 0;
   std::size_t profiles_pushed = 0;
+  std::size_t sessions_stopped = 0;  // transactions stopped since the service started
   double last_plan_ms = 0;
 };
 
@@ -126,6 +151,11 @@ class FleetBridge final : public ocpp::CsmsBackend {
   std::vector<SessionState> sessions() const;
   // The fleet's flexibility over the plan horizon from `now` (the cars of connected stations).
   FleetFlexibility flexibility(UtcTime now);
+  // The sessions of connected stations with their plan's schedules (the dispatch loop's fleet).
+  std::vector<DispatchableSession> dispatchable() const;
+  bool v2g_for_all() const { return options_.v2g; }
+  // Every session's plan goes out again at the next re-plan (after a dispatch overrode it).
+  void resend_profiles();
   // The schedule last pushed for a transaction, if any.
   std::optional<ocpp::PowerSchedule> pushed(const std::string& station_id, const std::string& transaction_id) const;
   // A stable chargingProfileId for a transaction (same across restarts, so a new profile replaces the old).
@@ -141,8 +171,11 @@ class FleetBridge final : public ocpp::CsmsBackend {
                               UtcTime now, TimeGrid& grid) const;
   double station_power_kw(const std::string& station_id) const;  // provisioned, else the default
   void apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const;
-  // The owner's departure, energy and V2G consent (their EV's own needs, when it says them, come after).
-  static void apply_preferences(SessionState& s, const store::OwnerPreferences& p);
+  // The owner's departure, energy or SoC target, minimum, V2G consent and wear budget (their EV's own needs,
+  // when it says them, come after). Reads the owner's discharges this year from the store.
+  void apply_preferences(SessionState& s, const store::OwnerPreferences& p) const;
+  // The session's vehicle (by id token): battery size and power limits.
+  void apply_vehicle(SessionState& s, const store::VehicleRecord& v) const;
 
   store::Store& store_;
   BridgeOptions options_;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "ocpp/csms/context.hpp"
 #include "server/fleet_bridge.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -215,6 +216,82 @@ TEST_F(Fixture, AnOwnersConsentLetsTheirV2xCarDischargeWithoutTheGlobalSwitch) {
   double lowest_w = 0;
   for (int m = 0; m < 6 * 60; m += 15) lowest_w = std::min(lowest_w, power_at(schedule, noon + std::chrono::minutes(m)));
   EXPECT_LT(lowest_w, -1000.0);
+}
+
+// Dave's car: a 60 kWh battery at 50 % (30 kWh) plugged in at noon until 18:00; he wants 60 % at departure and
+// always keeps 40 % (24 kWh). His EV's own V2X window would let it give 10 kWh; his minimum lets it give 6.
+struct OwnerTerms : Fixture {
+  void SetUp() override {
+    Fixture::SetUp();
+    ASSERT_TRUE(store->put_vehicle({"V-D", "dave", "EV-D", "test car", 60.0, 0, 0}));
+    ocpp::set_service_clock(SimClock(noon, std::chrono::system_clock::now(), 1.0));
+  }
+  void TearDown() override {
+    ocpp::set_service_clock(SimClock{});
+    Fixture::TearDown();
+  }
+  // The cumulative energy of the pushed schedule at each quarter hour from noon, and its lowest point.
+  static std::pair<double, double> energy_and_lowest(const ocpp::PowerSchedule& schedule, UtcTime noon) {
+    double kwh = 0, lowest = 0;
+    for (int m = 0; m < 6 * 60; m += 15) {
+      kwh += power_at(schedule, noon + std::chrono::minutes(m)) * 0.25 / 1000;
+      lowest = std::min(lowest, kwh);
+    }
+    return {kwh, lowest};
+  }
+  ocpp::PowerSchedule plan_daves_session(const store::OwnerPreferences& prefs) {
+    EXPECT_TRUE(store->put_preferences("dave", prefs));
+    // After the cheap hours the price is only a little dear: selling there pays less than before them.
+    BridgeOptions o = options();
+    o.prices_eur_per_kwh->values[4] = o.prices_eur_per_kwh->values[5] = 0.10;
+    FleetBridge bridge(*store, o);
+    RecordingSink sink;
+    bridge.set_sink(&sink);
+    auto tx = start("T-D");
+    tx.id_token = "EV-D";
+    bridge.start_transaction(tx);
+    std::vector<ocpp::MeterSample> soc = {{noon, 0.0, 0.0, 0.0, 50.0}};
+    EXPECT_TRUE(bridge.meter_values("CS-1", "T-D", 1, soc));
+    ocpp::ChargingNeeds needs;  // V2X, no energy of its own: the owner's SoC target counts
+    needs.max_discharge_w = 7000;
+    needs.min_energy_kwh = -10.0;
+    needs.max_energy_kwh = 30.0;
+    bridge.charging_needs("CS-1", 1, needs);
+    EXPECT_TRUE(bridge.replan(noon));
+    EXPECT_FALSE(sink.pushed.empty());
+    return sink.pushed.empty() ? ocpp::PowerSchedule{} : std::get<2>(sink.pushed.back());
+  }
+};
+
+TEST_F(OwnerTerms, TheSocTargetAndTheMinimumKeptShapeThePlan) {
+  store::OwnerPreferences p;
+  p.v2g_consent = true;
+  p.departure_minute_utc = 18 * 60;
+  p.target_soc_pct = 60;
+  p.min_soc_pct = 40;
+  auto [kwh, lowest] = energy_and_lowest(plan_daves_session(p), noon);
+  EXPECT_NEAR(kwh, 6.0, 0.01);      // 60 % of 60 kWh from 30 kWh
+  EXPECT_NEAR(lowest, -6.0, 0.01);  // it sells at the dearest hours down to 40 %, not further
+  p.min_soc_pct.reset();
+  auto [kwh_free, lowest_free] = energy_and_lowest(plan_daves_session(p), noon);
+  EXPECT_NEAR(kwh_free, 6.0, 0.01);
+  EXPECT_NEAR(lowest_free, -10.0, 0.01);  // without it, the EV's own V2X window is the limit
+}
+
+TEST_F(OwnerTerms, TheWearBudgetCapsWhatAPlanDischarges) {
+  store::OwnerPreferences p;
+  p.v2g_consent = true;
+  p.departure_minute_utc = 18 * 60;
+  p.target_soc_pct = 60;
+  // At 0.03 EUR of wear per kWh, a budget accrued over 155 days of 2024 (to June 3) of 2 kWh's wear.
+  p.wear_budget_eur = 2.0 * 0.03 * 365.0 / 155.0;
+  auto schedule = plan_daves_session(p);
+  double discharged_kwh = 0;
+  for (int m = 0; m < 6 * 60; m += 15)
+    discharged_kwh += std::max(0.0, -power_at(schedule, noon + std::chrono::minutes(m))) * 0.25 / 1000;
+  EXPECT_GT(discharged_kwh, 1.5);
+  EXPECT_LE(discharged_kwh, 2.0 + 0.01);
+  EXPECT_NEAR(energy_and_lowest(schedule, noon).first, 6.0, 0.01);
 }
 
 TEST(ProfileIds, AreStableAndPositive) {

@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "server/dispatch_loop.hpp"
 #include "server/fleet_bridge.hpp"
-#include "settle/settlement.hpp"
+#include "server/session_settler.hpp"
 #include "store/store.hpp"
 
 namespace voltpool::server {
@@ -40,11 +41,19 @@ struct Route {
   std::string path;  // OpenAPI form, e.g. /api/sessions/{id}/meter-values
 };
 
+// The parts of the running service the API reads and drives.
+struct ApiServices {
+  store::Store& store;
+  FleetBridge& bridge;
+  SessionSettler& settler;
+  DispatchLoop& dispatch;
+  RemoteControl* remote = nullptr;  // nothing: remote control is refused (409)
+};
+
 class HttpApi {
  public:
   // `metrics` returns extra Prometheus lines (the transport's counters).
-  HttpApi(store::Store& store, FleetBridge& bridge, RemoteControl* remote, std::function<std::string()> metrics,
-          settle::SettlementTerms terms = {});
+  HttpApi(ApiServices services, std::function<std::string()> metrics);
 
   HttpResponse handle(const HttpRequest& request) const;
 
@@ -56,11 +65,19 @@ class HttpApi {
  private:
   store::Store& store_;
   FleetBridge& bridge_;
+  SessionSettler& settler_;
+  DispatchLoop& dispatch_;
   RemoteControl* remote_;
   std::function<std::string()> metrics_;
-  settle::SettlementTerms terms_;
 
-  HttpResponse earnings(const std::string& owner_id) const;
+  // api_money.cpp: an owner's settled sessions, intervals and ledger entries; the operator's whole ledger.
+  HttpResponse earnings(const std::string& owner_id, std::string_view query) const;
+  HttpResponse ledger() const;
+  // api_dispatch.cpp: GET the state, POST a regulation signal or demand-response event, DELETE to end it.
+  HttpResponse dispatch(const HttpRequest& request, bool operator_) const;
+  // api_vehicles.cpp: `owner` is the caller when an owner (else an operator).
+  HttpResponse vehicles(const std::vector<std::string_view>& parts, const HttpRequest& request,
+                        const std::optional<std::string>& owner) const;
 };
 
 }  // namespace voltpool::server

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,8 @@ struct Api : ::testing::Test {
                                 ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<FleetBridge> bridge;
+  std::unique_ptr<SessionSettler> settler;
+  std::unique_ptr<DispatchLoop> dispatch;
   FakeRemote remote;
   std::unique_ptr<HttpApi> api;
   std::int64_t alice_session = 0, bob_session = 0;
@@ -46,7 +49,10 @@ struct Api : ::testing::Test {
     ASSERT_TRUE(store->link_id_token("alice", "CARD-A"));
     ASSERT_TRUE(store->link_id_token("bob", "CARD-B"));
     bridge = std::make_unique<FleetBridge>(*store, BridgeOptions{});
-    api = std::make_unique<HttpApi>(*store, *bridge, &remote, [] { return std::string("voltpool_connections 3\n"); });
+    settler = std::make_unique<SessionSettler>(*store, settle::SettlementTerms{0.2}, 11.0);
+    dispatch = std::make_unique<DispatchLoop>(*bridge);
+    api = std::make_unique<HttpApi>(ApiServices{*store, *bridge, *settler, *dispatch, &remote},
+                                    [] { return std::string("voltpool_connections 3\n"); });
     UtcTime t{std::chrono::seconds(1717416000)};
     ocpp::set_service_clock(SimClock(t, std::chrono::system_clock::now(), 1.0));  // the service lives at t
     for (auto [tx, card] : {std::pair{"T-A", "CARD-A"}, {"T-B", "CARD-B"}}) {
@@ -66,6 +72,8 @@ struct Api : ::testing::Test {
   void TearDown() override {
     ocpp::set_service_clock(SimClock{});
     api.reset();
+    settler.reset();
+    dispatch.reset();
     bridge.reset();
     store.reset();
     for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + s);
@@ -175,18 +183,73 @@ TEST_F(Api, PricesArePostedValidatedAndUsed) {
 }
 
 TEST_F(Api, OwnersEarnTheirSavingsInABalancedLedger) {
-  // Alice's car: plugged in at noon (meter 0), 2.5 kWh by 12:15; the price 0.30 at noon.
+  // Alice's car: plugged in at noon (meter 0), 2.5 kWh by 12:15, unplugged at 13:30 with 5 kWh; bob's at 13:00.
+  UtcTime noon{std::chrono::seconds(1717416000)};
+  ASSERT_TRUE(bridge->stop_transaction({"CS-1", "T-A", noon + std::chrono::minutes(90), 5000.0, "EVDisconnected"}));
+  ASSERT_TRUE(bridge->stop_transaction({"CS-1", "T-B", noon + std::chrono::minutes(60), 0.0, "EVDisconnected"}));
+  EXPECT_EQ(settler->settle_pending(bridge->prices(), noon), 0u);  // no prices yet: pending, with the reason
+  auto waiting = json::parse(call("GET", "/api/owners/alice/earnings", "alice-token").body);
+  ASSERT_EQ(waiting["unsettled"].size(), 1u);
+  EXPECT_EQ(waiting["unsettled"][0]["reason"], "no prices loaded");
   ASSERT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T12:00:00Z","step_s":3600,"eur_per_kwh":[0.30,0.05]})").status, 200);
+  EXPECT_EQ(settler->settle_pending(bridge->prices(), noon + std::chrono::hours(2)), 2u);
+  EXPECT_EQ(settler->settle_pending(bridge->prices(), noon + std::chrono::hours(2)), 0u);  // once
   auto mine = call("GET", "/api/owners/alice/earnings", "alice-token");
   ASSERT_EQ(mine.status, 200);
   auto e = json::parse(mine.body);
   ASSERT_EQ(e["sessions"].size(), 1u);
-  EXPECT_NEAR(e["sessions"][0]["import_kwh"].get<double>(), 2.5, 1e-9);
-  EXPECT_EQ(e["totals"]["import_cost_cents"], 75);  // 2.5 kWh x 0.30
-  EXPECT_EQ(e["totals"]["savings_cents"], 0);       // it charged as uncontrolled charging would have
+  EXPECT_TRUE(e["unsettled"].empty());
+  EXPECT_NEAR(e["sessions"][0]["import_kwh"].get<double>(), 5.0, 1e-9);
+  // 12:00-12:15 2.5 kWh, 12:15-13:30 2.5 kWh linearly: 2.5 + 1.5 at 0.30, 1.0 at 0.05 = 125 cents.
+  EXPECT_EQ(e["totals"]["import_cost_cents"], 125);
+  EXPECT_EQ(e["totals"]["uncontrolled_cost_cents"], 150);  // 5 kWh at 11 kW from noon: all at 0.30
+  EXPECT_EQ(e["totals"]["savings_cents"], 25);
+  EXPECT_EQ(e["totals"]["platform_fee_cents"], 5);
+  EXPECT_EQ(e["totals"]["owner_earnings_cents"], 20);
+  ASSERT_EQ(e["intervals"].size(), 2u);
+  EXPECT_EQ(e["intervals"][0]["start"], "2024-06-03T12:00:00Z");
+  EXPECT_EQ(e["intervals"][0]["import_cost_cents"], 120);
+  EXPECT_EQ(e["intervals"][1]["import_cost_cents"], 5);
   EXPECT_EQ(e["ledger_sum_cents"], 0);
+  auto day = json::parse(call("GET", "/api/owners/alice/earnings?interval=day", "alice-token").body);
+  ASSERT_EQ(day["intervals"].size(), 1u);
+  EXPECT_EQ(day["intervals"][0]["import_cost_cents"], 125);
+  auto later = json::parse(call("GET", "/api/owners/alice/earnings?from=2024-06-03T13:00:00Z", "alice-token").body);
+  ASSERT_EQ(later["intervals"].size(), 1u);  // the session overlaps; only the 13:00 interval is in range
+  EXPECT_EQ(call("GET", "/api/owners/alice/earnings?interval=week", "alice-token").status, 400);
+  EXPECT_EQ(call("GET", "/api/owners/alice/earnings?from=noon", "alice-token").status, 400);
   EXPECT_EQ(call("GET", "/api/owners/bob/earnings", "alice-token").status, 404);
   EXPECT_EQ(call("GET", "/api/owners/alice/earnings", "op-token").status, 200);
+  // The operator's ledger: every account, summing to zero; owners may not see it.
+  auto ledger = json::parse(call("GET", "/api/ledger", "op-token").body);
+  EXPECT_EQ(ledger["sum_cents"], 0);
+  std::map<std::string, std::int64_t> balance;
+  for (const auto& a : ledger["accounts"]) balance[a["account"]] = a["balance_cents"];
+  EXPECT_EQ(balance["owner:alice"], -130);  // paid 125 for energy, 5 to the platform
+  EXPECT_EQ(balance["platform"], 5);
+  EXPECT_EQ(call("GET", "/api/ledger", "alice-token").status, 403);
+}
+
+TEST_F(Api, VehiclesBelongToTheirOwners) {
+  auto bad = call("PUT", "/api/vehicles/V-1", "op-token", R"({"battery_kwh":-1,"owner_id":"alice"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("battery_kwh"), std::string::npos);
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-1", "op-token", R"({"battery_kwh":60})").status, 400);  // whose?
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-1", "op-token", R"({"owner_id":"alice","wheels":4})").status, 400);
+  auto made = call("PUT", "/api/vehicles/V-1", "alice-token", R"({"id_token":"EV-1","name":"Polestar 3","battery_kwh":107})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(json::parse(made.body)["owner_id"], "alice");
+  EXPECT_EQ(*store->owner_of_id_token("EV-1"), "alice");
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-1", "alice-token", R"({"battery_kwh":100})").status, 200);
+  EXPECT_EQ(call("GET", "/api/vehicles/V-1", "bob-token").status, 404);  // another owner's
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-1", "bob-token", R"({"battery_kwh":1})").status, 404);
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-2", "bob-token", R"({"owner_id":"alice"})").status, 403);
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-2", "bob-token", R"({"id_token":"EV-1"})").status, 409);  // V-1's
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-2", "bob-token", R"({"id_token":"CARD-A"})").status, 409);  // alice's card
+  ASSERT_EQ(call("PUT", "/api/vehicles/V-2", "bob-token", R"({"id_token":"CARD-B","battery_kwh":39})").status, 201);
+  EXPECT_EQ(json::parse(call("GET", "/api/vehicles", "bob-token").body).size(), 1u);
+  EXPECT_EQ(json::parse(call("GET", "/api/vehicles", "op-token").body).size(), 2u);
+  EXPECT_EQ(json::parse(call("GET", "/api/vehicles/V-1", "alice-token").body)["battery_kwh"], 100);
 }
 
 TEST_F(Api, OwnersSetTheirPreferencesAndThePlanTakesThem) {
@@ -213,6 +276,28 @@ TEST_F(Api, OwnersSetTheirPreferencesAndThePlanTakesThem) {
     EXPECT_TRUE(s.v2g_consent);
   }
   EXPECT_TRUE(bridge->needs_replan());
+}
+
+TEST_F(Api, OperatorsStartAndEndDispatch) {
+  EXPECT_EQ(json::parse(call("GET", "/api/dispatch", "op-token").body)["active"], false);
+  EXPECT_EQ(call("GET", "/api/dispatch", "alice-token").status, 403);
+  auto bad = call("POST", "/api/dispatch", "op-token", R"({"kind":"regulation","capacity_kw":10,"signal":[0.5,"up"]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("'signal'[1]"), std::string::npos);
+  EXPECT_EQ(call("POST", "/api/dispatch", "op-token", R"({"kind":"regulation","capacity_kw":10,"signal":[2]})").status, 400);
+  EXPECT_EQ(call("POST", "/api/dispatch", "op-token", R"({"kind":"demand_response","offset_kw":-5})").status, 400);  // no end
+  EXPECT_EQ(call("POST", "/api/dispatch", "op-token", R"({"kind":"curtail"})").status, 400);
+  EXPECT_EQ(call("POST", "/api/dispatch", "op-token", R"({"kind":"demand_response","offset_kw":-5,"end":"2024-06-03T13:00:00Z","x":1})").status, 400);
+  EXPECT_EQ(json::parse(call("GET", "/api/dispatch", "op-token").body)["active"], false);  // nothing bad was taken
+  auto ok = call("POST", "/api/dispatch", "op-token", R"({"kind":"demand_response","offset_kw":-5,"end":"2024-06-03T13:00:00Z"})");
+  ASSERT_EQ(ok.status, 202) << ok.body;
+  auto state = json::parse(call("GET", "/api/dispatch", "op-token").body);
+  EXPECT_EQ(state["active"], true);
+  EXPECT_EQ(state["signal"]["offset_kw"], -5.0);
+  EXPECT_EQ(state["signal"]["end"], "2024-06-03T13:00:00Z");
+  EXPECT_NE(call("GET", "/metrics", "").body.find("voltpool_dispatch_active 1"), std::string::npos);
+  EXPECT_EQ(call("DELETE", "/api/dispatch", "op-token").status, 200);
+  EXPECT_EQ(call("DELETE", "/api/dispatch", "op-token").status, 404);
 }
 
 TEST_F(Api, StopIsSentThroughTheStation) {

@@ -80,12 +80,13 @@ class Connection {
 }  // namespace
 
 struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServerState> {
-  OcppServerState(ServerOptions o, store::Store& s, FleetBridge& b, RemoteControl* remote)
+  OcppServerState(ServerOptions o, store::Store& s, FleetBridge& b, SessionSettler& settler, DispatchLoop& dispatch,
+                  RemoteControl* remote)
       : options(std::move(o)),
         store(s),
         bridge(b),
         ioc(std::max(1, options.threads)),
-        api(s, b, remote, [this] { return metrics(); }, options.settlement) {}
+        api(ApiServices{s, b, settler, dispatch, remote}, [this] { return metrics(); }) {}
 
   ServerOptions options;
   store::Store& store;
@@ -399,8 +400,9 @@ void detail::OcppServerState::accept_next() {
   });
 }
 
-OcppServer::OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge)
-    : impl_(std::make_shared<detail::OcppServerState>(std::move(options), store, bridge, this)) {}
+OcppServer::OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge, SessionSettler& settler,
+                       DispatchLoop& dispatch)
+    : impl_(std::make_shared<detail::OcppServerState>(std::move(options), store, bridge, settler, dispatch, this)) {}
 
 bool OcppServer::remote_stop(const std::string& station_id, const std::string& transaction_id) {
   auto connection = impl_->find(station_id);

@@ -29,7 +29,6 @@ struct ServerOptions {
   std::chrono::milliseconds call_timeout{30'000};  // an unanswered CALL to a station fails after this
   std::optional<std::string> tls_cert_file;  // PEM; with tls_key_file: wss:// only (security profile 2)
   std::optional<std::string> tls_key_file;
-  settle::SettlementTerms settlement;  // for the REST API's earnings
   // Sent to every station as it connects: a TxDefaultProfile with this limit, in force whenever no TxProfile is
   // (e.g. while voltpool is unreachable), so the fleet fails safe. Nothing: no default profile.
   std::optional<double> fail_safe_kw;
@@ -47,7 +46,8 @@ struct ServerStats {
 
 class OcppServer final : public ProfileSink, public RemoteControl {
  public:
-  OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge);
+  OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge, SessionSettler& settler,
+             DispatchLoop& dispatch);
   ~OcppServer() override;
   OcppServer(const OcppServer&) = delete;
   OcppServer& operator=(const OcppServer&) = delete;

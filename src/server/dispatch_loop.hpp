@@ -1,0 +1,86 @@
+// Real-time dispatch in the service: while a regulation signal or a demand-response event is active, every
+// cycle (2 s) the fleet's setpoint (the plan's power now, plus the signal times the regulation capacity, or plus
+// the event's offset) is split over the connected cars by the dispatcher (dispatch/dispatcher.hpp: power, energy
+// window, departure reserve and the owner's discharge allowance of each car) and each car whose setpoint moved
+// materially gets it as its TxProfile: the setpoint for a short hold (regulation) or to the event's end, then the
+// plan's own schedule again, so a car left alone by a failed service falls back to its plan. When the signal ends
+// the plan's profiles are sent again. Thread-safe; `cycle()` is the loop's body (tests call it directly).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/time.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "server/fleet_bridge.hpp"
+
+namespace voltpool::server {
+
+struct DispatchSignal {
+  enum class Kind { regulation, demand_response };
+  Kind kind = Kind::regulation;
+  UtcTime start{}, end{};
+  // Regulation: one value in [-1, 1] per cycle from `start` (+1: the fleet absorbs `capacity_kw` more than its
+  // plan); the signal ends with its values.
+  double capacity_kw = 0;
+  std::vector<double> signal;
+  // Demand response: the fleet's power against its plan from `start` to `end` (-: consume less / give more).
+  double offset_kw = 0;
+};
+
+struct DispatchState {
+  bool active = false;
+  std::optional<DispatchSignal> signal;
+  std::size_t cycles = 0;
+  std::size_t cars = 0;
+  CycleOutcome last;            // the last cycle's fleet setpoint, assigned power and reachable range
+  double baseline_kw = 0;       // the plan's power of the dispatched cars in the last cycle
+  double measured_kw = 0;       // the cars' latest metered power
+  double error_kw_mean_abs = 0;  // |setpoint - assigned| averaged over the signal's cycles
+  std::size_t profiles_sent = 0;
+};
+
+class DispatchLoop {
+ public:
+  explicit DispatchLoop(FleetBridge& bridge, DispatchConfig config = {});
+  ~DispatchLoop();
+  DispatchLoop(const DispatchLoop&) = delete;
+  DispatchLoop& operator=(const DispatchLoop&) = delete;
+
+  // Where the setpoints go (the OCPP server); none: cycles compute but send nothing.
+  void set_sink(ProfileSink* sink);
+  // A new signal replaces the active one; the error names what is wrong with it.
+  Status set_signal(DispatchSignal signal);
+  // Ends the active signal (the plan's profiles go out again); false when none was active.
+  bool clear_signal();
+  DispatchState state() const;
+
+  // One dispatch cycle at `now` (service time). Ends the signal when it is over.
+  void cycle(UtcTime now);
+
+  void start();  // the loop thread: a cycle every config.cycle_s of wall time
+  void stop();   // idempotent
+
+ private:
+  void finish_locked();
+
+  FleetBridge& bridge_;
+  ProfileSink* sink_ = nullptr;
+  DispatchConfig config_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+  DispatchState state_;
+  double error_sum_kw_ = 0;
+  std::map<std::pair<std::string, std::string>, double> last_setpoint_kw_;  // (station, transaction)
+};
+
+}  // namespace voltpool::server

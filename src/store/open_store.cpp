@@ -1,0 +1,24 @@
+#include "store/open_store.hpp"
+
+#include "store/postgres_store.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace voltpool::store {
+
+bool names_postgres(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
+         location.find("dbname=") != std::string::npos || location.find("host=") != std::string::npos;
+}
+
+Result<std::unique_ptr<Store>> open_store(const std::string& location) {
+  if (names_postgres(location)) {
+    auto pg = PostgresStore::open(location);
+    if (!pg) return pg.error();
+    return std::unique_ptr<Store>(std::move(pg).value());
+  }
+  auto sqlite = SqliteStore::open(location);
+  if (!sqlite) return sqlite.error();
+  return std::unique_ptr<Store>(std::move(sqlite).value());
+}
+
+}  // namespace voltpool::store
