@@ -41,7 +41,7 @@ struct ChargersArgs {
   double warmup_s = -1;          // default: the connect spread + 5 s
   double steady_s = 0;           // 0: until the end
   int threads = 2;
-  std::string provision_csv, report;
+  std::string provision_csv, report, ack_log;
   ClockArgs clock;
   bool lenient = false;
 };
@@ -221,6 +221,7 @@ int run_chargers(const ChargersArgs& a) {
   options.meter_interval = Seconds(a.meter_interval_s);
   options.tick = std::chrono::milliseconds(a.tick_ms);
   options.until = end;
+  options.ack_log = a.ack_log;
   double spread_s = a.connect_spread_s >= 0 ? a.connect_spread_s
                                             : std::max(a.tick_ms / 1000.0, static_cast<double>(plans.size()) / 1000.0);
   options.connect_spread = std::chrono::milliseconds(static_cast<std::int64_t>(spread_s * 1000));
@@ -252,6 +253,8 @@ int run_chargers(const ChargersArgs& a) {
                         {"calls_failed", t.calls_failed},
                         {"first_call_error", t.first_call_error},
                         {"reconnects", report->reconnects},
+                        {"connections_lost", report->connections_lost},
+                        {"calls_resent", report->calls_resent},
                         {"latency_all", latency(report->latency_all)},
                         {"steady_latency_all", latency(report->steady_latency_all)}};
   for (const auto& [action, s] : report->latency_by_action) out["latency_by_action"][action] = latency(s);
@@ -294,6 +297,8 @@ Command add_chargers(CLI::App& app) {
   cmd->add_option("--provision-csv", a->provision_csv,
                   "write the stations (id,password,max_power_kw) for `voltpool stations add --from-csv`");
   cmd->add_option("--report", a->report, "also write the JSON report to this file");
+  cmd->add_option("--ack-log", a->ack_log, "OCPP 2.x: append every acknowledged TransactionEvent with an energy "
+                                           "reading to this file, one JSON line each (durability tests)");
   cmd->add_flag("--lenient", a->lenient, "skip malformed session rows (counted) instead of failing");
   add_clock_options(cmd, a->clock);
   return [a] { return run_chargers(*a); };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -56,8 +57,25 @@ LatencyStats stats_of(std::vector<double> ms) {
   return s;
 }
 
+// Transaction messages are delivered at least once (OCPP 2.0.1 E04.FR.01 / 1.6 §4.7): a station keeps those the
+// CSMS did not acknowledge and sends them again, in order, once it is connected again.
+bool is_transaction_message(const std::string& action) {
+  return action == "TransactionEvent" || action == "StartTransaction" || action == "StopTransaction" ||
+         action == "MeterValues";
+}
+
+// The energy register reading of a 2.x TransactionEvent, if it carries one.
+std::optional<double> event_energy_wh(const nlohmann::json& payload) {
+  if (!payload.contains("meterValue")) return std::nullopt;
+  for (const auto& mv : payload["meterValue"])
+    for (const auto& sv : mv["sampledValue"])
+      if (!sv.contains("measurand") || sv["measurand"] == "Energy.Active.Import.Register") return sv["value"].get<double>();
+  return std::nullopt;
+}
+
 struct Shared {
   ChargerFleetOptions options;
+  std::ofstream ack_log;  // guarded by mutex
   std::chrono::steady_clock::time_point steady_from, steady_until;
   net::io_context ioc;
   tcp::endpoint endpoint;
@@ -118,10 +136,72 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
     ws_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
     {
       std::lock_guard lock(shared_.mutex);
-      shared_.report.connected++;
+      if (!ever_connected_) shared_.report.connected++;
+      shared_.report.calls_resent += resend_.size();
     }
+    ever_connected_ = true;
+    connected_ = true;
+    attempts_ = 0;
     read();
+    std::vector<std::string> out;
+    auto steady = std::chrono::steady_clock::now();
+    for (auto& c : std::exchange(resend_, {})) send_call(std::move(c), steady, out);
+    enqueue(std::move(out));
     tick();
+  }
+
+  // The open connection dropped (the CSMS went away): unacknowledged transaction messages wait for the next
+  // connection, which is tried with backoff, like a station does.
+  void lost(const std::string& why) {
+    if (finished_ || !connected_) return;
+    connected_ = false;
+    {
+      std::lock_guard lock(shared_.mutex);
+      shared_.report.connections_lost++;
+    }
+    endpoint_.abandon_all("connection lost: " + why);
+    if (shared_.options.clock.now() >= shared_.options.until) return finish();
+    retry_or_fail(why);
+  }
+
+  struct Call {
+    std::string action, label;
+    nlohmann::json payload;
+    ocpp::rpc::Endpoint::ResultHandler on_result;
+  };
+
+  void send_call(Call call, std::chrono::steady_clock::time_point steady, std::vector<std::string>& out) {
+    auto shared_call = std::make_shared<Call>(std::move(call));
+    endpoint_.call(shared_call->action, shared_call->payload,
+                   [this, shared_call](const ocpp::rpc::CallOutcome& o) {
+                     // The CALL's own round trip, not the time it queued behind this station's earlier CALLs.
+                     if (o.ok) {
+                       double ms = std::chrono::duration<double, std::milli>(o.round_trip).count();
+                       latencies_ms_[shared_call->label].push_back(ms);
+                       auto sent = std::chrono::steady_clock::now() - o.round_trip;
+                       if (sent >= shared_.steady_from && sent < shared_.steady_until)
+                         steady_latencies_ms_[shared_call->label].push_back(ms);
+                       log_ack(*shared_call);
+                     } else if (!connected_ && !finished_ && is_transaction_message(shared_call->action)) {
+                       resend_.push_back(std::move(*shared_call));  // not acknowledged: sent again later
+                       return;
+                     }
+                     shared_call->on_result(o);
+                   },
+                   steady, out);
+  }
+
+  void log_ack(const Call& call) {
+    if (!shared_.ack_log.is_open() || call.action != "TransactionEvent") return;
+    auto energy = event_energy_wh(call.payload);
+    if (!energy) return;
+    nlohmann::json line = {{"station", station_.id()},
+                           {"transaction_id", call.payload["transactionInfo"]["transactionId"]},
+                           {"event", call.payload["eventType"]},
+                           {"timestamp", call.payload["timestamp"]},
+                           {"energy_wh", *energy}};
+    std::lock_guard lock(shared_.mutex);
+    shared_.ack_log << line.dump() << '\n' << std::flush;
   }
 
   // Like a real station (OCPP 2.0.1 B10: RetryBackOff), waits a growing random time before trying again.
@@ -133,7 +213,12 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
     }
     beast::error_code ignored;
     beast::get_lowest_layer(*ws_).socket().close(ignored);
+    // The old stream and its writes may still have handlers to run: they are kept (and ignored) until the end.
+    retired_.emplace_back(std::move(ws_), std::move(outbox_));
+    ++generation_;
     ws_ = std::make_unique<websocket::stream<beast::tcp_stream>>(timer_.get_executor());
+    outbox_ = std::make_unique<server::TextOutbox>();
+    buffer_.consume(buffer_.size());
     handshake_response_ = {};
     auto backoff = std::chrono::milliseconds((500 << attempts_) + static_cast<int>(std::hash<std::string>{}(station_.id()) % 1000));
     timer_.expires_after(backoff);
@@ -143,15 +228,19 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
   }
 
   void failed(const std::string& why) {
-    std::lock_guard lock(shared_.mutex);
-    shared_.report.connect_failures++;
-    if (shared_.report.first_connect_error.empty())
-      shared_.report.first_connect_error = station_.id() + ": " + why;
+    {
+      std::lock_guard lock(shared_.mutex);
+      shared_.report.connect_failures++;
+      if (shared_.report.first_connect_error.empty())
+        shared_.report.first_connect_error = station_.id() + ": " + why;
+    }
+    if (ever_connected_) finish();  // what it did before is reported
   }
 
   void read() {
-    ws_->async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->finish();
+    ws_->async_read(buffer_, [self = shared_from_this(), generation = generation_](beast::error_code ec, std::size_t) {
+      if (generation != self->generation_) return;  // a stream given up after a lost connection
+      if (ec) return self->closing_ ? self->finish() : self->lost(ec.message());
       std::string text = beast::buffers_to_string(self->buffer_.data());
       self->buffer_.consume(self->buffer_.size());
       std::vector<std::string> out;
@@ -162,9 +251,10 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
   }
 
   void tick() {
-    if (finished_) return;
+    if (finished_ || !connected_) return;  // opened() starts ticking again
     UtcTime now = shared_.options.clock.now();
     if (now >= shared_.options.until) {
+      closing_ = true;
       ws_->async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) { self->finish(); });
       return;
     }
@@ -173,21 +263,11 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
     std::vector<std::string> out;
     auto steady = std::chrono::steady_clock::now();
     for (auto& call : calls) {
+      std::string label = call.command.action;
+      if (call.command.payload.contains("eventType")) label += "." + call.command.payload["eventType"].get<std::string>();
       std::string action = call.command.action;
-      if (call.command.payload.contains("eventType")) action += "." + call.command.payload["eventType"].get<std::string>();
-      endpoint_.call(std::move(call.command.action), std::move(call.command.payload),
-                     [this, action, on_result = std::move(call.on_result)](const ocpp::rpc::CallOutcome& o) {
-                       // The CALL's own round trip, not the time it queued behind this station's earlier CALLs.
-                       if (o.ok) {
-                         double ms = std::chrono::duration<double, std::milli>(o.round_trip).count();
-                         latencies_ms_[action].push_back(ms);
-                         auto sent = std::chrono::steady_clock::now() - o.round_trip;
-                         if (sent >= shared_.steady_from && sent < shared_.steady_until)
-                           steady_latencies_ms_[action].push_back(ms);
-                       }
-                       on_result(o);
-                     },
-                     steady, out);
+      send_call({std::move(action), std::move(label), std::move(call.command.payload), std::move(call.on_result)},
+                steady, out);
     }
     endpoint_.tick(steady, out);
     enqueue(std::move(out));
@@ -200,7 +280,9 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
   void enqueue(std::vector<std::string> texts) {
     if (finished_) return;
     auto self = shared_from_this();
-    outbox_.send(*ws_, std::move(texts), self, [] {}, [self] { self->finish(); });
+    outbox_->send(*ws_, std::move(texts), self, [] {}, [self, generation = generation_] {
+      if (generation == self->generation_) self->lost("write failed");
+    });
   }
 
   void finish() {
@@ -238,8 +320,12 @@ class ChargerConnection : public std::enable_shared_from_this<ChargerConnection>
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   websocket::response_type handshake_response_;
-  server::TextOutbox outbox_;
+  std::unique_ptr<server::TextOutbox> outbox_ = std::make_unique<server::TextOutbox>();
+  int generation_ = 0;  // which stream is current (handlers of given-up streams are ignored)
+  std::vector<std::pair<std::unique_ptr<websocket::stream<beast::tcp_stream>>, std::unique_ptr<server::TextOutbox>>> retired_;
   bool finished_ = false;
+  bool connected_ = false, ever_connected_ = false, closing_ = false;
+  std::vector<Call> resend_;  // transaction messages not acknowledged before the connection dropped
   std::map<std::string, std::vector<double>> latencies_ms_, steady_latencies_ms_;
   int attempts_ = 0;
 };
@@ -252,6 +338,10 @@ Result<ChargerFleetReport> run_charger_fleet(const ChargerFleetOptions& options,
   Shared shared;
   shared.options = options;
   shared.url = *url;
+  if (!options.ack_log.empty()) {
+    shared.ack_log.open(options.ack_log, std::ios::app);
+    if (!shared.ack_log) return Error{"--ack-log: cannot write " + options.ack_log};
+  }
   beast::error_code ec;
   tcp::resolver resolver(shared.ioc);
   auto resolved = resolver.resolve(url->host, url->port, ec);

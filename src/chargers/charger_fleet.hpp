@@ -34,6 +34,10 @@ struct ChargerFleetOptions {
   std::chrono::milliseconds warmup{6000};          // calls sent before this (wall) are not in the steady latency
   std::chrono::milliseconds steady_for{0};         // nor those sent this long after it (0: until the end)
   int connect_attempts = 5;                        // a refused or reset connection is retried with backoff
+  // OCPP 2.x: every acknowledged TransactionEvent with an energy register reading is written to this file, one
+  // JSON line {station, transaction_id, event, timestamp, energy_wh}, flushed as it is acknowledged (tests count
+  // them against what the CSMS stored). Empty: none.
+  std::string ack_log;
 };
 
 struct LatencyStats {
@@ -46,6 +50,8 @@ struct ChargerFleetReport {
   std::string first_connect_error;
   StationCounters totals;
   std::size_t reconnects = 0;
+  std::size_t connections_lost = 0;   // open connections that dropped (the station reconnects)
+  std::size_t calls_resent = 0;       // transaction messages sent again after a lost connection
   std::map<std::string, LatencyStats> latency_by_action;
   LatencyStats latency_all;
   std::map<std::string, LatencyStats> steady_latency_by_action;  // calls sent after the warm-up

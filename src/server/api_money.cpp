@@ -98,20 +98,28 @@ HttpResponse HttpApi::earnings(const std::string& owner_id, std::string_view que
                              {"ledger", ledger}, {"ledger_sum_cents", ledger_sum}, {"unsettled", pending}});
 }
 
-// Every account's balance and the ledger's sum (zero: it balances).
-HttpResponse HttpApi::ledger() const {
+// Every account's balance and the ledger's sum (zero: it balances); with ?entries=true also every entry in the
+// order written (an audit).
+HttpResponse HttpApi::ledger(std::string_view query) const {
+  std::string list = query_value(query, "entries").value_or("false");
+  if (list != "true" && list != "false") return error(400, "'entries' must be true or false, got '" + list + "'");
   std::map<std::string, settle::Cents> balances;
   settle::Cents sum = 0;
   std::size_t entries = 0;
+  json all = json::array();
   for (const auto& r : store_.ledger()) {
     balances[r.entry.account] += r.entry.amount;
     sum += r.entry.amount;
     ++entries;
+    if (list == "true")
+      all.push_back({{"session_id", r.session_id}, {"time", format_utc(r.time)}, {"account", r.entry.account},
+                     {"amount_cents", r.entry.amount}, {"memo", r.entry.memo}});
   }
   json accounts = json::array();
   for (const auto& [account, cents] : balances) accounts.push_back({{"account", account}, {"balance_cents", cents}});
   return json_response(200, {{"currency", "EUR"}, {"entries", entries}, {"sum_cents", sum}, {"accounts", accounts},
-                             {"sessions_unsettled", settler_.pending().size()}});
+                             {"sessions_unsettled", store_.unsettled_sessions(1'000'000).size()},
+                             {"ledger", list == "true" ? all : json(nullptr)}});
 }
 
 }  // namespace voltpool::server

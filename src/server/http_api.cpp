@@ -172,7 +172,7 @@ HttpResponse HttpApi::handle(const HttpRequest& request) const {
   if (parts.size() == 2 && parts[1] == "ledger") {
     if (!get) return error(405, "GET only");
     if (!operator_) return operator_only();
-    return ledger();
+    return ledger(query);
   }
   if (parts.size() >= 2 && parts[1] == "vehicles") return vehicles(parts, request, owner);
   if (parts.size() == 2 && parts[1] == "dispatch") return dispatch(request, operator_);

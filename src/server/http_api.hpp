@@ -72,7 +72,7 @@ class HttpApi {
 
   // api_money.cpp: an owner's settled sessions, intervals and ledger entries; the operator's whole ledger.
   HttpResponse earnings(const std::string& owner_id, std::string_view query) const;
-  HttpResponse ledger() const;
+  HttpResponse ledger(std::string_view query) const;
   // api_dispatch.cpp: GET the state, POST a regulation signal or demand-response event, DELETE to end it.
   HttpResponse dispatch(const HttpRequest& request, bool operator_) const;
   // api_vehicles.cpp: `owner` is the caller when an owner (else an operator).

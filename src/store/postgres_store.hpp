@@ -11,7 +11,7 @@
 
 namespace voltpool::store {
 
-class PgConnection;  // postgres_store.cpp
+class PgConnection;  // pg_connection.hpp
 
 class PostgresStore final : public Store {
  public:

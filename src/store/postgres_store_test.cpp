@@ -310,5 +310,37 @@ TEST(PostgresStore, TextAndNumbersRoundTripExactly) {
   EXPECT_EQ(ledger[0].entry.account, "owner:zoë");
 }
 
+TEST(PostgresStore, DoublesRoundTripWhateverTheServersFloatDigits) {
+  ASSERT_NO_FATAL_FAILURE(server->reset());
+  // PostgreSQL before 12 sent 15 digits by default; a database or role may still ask for that.
+  ASSERT_EQ(server->query(std::string("ALTER DATABASE ") + kDatabase + " SET extra_float_digits = 0"), "");
+  auto store = open_store();
+  ASSERT_EQ(server->query(std::string("ALTER DATABASE ") + kDatabase + " RESET extra_float_digits"), "");
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->put_station({"CS-1", "h", 0.1 + 0.2, "", ""}));
+  auto station = store->station("CS-1");
+  ASSERT_TRUE(station);
+  EXPECT_EQ(station->max_power_kw, 0.1 + 0.2);
+}
+
+TEST(PostgresStore, RefusesTextWithANulByteInsteadOfCuttingIt) {
+  ASSERT_NO_FATAL_FAILURE(server->reset());
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->allow_id_token("CARD"));
+  const std::string card_and_more("CARD\0MORE", 9);  // libpq would send "CARD"
+  auto allowed = store->allow_id_token(card_and_more);
+  ASSERT_FALSE(allowed);
+  EXPECT_NE(allowed.error().message.find("NUL byte"), std::string::npos) << allowed.error().message;
+  EXPECT_FALSE(store->id_token_allowed(card_and_more));
+  EXPECT_TRUE(store->id_token_allowed("CARD"));
+  ocpp::TransactionStart start;
+  start.station_id = "CS-1";
+  start.transaction_id = "T-1" + card_and_more;
+  start.time = at(0);
+  EXPECT_FALSE(store->start_transaction(start));
+  EXPECT_TRUE(store->open_transactions().empty());
+}
+
 }  // namespace
 }  // namespace voltpool::store
