@@ -14,6 +14,7 @@
 #include "app/process_limits.hpp"
 #include "ocpp/csms/context.hpp"
 #include "data/parse.hpp"
+#include "data/moer_carbon.hpp"
 #include "data/smard_prices.hpp"
 #include "server/control_loop.hpp"
 #include "server/ocpp_server.hpp"
@@ -29,7 +30,7 @@ struct ServeArgs {
   settle::SettlementTerms settlement;
   server::BridgeOptions bridge;
   double default_dwell_h = 8;
-  std::string prices, zone = "DE-LU", replay_prices_from, allow_id_tokens;
+  std::string prices, zone = "DE-LU", replay_prices_from, allow_id_tokens, carbon;
   ClockArgs clock;
 };
 
@@ -43,6 +44,22 @@ Result<TimeSeries> load_prices(const ServeArgs& a) {
   auto today = std::chrono::floor<std::chrono::days>(ocpp::utc_now());
   prices->start += std::chrono::duration_cast<Seconds>(today - *from);
   return prices;
+}
+
+// The files' signals (at start and on SIGHUP); the series posted through the API stay laid over them.
+Status load_signal_files(const ServeArgs& a, server::SignalBook& book) {
+  if (!a.prices.empty()) {
+    auto prices = load_prices(a);
+    if (!prices) return prices.error();
+    if (auto s = book.set_file(server::SignalKind::prices, std::move(prices).value()); !s) return s;
+  }
+  if (!a.carbon.empty()) {
+    LoadStats stats;
+    auto carbon = load_moer_kg_per_kwh(a.carbon, LoadOptions{}, stats);
+    if (!carbon) return carbon.error();
+    if (auto s = book.set_file(server::SignalKind::carbon, std::move(carbon).value()); !s) return s;
+  }
+  return ok_status();
 }
 
 Status load_allow_list(const std::string& path, store::Store& store) {
@@ -74,14 +91,6 @@ int run_serve(ServeArgs a) {
     std::cerr << "voltpool serve: " << store.error().message << "\n";
     return kExitBadInput;
   }
-  if (!a.prices.empty()) {
-    auto prices = load_prices(a);
-    if (!prices) {
-      std::cerr << "voltpool serve: " << prices.error().message << "\n";
-      return kExitBadInput;
-    }
-    a.bridge.prices_eur_per_kwh = std::move(prices).value();
-  }
   if (!a.allow_id_tokens.empty()) {
     if (auto s = load_allow_list(a.allow_id_tokens, **store); !s) {
       std::cerr << "voltpool serve: " << s.error().message << "\n";
@@ -97,17 +106,22 @@ int run_serve(ServeArgs a) {
   }
 
   // Signals are taken by sigwait below; the server's threads must not see them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t process_signals;
+  sigemptyset(&process_signals);
+  sigaddset(&process_signals, SIGINT);
+  sigaddset(&process_signals, SIGTERM);
+  sigaddset(&process_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &process_signals, nullptr);
 
   server::FleetBridge bridge(**store, a.bridge);
+  server::SignalBook book(**store, bridge);  // the prices and carbon posted earlier, over the files
+  if (auto s = load_signal_files(a, book); !s) {
+    std::cerr << "voltpool serve: " << s.error().message << "\n";
+    return kExitBadInput;
+  }
   server::SessionSettler settler(**store, a.settlement, a.bridge.default_max_power_kw);
   server::DispatchLoop dispatch(bridge);
-  server::OcppServer ocpp(a.server, **store, bridge, settler, dispatch);
+  server::OcppServer ocpp(a.server, server::ApiServices{**store, bridge, settler, book, dispatch});
   auto port = ocpp.start();
   if (!port) {
     std::cerr << "voltpool serve: " << port.error().message << "\n";
@@ -123,20 +137,18 @@ int run_serve(ServeArgs a) {
             << std::flush;
   int signal = 0;
   for (;;) {
-    sigwait(&signals, &signal);
+    sigwait(&process_signals, &signal);
     if (signal != SIGHUP) break;
-    // SIGHUP: the price file was updated (e.g. the next day-ahead auction); reload it and re-plan everything.
-    if (a.prices.empty()) {
-      spdlog::warn("SIGHUP: no --prices file to reload");
+    // SIGHUP: the signal files were updated (e.g. the next day-ahead auction); reload them and re-plan.
+    if (a.prices.empty() && a.carbon.empty()) {
+      spdlog::warn("SIGHUP: no --prices or --carbon file to reload");
       continue;
     }
-    auto prices = load_prices(a);
-    if (!prices) {
-      spdlog::error("SIGHUP: prices not reloaded, the old ones stay: {}", prices.error().message);
+    if (auto s = load_signal_files(a, book); !s) {
+      spdlog::error("SIGHUP: signals not reloaded, the old ones stay: {}", s.error().message);
       continue;
     }
-    spdlog::info("SIGHUP: prices reloaded from {}", a.prices);
-    bridge.set_prices(std::move(prices).value());
+    spdlog::info("SIGHUP: signals reloaded");
   }
   spdlog::info("signal {}: shutting down", signal);
   dispatch.stop();
@@ -166,6 +178,9 @@ Command add_serve(CLI::App& app) {
   cmd->add_option("--zone", a->zone, "price zone of --prices")->capture_default_str();
   cmd->add_option("--replay-prices-from", a->replay_prices_from,
                   "shift --prices so this date (YYYY-MM-DD) is today: a live demo on historical prices");
+  cmd->add_option("--carbon", a->carbon, "marginal emissions, SGIP MOER .csv.gz file or folder (kg CO2/kWh)");
+  cmd->add_option("--carbon-price-eur-per-t", a->bridge.carbon_price_eur_per_t,
+                  "plan on the carbon signal at this price per tonne of CO2 (0: reported only)")->capture_default_str();
   cmd->add_option("--site-limit-kw", a->bridge.site_limit_kw, "import limit of the whole site (0: none)");
   cmd->add_option("--platform-share", a->settlement.platform_share,
                   "share of an owner's savings the platform keeps (earnings API)")->check(CLI::Range(0.0, 1.0))->capture_default_str();

@@ -26,4 +26,9 @@ struct TimeSeries {
 Result<std::vector<double>> resample_mean(const TimeSeries& series, const TimeGrid& grid,
                                           const std::string& what);
 
+// `top` laid over `base`: over the span of both, top's value wherever it has one (not NaN), else base's, else
+// NaN; on the finer of their steps (which must divide each other). An error names a step mismatch or a span
+// too long to hold.
+Result<TimeSeries> overlay(const TimeSeries& base, const TimeSeries& top);
+
 }  // namespace voltpool

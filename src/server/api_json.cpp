@@ -67,25 +67,45 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return v;
 }
 
-Result<TimeSeries> prices_from_json(const std::string& body) {
+PlannedTotals planned_totals(const ocpp::PowerSchedule& s, UtcTime now, const std::optional<TimeSeries>& prices,
+                             const std::optional<TimeSeries>& carbon) {
+  PlannedTotals out;
+  constexpr Seconds kSlice{300};  // finer than any period, price or carbon step voltpool plans on
+  const UtcTime end = s.start + Seconds(s.duration_s);
+  for (UtcTime t = std::max(now, s.start); t < end; t += kSlice) {
+    double kwh = scheduled_w(s, t) / 1000.0 * static_cast<double>(std::min(kSlice, end - t).count()) / 3600.0;
+    auto value_at = [&](const std::optional<TimeSeries>& series) {
+      auto v = series ? series->at(t) : std::nullopt;
+      return v && !std::isnan(*v) ? *v : 0.0;
+    };
+    out.energy_kwh += kwh;
+    out.cost_eur += kwh * value_at(prices);
+    out.co2_kg += kwh * value_at(carbon);
+  }
+  return out;
+}
+
+Result<TimeSeries> series_from_json(const std::string& body, const std::string& values_key, double max_abs) {
   json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Error{"body must be a JSON object {start, step_s, eur_per_kwh}"};
+  if (j.is_discarded() || !j.is_object())
+    return Error{"body must be a JSON object {start, step_s, " + values_key + "}"};
+  for (auto& [key, v] : j.items())
+    if (key != "start" && key != "step_s" && key != values_key) return Error{"unknown field '" + key + "'"};
   if (!j.contains("start") || !j["start"].is_string()) return Error{"'start' must be a date-time string (UTC)"};
   auto start = parse_iso_with_offset(j["start"].get<std::string>());
   if (!start) return Error{"'start' must be like 2024-06-03T00:00:00Z, got " + j["start"].dump()};
   if (!j.contains("step_s") || !j["step_s"].is_number_integer() || j["step_s"].get<std::int64_t>() < 60 ||
       j["step_s"].get<std::int64_t>() > 86400)
     return Error{"'step_s' must be an integer number of seconds in [60, 86400]"};
-  if (!j.contains("eur_per_kwh") || !j["eur_per_kwh"].is_array() || j["eur_per_kwh"].empty() ||
-      j["eur_per_kwh"].size() > 100000)
-    return Error{"'eur_per_kwh' must be a non-empty array of prices (at most 100,000)"};
+  if (!j.contains(values_key) || !j[values_key].is_array() || j[values_key].empty() || j[values_key].size() > 100000)
+    return Error{"'" + values_key + "' must be a non-empty array of numbers (at most 100,000)"};
   TimeSeries series;
   series.start = *start;
   series.step = Seconds(j["step_s"].get<std::int64_t>());
-  for (std::size_t i = 0; i < j["eur_per_kwh"].size(); ++i) {
-    const json& v = j["eur_per_kwh"][i];
-    if (!v.is_number() || !std::isfinite(v.get<double>()) || std::abs(v.get<double>()) > 100)
-      return Error{fmt::format("'eur_per_kwh'[{}] must be a price within ±100 EUR/kWh, got {}", i, v.dump())};
+  for (std::size_t i = 0; i < j[values_key].size(); ++i) {
+    const json& v = j[values_key][i];
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || std::abs(v.get<double>()) > max_abs)
+      return Error{fmt::format("'{}'[{}] must be a number within ±{}, got {}", values_key, i, max_abs, v.dump())};
     series.values.push_back(v.get<double>());
   }
   return series;

@@ -30,7 +30,22 @@ std::optional<std::int64_t> parse_id(std::string_view text);
 
 nlohmann::json session_json(const store::TransactionRecord& t);
 nlohmann::json schedule_json(const ocpp::PowerSchedule& s);
-Result<TimeSeries> prices_from_json(const std::string& body);
+
+// What a pushed schedule will do from `now` to its end: net energy, its cost at the prices and its emissions at
+// the carbon signal (a step without a value counts 0).
+struct PlannedTotals {
+  double energy_kwh = 0, cost_eur = 0, co2_kg = 0;
+  PlannedTotals& operator+=(const PlannedTotals& o) {
+    energy_kwh += o.energy_kwh;
+    cost_eur += o.cost_eur;
+    co2_kg += o.co2_kg;
+    return *this;
+  }
+};
+PlannedTotals planned_totals(const ocpp::PowerSchedule& s, UtcTime now, const std::optional<TimeSeries>& prices,
+                             const std::optional<TimeSeries>& carbon);
+// {start, step_s, VALUES_KEY: [...]}: a series whose values are finite and within ±max_abs.
+Result<TimeSeries> series_from_json(const std::string& body, const std::string& values_key, double max_abs);
 nlohmann::json preferences_json(const std::string& owner_id, const store::OwnerPreferences& p);
 Result<store::OwnerPreferences> preferences_from_json(const std::string& body);
 nlohmann::json vehicle_json(const store::VehicleRecord& v);

@@ -275,6 +275,17 @@ std::optional<TimeSeries> FleetBridge::prices() const {
   return options_.prices_eur_per_kwh;
 }
 
+void FleetBridge::set_carbon(std::optional<TimeSeries> carbon_kg_per_kwh) {
+  std::lock_guard lock(mutex_);
+  options_.carbon_kg_per_kwh = std::move(carbon_kg_per_kwh);
+  if (options_.carbon_price_eur_per_t > 0) dirty_ = true;
+}
+
+std::optional<TimeSeries> FleetBridge::carbon() const {
+  std::lock_guard lock(mutex_);
+  return options_.carbon_kg_per_kwh;
+}
+
 void FleetBridge::profile_failed(const std::string& station_id, const std::string& transaction_id) {
   std::lock_guard lock(mutex_);
   pushed_.erase({station_id, transaction_id});
@@ -285,28 +296,33 @@ bool FleetBridge::needs_replan() const {
   return dirty_;
 }
 
-std::vector<SessionState> FleetBridge::planned_sessions(std::optional<TimeSeries>& prices, bool clear_dirty) {
+std::vector<SessionState> FleetBridge::planned_sessions(Signals& signals, bool clear_dirty) {
   std::lock_guard lock(mutex_);
   if (clear_dirty) dirty_ = false;
   std::vector<SessionState> sessions;
   for (const auto& [key, s] : sessions_)
     if (!offline_.count(key.first)) sessions.push_back(s);
-  prices = options_.prices_eur_per_kwh;
+  signals.prices = options_.prices_eur_per_kwh;
+  if (options_.carbon_price_eur_per_t > 0) signals.carbon = options_.carbon_kg_per_kwh;
   return sessions;
 }
 
-PlanningProblem FleetBridge::problem_for(const std::vector<SessionState>& sessions,
-                                         const std::optional<TimeSeries>& prices, UtcTime now, TimeGrid& grid) const {
+PlanningProblem FleetBridge::problem_for(const std::vector<SessionState>& sessions, const Signals& signals,
+                                         UtcTime now, TimeGrid& grid) const {
   grid = TimeGrid{std::chrono::floor<std::chrono::seconds>(now - (now.time_since_epoch() % options_.plan_step)),
                   options_.plan_step, options_.plan_horizon_steps};
   PlanningProblem p;
   p.steps = grid.steps;
   p.dt_h = grid.dt_h();
-  double last_price = 0;
+  // A step past the signal's end keeps its last value (tomorrow's auction is not out yet).
+  double last_price = 0, last_carbon = 0;
+  const double eur_per_kg = options_.carbon_price_eur_per_t / 1000.0;
   for (int t = 0; t < grid.steps; ++t) {
-    if (prices)
-      if (auto price = prices->at(grid.time_of(t))) last_price = *price;
-    p.import_price_eur_per_kwh.push_back(last_price + kEarlierIsBetterEurPerKwhPerStep * t);
+    if (signals.prices)
+      if (auto price = signals.prices->at(grid.time_of(t)); price && !std::isnan(*price)) last_price = *price;
+    if (signals.carbon)
+      if (auto kg = signals.carbon->at(grid.time_of(t)); kg && !std::isnan(*kg)) last_carbon = *kg;
+    p.import_price_eur_per_kwh.push_back(last_price + eur_per_kg * last_carbon + kEarlierIsBetterEurPerKwhPerStep * t);
   }
   p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
   p.import_limit_kw.assign(grid.steps, options_.site_limit_kw > 0 ? options_.site_limit_kw : kNoLimit);
@@ -342,10 +358,10 @@ PlanningProblem FleetBridge::problem_for(const std::vector<SessionState>& sessio
 }
 
 FleetFlexibility FleetBridge::flexibility(UtcTime now) {
-  std::optional<TimeSeries> prices;
-  auto sessions = planned_sessions(prices, false);
+  Signals signals;
+  auto sessions = planned_sessions(signals, false);
   FleetFlexibility out;
-  PlanningProblem p = problem_for(sessions, prices, now, out.grid);
+  PlanningProblem p = problem_for(sessions, signals, now, out.grid);
   out.envelope = fleet_envelope(p);
   out.site_limit_kw = options_.site_limit_kw;
   out.vehicles = sessions.size();
@@ -354,10 +370,10 @@ FleetFlexibility FleetBridge::flexibility(UtcTime now) {
 
 bool FleetBridge::replan(UtcTime now) {
   auto t0 = std::chrono::steady_clock::now();
-  std::optional<TimeSeries> prices;
-  auto sessions = planned_sessions(prices, true);
+  Signals signals;
+  auto sessions = planned_sessions(signals, true);
   TimeGrid grid;
-  PlanningProblem p = problem_for(sessions, prices, now, grid);
+  PlanningProblem p = problem_for(sessions, signals, now, grid);
   Result<Plan> plan = sessions.size() <= kExactSolverMaxVehicles ? solve_exact(p) : solve_fast(p);
   if (!plan) return false;
 

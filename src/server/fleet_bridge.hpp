@@ -48,6 +48,10 @@ struct BridgeOptions {
   bool v2g = false;
   double wear_eur_per_kwh = 0.03;        // what each kWh discharged costs the battery (grid side)
   std::optional<TimeSeries> prices_eur_per_kwh;  // without: earliest charging
+  // Carbon-aware planning: the marginal emissions of grid energy, priced at carbon_price_eur_per_t on top of the
+  // energy price (0: known and reported, not planned on).
+  std::optional<TimeSeries> carbon_kg_per_kwh;
+  double carbon_price_eur_per_t = 0;
   Seconds plan_step{15 * 60};
   int plan_horizon_steps = 96;
 };
@@ -120,6 +124,10 @@ class FleetBridge final : public ocpp::CsmsBackend {
   // New prices (e.g. the next day-ahead auction): everything is re-planned.
   void set_prices(std::optional<TimeSeries> prices_eur_per_kwh);
   std::optional<TimeSeries> prices() const;
+  // A new marginal-emissions signal: everything is re-planned.
+  void set_carbon(std::optional<TimeSeries> carbon_kg_per_kwh);
+  std::optional<TimeSeries> carbon() const;
+  double carbon_price_eur_per_t() const { return options_.carbon_price_eur_per_t; }
 
   int boot(const std::string& station_id, const ocpp::BootInfo& info) override;
   void connector_status(const std::string& station_id, int evse_id, int connector_id, const std::string& status,
@@ -165,10 +173,13 @@ class FleetBridge final : public ocpp::CsmsBackend {
   using Key = std::pair<std::string, std::string>;  // station, transaction
   SessionState make_session(const store::TransactionRecord& t) const;
   // The sessions to plan (those of connected stations) and the prices, under the lock.
-  std::vector<SessionState> planned_sessions(std::optional<TimeSeries>& prices, bool clear_dirty);
+  struct Signals {
+    std::optional<TimeSeries> prices, carbon;
+  };
+  std::vector<SessionState> planned_sessions(Signals& signals, bool clear_dirty);
   // The planning problem of `sessions` from `now` (step 0 holds now); sets `grid`.
-  PlanningProblem problem_for(const std::vector<SessionState>& sessions, const std::optional<TimeSeries>& prices,
-                              UtcTime now, TimeGrid& grid) const;
+  PlanningProblem problem_for(const std::vector<SessionState>& sessions, const Signals& signals, UtcTime now,
+                              TimeGrid& grid) const;
   double station_power_kw(const std::string& station_id) const;  // provisioned, else the default
   void apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const;
   // The owner's departure, energy or SoC target, minimum, V2G consent and wear budget (their EV's own needs,

@@ -218,6 +218,33 @@ TEST_F(Fixture, AnOwnersConsentLetsTheirV2xCarDischargeWithoutTheGlobalSwitch) {
   EXPECT_LT(lowest_w, -1000.0);
 }
 
+TEST_F(Fixture, ACarbonPriceMovesChargingToCleanHours) {
+  for (double eur_per_t : {0.0, 100.0}) {
+    BridgeOptions o = options();
+    o.prices_eur_per_kwh->values.assign(8, 0.10);  // a flat price: only the carbon signal tells the hours apart
+    o.carbon_kg_per_kwh = TimeSeries{noon, Seconds(3600), {0.5, 0.5, 0.5, 0.1, 0.5, 0.5, 0.5, 0.5}};
+    o.carbon_price_eur_per_t = eur_per_t;
+    FleetBridge bridge(*store, o);
+    RecordingSink sink;
+    bridge.set_sink(&sink);
+    std::string tx = eur_per_t > 0 ? "C-priced" : "C-free";
+    bridge.start_transaction(start(tx));
+    ocpp::ChargingNeeds needs;
+    needs.energy_kwh = 7.0;
+    needs.departure = noon + std::chrono::hours(6);
+    bridge.charging_needs("CS-1", 1, needs);
+    ASSERT_TRUE(bridge.replan(noon));
+    const auto& schedule = std::get<2>(sink.pushed.back());
+    double clean_hour_kwh = 0;
+    for (int m = 180; m < 240; m += 15) clean_hour_kwh += power_at(schedule, noon + std::chrono::minutes(m)) * 0.25 / 1000;
+    if (eur_per_t > 0)
+      EXPECT_NEAR(clean_hour_kwh, 7.0, 0.01);  // all of it in the 0.1 kg/kWh hour
+    else
+      EXPECT_NEAR(clean_hour_kwh, 0.0, 0.01);  // without a carbon price: as early as possible
+    ASSERT_TRUE(bridge.stop_transaction({"CS-1", tx, noon, 0.0, "Local"}));
+  }
+}
+
 // Dave's car: a 60 kWh battery at 50 % (30 kWh) plugged in at noon until 18:00; he wants 60 % at departure and
 // always keeps 40 % (24 kWh). His EV's own V2X window would let it give 10 kWh; his minimum lets it give 6.
 struct OwnerTerms : Fixture {

@@ -41,6 +41,8 @@ const std::vector<Route>& HttpApi::routes() {
       {"GET", "/api/plan"},
       {"GET", "/api/prices"},
       {"POST", "/api/prices"},
+      {"GET", "/api/carbon"},
+      {"POST", "/api/carbon"},
   };
   return all;
 }
@@ -51,6 +53,7 @@ HttpApi::HttpApi(ApiServices services, std::function<std::string()> metrics)
     : store_(services.store),
       bridge_(services.bridge),
       settler_(services.settler),
+      signals_(services.signals),
       dispatch_(services.dispatch),
       remote_(services.remote),
       metrics_(std::move(metrics)) {}
@@ -196,32 +199,33 @@ HttpResponse HttpApi::handle(const HttpRequest& request) const {
     if (!get) return error(405, "GET only");
     if (!operator_) return operator_only();
     json sessions = json::array();
+    auto carbon = bridge_.carbon();
+    auto prices = bridge_.prices();
+    const UtcTime now = ocpp::utc_now();
+    PlannedTotals all;
     for (const auto& s : bridge_.sessions()) {
       auto pushed = bridge_.pushed(s.station_id, s.transaction_id);
-      sessions.push_back({{"station_id", s.station_id}, {"transaction_id", s.transaction_id},
-                          {"departure", format_utc(s.departure)}, {"energy_needed_kwh", s.energy_needed_kwh},
-                          {"delivered_kwh", s.delivered_wh / 1000.0}, {"max_power_kw", s.max_power_kw},
-                          {"max_discharge_kw", s.max_discharge_kw},
-                          {"schedule", pushed ? schedule_json(*pushed) : json(nullptr)}});
+      json one = {{"station_id", s.station_id}, {"transaction_id", s.transaction_id},
+                  {"departure", format_utc(s.departure)}, {"energy_needed_kwh", s.energy_needed_kwh},
+                  {"delivered_kwh", s.delivered_wh / 1000.0}, {"max_power_kw", s.max_power_kw},
+                  {"max_discharge_kw", s.max_discharge_kw},
+                  {"schedule", pushed ? schedule_json(*pushed) : json(nullptr)}};
+      if (pushed) {
+        PlannedTotals t = planned_totals(*pushed, now, prices, carbon);
+        one["planned_kwh"] = t.energy_kwh;
+        one["planned_cost_eur"] = t.cost_eur;
+        one["planned_co2_kg"] = carbon ? json(t.co2_kg) : json(nullptr);
+        all += t;
+      }
+      sessions.push_back(one);
     }
     auto stats = bridge_.stats();
-    return json_response(200, {{"sessions", sessions}, {"plans", stats.plans}, {"last_plan_ms", stats.last_plan_ms}});
+    return json_response(200, {{"sessions", sessions}, {"plans", stats.plans}, {"last_plan_ms", stats.last_plan_ms},
+                               {"planned_kwh", all.energy_kwh}, {"planned_cost_eur", all.cost_eur},
+                               {"planned_co2_kg", carbon ? json(all.co2_kg) : json(nullptr)}});
   }
-  if (parts.size() == 2 && parts[1] == "prices") {
-    if (get) {
-      auto prices = bridge_.prices();
-      if (!prices) return error(404, "no prices loaded (the cars charge as early as possible)");
-      return json_response(200, {{"start", format_utc(prices->start)}, {"step_s", prices->step.count()},
-                                 {"eur_per_kwh", prices->values}});
-    }
-    if (!post) return error(405, "GET or POST");
-    if (!operator_) return operator_only();
-    auto prices = prices_from_json(request.body);
-    if (!prices) return error(400, prices.error().message);
-    std::size_t n = prices->values.size();
-    bridge_.set_prices(std::move(prices).value());
-    return json_response(200, {{"accepted", n}});
-  }
+  if (parts.size() == 2 && (parts[1] == "prices" || parts[1] == "carbon"))
+    return signal(parts[1] == "prices" ? SignalKind::prices : SignalKind::carbon, request, operator_);
   return error(404, "no such resource");
 }
 

@@ -11,6 +11,7 @@
 #include "server/dispatch_loop.hpp"
 #include "server/fleet_bridge.hpp"
 #include "server/session_settler.hpp"
+#include "server/signal_book.hpp"
 #include "store/store.hpp"
 
 namespace voltpool::server {
@@ -46,6 +47,7 @@ struct ApiServices {
   store::Store& store;
   FleetBridge& bridge;
   SessionSettler& settler;
+  SignalBook& signals;
   DispatchLoop& dispatch;
   RemoteControl* remote = nullptr;  // nothing: remote control is refused (409)
 };
@@ -66,6 +68,7 @@ class HttpApi {
   store::Store& store_;
   FleetBridge& bridge_;
   SessionSettler& settler_;
+  SignalBook& signals_;
   DispatchLoop& dispatch_;
   RemoteControl* remote_;
   std::function<std::string()> metrics_;
@@ -73,6 +76,8 @@ class HttpApi {
   // api_money.cpp: an owner's settled sessions, intervals and ledger entries; the operator's whole ledger.
   HttpResponse earnings(const std::string& owner_id, std::string_view query) const;
   HttpResponse ledger(std::string_view query) const;
+  // api_signals.cpp: GET the prices or carbon signal in force, POST a series over it (operators).
+  HttpResponse signal(SignalKind kind, const HttpRequest& request, bool operator_) const;
   // api_dispatch.cpp: GET the state, POST a regulation signal or demand-response event, DELETE to end it.
   HttpResponse dispatch(const HttpRequest& request, bool operator_) const;
   // api_vehicles.cpp: `owner` is the caller when an owner (else an operator).

@@ -9,6 +9,7 @@
 
 #include "ocpp/csms/context.hpp"
 #include "server/auth.hpp"
+#include "server/api_json.hpp"
 #include "server/http_api.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -35,6 +36,7 @@ struct Api : ::testing::Test {
   std::unique_ptr<FleetBridge> bridge;
   std::unique_ptr<SessionSettler> settler;
   std::unique_ptr<DispatchLoop> dispatch;
+  std::unique_ptr<SignalBook> signals;
   FakeRemote remote;
   std::unique_ptr<HttpApi> api;
   std::int64_t alice_session = 0, bob_session = 0;
@@ -51,7 +53,8 @@ struct Api : ::testing::Test {
     bridge = std::make_unique<FleetBridge>(*store, BridgeOptions{});
     settler = std::make_unique<SessionSettler>(*store, settle::SettlementTerms{0.2}, 11.0);
     dispatch = std::make_unique<DispatchLoop>(*bridge);
-    api = std::make_unique<HttpApi>(ApiServices{*store, *bridge, *settler, *dispatch, &remote},
+    signals = std::make_unique<SignalBook>(*store, *bridge);
+    api = std::make_unique<HttpApi>(ApiServices{*store, *bridge, *settler, *signals, *dispatch, &remote},
                                     [] { return std::string("voltpool_connections 3\n"); });
     UtcTime t{std::chrono::seconds(1717416000)};
     ocpp::set_service_clock(SimClock(t, std::chrono::system_clock::now(), 1.0));  // the service lives at t
@@ -73,6 +76,7 @@ struct Api : ::testing::Test {
     ocpp::set_service_clock(SimClock{});
     api.reset();
     settler.reset();
+    signals.reset();
     dispatch.reset();
     bridge.reset();
     store.reset();
@@ -180,6 +184,43 @@ TEST_F(Api, PricesArePostedValidatedAndUsed) {
   auto got = json::parse(call("GET", "/api/prices", "op-token").body);
   EXPECT_EQ(got["eur_per_kwh"], json::array({0.1, 0.2}));
   EXPECT_EQ(call("POST", "/api/prices", "alice-token", "{}").status, 403);
+  // A later series lays over the earlier on the finer step; one that does not line up is refused.
+  ASSERT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T01:00:00Z","step_s":900,"eur_per_kwh":[0.5]})").status, 200);
+  auto laid = json::parse(call("GET", "/api/prices", "op-token").body);
+  EXPECT_EQ(laid["step_s"], 900);
+  EXPECT_EQ(laid["eur_per_kwh"], json::array({0.1, 0.1, 0.1, 0.1, 0.5, 0.2, 0.2, 0.2}));
+  EXPECT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T01:00:00Z","step_s":700,"eur_per_kwh":[0.5]})").status, 400);
+  EXPECT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T01:00:00Z","step_s":900,"eur_per_kwh":[0.5],"zone":"DE"})").status, 400);
+  // What was accepted is stored: a restarted service (a new book on the same store) plans with it.
+  FleetBridge restarted(*store, BridgeOptions{});
+  SignalBook book(*store, restarted);
+  ASSERT_TRUE(restarted.prices());
+  EXPECT_EQ(restarted.prices()->values, laid["eur_per_kwh"].get<std::vector<double>>());
+}
+
+TEST(PlannedTotals, IntegrateTheScheduleFromNowAtThePricesAndTheCarbonSignal) {
+  UtcTime noon{std::chrono::seconds(1717416000)};
+  ocpp::PowerSchedule s{noon, {{0, 7000.0}, {3600, -2000.0}}, 7200};  // 7 kW for an hour, then -2 kW
+  TimeSeries prices{noon, Seconds(3600), {0.10, 0.30}};
+  TimeSeries carbon{noon, Seconds(1800), {0.4, 0.2, 0.3, NAN}};
+  auto t = planned_totals(s, noon + std::chrono::minutes(30), prices, carbon);
+  EXPECT_NEAR(t.energy_kwh, 3.5 - 2.0, 1e-12);
+  EXPECT_NEAR(t.cost_eur, 3.5 * 0.10 - 2.0 * 0.30, 1e-12);
+  EXPECT_NEAR(t.co2_kg, 3.5 * 0.2 - 1.0 * 0.3, 1e-12);  // the last half hour has no value: 0
+}
+
+TEST_F(Api, TheCarbonSignalIsPostedStoredAndShown) {
+  EXPECT_EQ(call("GET", "/api/carbon", "op-token").status, 404);
+  auto bad = call("POST", "/api/carbon", "op-token", R"({"start":"2024-06-03T00:00:00Z","step_s":300,"kg_per_kwh":[0.3,99]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("'kg_per_kwh'[1]"), std::string::npos);
+  EXPECT_EQ(call("POST", "/api/carbon", "op-token", R"({"start":"2024-06-03T00:00:00Z","step_s":300,"eur_per_kwh":[0.3]})").status, 400);
+  ASSERT_EQ(call("POST", "/api/carbon", "op-token", R"({"start":"2024-06-03T00:00:00Z","step_s":300,"kg_per_kwh":[0.3,0.25]})").status, 200);
+  auto got = json::parse(call("GET", "/api/carbon", "alice-token").body);
+  EXPECT_EQ(got["kg_per_kwh"], json::array({0.3, 0.25}));
+  EXPECT_EQ(got["carbon_price_eur_per_t"], 0.0);
+  EXPECT_EQ(call("POST", "/api/carbon", "alice-token", "{}").status, 403);
+  EXPECT_EQ(store->signals("carbon").size(), 1u);
 }
 
 TEST_F(Api, OwnersEarnTheirSavingsInABalancedLedger) {

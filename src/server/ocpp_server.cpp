@@ -80,13 +80,12 @@ class Connection {
 }  // namespace
 
 struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServerState> {
-  OcppServerState(ServerOptions o, store::Store& s, FleetBridge& b, SessionSettler& settler, DispatchLoop& dispatch,
-                  RemoteControl* remote)
+  OcppServerState(ServerOptions o, ApiServices services)
       : options(std::move(o)),
-        store(s),
-        bridge(b),
+        store(services.store),
+        bridge(services.bridge),
         ioc(std::max(1, options.threads)),
-        api(ApiServices{s, b, settler, dispatch, remote}, [this] { return metrics(); }) {}
+        api(services, [this] { return metrics(); }) {}
 
   ServerOptions options;
   store::Store& store;
@@ -400,9 +399,10 @@ void detail::OcppServerState::accept_next() {
   });
 }
 
-OcppServer::OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge, SessionSettler& settler,
-                       DispatchLoop& dispatch)
-    : impl_(std::make_shared<detail::OcppServerState>(std::move(options), store, bridge, settler, dispatch, this)) {}
+OcppServer::OcppServer(ServerOptions options, ApiServices services) {
+  services.remote = this;
+  impl_ = std::make_shared<detail::OcppServerState>(std::move(options), services);
+}
 
 bool OcppServer::remote_stop(const std::string& station_id, const std::string& transaction_id) {
   auto connection = impl_->find(station_id);

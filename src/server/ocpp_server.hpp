@@ -46,8 +46,8 @@ struct ServerStats {
 
 class OcppServer final : public ProfileSink, public RemoteControl {
  public:
-  OcppServer(ServerOptions options, store::Store& store, FleetBridge& bridge, SessionSettler& settler,
-             DispatchLoop& dispatch);
+  // `services`: the store, the bridge and the rest the REST API serves (their `remote` is this server).
+  OcppServer(ServerOptions options, ApiServices services);
   ~OcppServer() override;
   OcppServer(const OcppServer&) = delete;
   OcppServer& operator=(const OcppServer&) = delete;

@@ -68,6 +68,12 @@ const char* const kMigrations[] = {
       time BIGINT NOT NULL, account TEXT NOT NULL, amount_cents BIGINT NOT NULL, memo TEXT NOT NULL);
     CREATE INDEX ledger_by_session ON ledger (session_id);
     )sql",
+    R"sql(
+    CREATE TABLE signals (
+      seq BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, start BIGINT NOT NULL, step_s BIGINT NOT NULL,
+      series_values TEXT NOT NULL, accepted_at BIGINT NOT NULL);
+    CREATE INDEX signals_by_kind ON signals (kind, seq);
+    )sql",
 };
 
 constexpr std::int64_t kMigrationLock = 0x766f6c74706f6f6c;  // "voltpool": the advisory lock migrations take

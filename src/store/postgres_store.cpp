@@ -10,6 +10,7 @@
 
 #include "store/pg_connection.hpp"
 #include "store/postgres_schema.hpp"
+#include "store/series_text.hpp"
 
 namespace voltpool::store {
 
@@ -452,6 +453,27 @@ std::vector<LedgerRecord> PostgresStore::ledger() {
       [](const PgResult& r, int i) {
         return LedgerRecord{r.integer(i, 0), r.time(i, 4), entry_at(r, i)};
       });
+}
+
+Status PostgresStore::add_signal(const std::string& kind, const TimeSeries& series, UtcTime accepted_at) {
+  return db_->write("saving a " + kind + " series",
+                    "INSERT INTO signals (kind, start, step_s, series_values, accepted_at) VALUES ($1, $2, $3, $4, $5)",
+                    PgParams(kind, series.start, static_cast<std::int64_t>(series.step.count()),
+                             values_text(series.values), accepted_at));
+}
+
+std::vector<TimeSeries> PostgresStore::signals(const std::string& kind) {
+  auto rows = db_->select_all("reading the " + kind + " series",
+                              "SELECT start, step_s, series_values FROM signals WHERE kind = $1 ORDER BY seq",
+                              PgParams(kind), [](const PgResult& r, int i) {
+                                auto values = values_from_text(r.text(i, 2));
+                                return TimeSeries{r.time(i, 0), Seconds(r.integer(i, 1)),
+                                                  values ? std::move(values).value() : std::vector<double>{}};
+                              });
+  std::vector<TimeSeries> out;
+  for (auto& series : rows)
+    if (!series.values.empty()) out.push_back(std::move(series));
+  return out;
 }
 
 }  // namespace voltpool::store

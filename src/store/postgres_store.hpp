@@ -65,6 +65,8 @@ class PostgresStore final : public Store {
   std::vector<SettlementRecord> settlements(const std::optional<std::string>& owner_id,
                                             std::optional<UtcTime> from, std::optional<UtcTime> to) override;
   std::vector<LedgerRecord> ledger() override;
+  Status add_signal(const std::string& kind, const TimeSeries& series, UtcTime accepted_at) override;
+  std::vector<TimeSeries> signals(const std::string& kind) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<PgConnection> db);

@@ -1,5 +1,7 @@
 #include "store/sqlite_store.hpp"
 
+#include "store/series_text.hpp"
+
 #include <sqlite3.h>
 
 #include <fmt/format.h>
@@ -73,6 +75,12 @@ const char* const kMigrations[] = {
       seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL REFERENCES settlements (session_id),
       time INTEGER NOT NULL, account TEXT NOT NULL, amount_cents INTEGER NOT NULL, memo TEXT NOT NULL);
     CREATE INDEX ledger_by_session ON ledger (session_id);
+    )sql",
+    R"sql(
+    CREATE TABLE signals (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, start INTEGER NOT NULL, step_s INTEGER NOT NULL,
+      series_values TEXT NOT NULL, accepted_at INTEGER NOT NULL);
+    CREATE INDEX signals_by_kind ON signals (kind, seq);
     )sql",
 };
 
@@ -644,6 +652,28 @@ std::vector<LedgerRecord> SqliteStore::ledger() {
   Statement s(db_, "SELECT session_id, time, account, amount_cents, memo FROM ledger ORDER BY seq");
   std::vector<LedgerRecord> out;
   while (s.step() == SQLITE_ROW) out.push_back({s.integer(0), s.time(1), {s.text(2), s.integer(3), s.text(4)}});
+  return out;
+}
+
+Status SqliteStore::add_signal(const std::string& kind, const TimeSeries& series, UtcTime accepted_at) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO signals (kind, start, step_s, series_values, accepted_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, kind).bind(2, series.start).bind(3, static_cast<std::int64_t>(series.step.count()));
+  s.bind(4, values_text(series.values)).bind(5, accepted_at);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "saving a " + kind + " series");
+  return ok_status();
+}
+
+std::vector<TimeSeries> SqliteStore::signals(const std::string& kind) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT start, step_s, series_values FROM signals WHERE kind = ?1 ORDER BY seq");
+  s.bind(1, kind);
+  std::vector<TimeSeries> out;
+  while (s.step() == SQLITE_ROW) {
+    auto values = values_from_text(s.text(2));
+    if (!values) continue;  // written by values_text: cannot happen unless the file was edited by hand
+    out.push_back({s.time(0), Seconds(s.integer(1)), std::move(values).value()});
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/series.hpp"
 #include "core/time.hpp"
 #include "ocpp/csms/backend.hpp"
 #include "settle/settlement.hpp"
@@ -152,6 +153,11 @@ class Store {
                                                     std::optional<UtcTime> from, std::optional<UtcTime> to) = 0;
   // Every ledger entry, in the order written, with its session: the whole ledger (the operator's view).
   virtual std::vector<LedgerRecord> ledger() = 0;
+
+  // Signals accepted through the API (kind "prices" in EUR/kWh, "carbon" in kg CO2/kWh), kept so that a restart
+  // uses them again; read back in the order accepted (a later one overrides an earlier one where they overlap).
+  virtual Status add_signal(const std::string& kind, const TimeSeries& series, UtcTime accepted_at) = 0;
+  virtual std::vector<TimeSeries> signals(const std::string& kind) = 0;
 };
 
 }  // namespace voltpool::store

@@ -249,4 +249,24 @@ TEST_P(StoreContract, ASessionIsSettledOnceWithItsIntervalsAndBalancedEntries) {
   EXPECT_EQ(sum, 0);
 }
 
+TEST_P(StoreContract, SignalsAreKeptInTheOrderAccepted) {
+  {
+    auto store = open();
+    EXPECT_TRUE(store->signals("prices").empty());
+    ASSERT_TRUE(store->add_signal("prices", {at(0), Seconds(3600), {0.1, -0.05, 0.123456789012345678}}, at(10)));
+    ASSERT_TRUE(store->add_signal("carbon", {at(0), Seconds(300), {0.25}}, at(11)));
+    ASSERT_TRUE(store->add_signal("prices", {at(3600), Seconds(900), {1e-9, 3.0}}, at(12)));
+  }
+  auto store = open();
+  auto prices = store->signals("prices");
+  ASSERT_EQ(prices.size(), 2u);
+  EXPECT_EQ(prices[0].start, at(0));
+  EXPECT_EQ(prices[0].step, Seconds(3600));
+  EXPECT_EQ(prices[0].values, (std::vector<double>{0.1, -0.05, 0.123456789012345678}));  // exactly
+  EXPECT_EQ(prices[1].step, Seconds(900));
+  EXPECT_EQ(prices[1].values[0], 1e-9);
+  ASSERT_EQ(store->signals("carbon").size(), 1u);
+  EXPECT_EQ(store->signals("carbon")[0].values[0], 0.25);
+}
+
 }  // namespace voltpool::store
