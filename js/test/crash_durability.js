@@ -1,19 +1,22 @@
 // Durability: a strict ocpp-rpc 2.0.1 station streams meter values while `voltpool serve` is killed with
 // SIGKILL again and again mid-stream and restarted on the same database. Every meter value the server
 // acknowledged (its CALLRESULT reached the station) must be in the database afterwards, in the transaction, as
-// the REST API reports it. KILLS cycles (default 10; bench: 100).
+// the REST API reports it. KILLS cycles (default 10; bench: 100). STORE=postgres runs the service on a PostgreSQL
+// server the test starts (pg_fixture.js) instead of SQLite.
 'use strict';
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const { RPCClient } = require('ocpp-rpc');
 const { startServer, binary, fail } = require('./serve_fixture');
+const { startPostgres } = require('./pg_fixture');
 
 const PASSWORD = 'durability-station-secret';
 const KILLS = Number(process.env.KILLS || 10);
 
 (async () => {
-  let server = await startServer({ stations: [{ id: 'CS-D', password: PASSWORD, maxPowerKw: 11 }] });
-  const reuse = { dir: server.dir, port: server.port };
+  const pg = process.env.STORE === 'postgres' ? await startPostgres() : null;
+  let server = await startServer({ stations: [{ id: 'CS-D', password: PASSWORD, maxPowerKw: 11 }], db: pg?.uri });
+  const reuse = { dir: server.dir, port: server.port, db: server.db };
   const operator = execFileSync(binary, ['tokens', 'create', '--db', server.db, '--role', 'operator'], { encoding: 'utf8' }).trim();
   const acknowledged = [];  // register values (Wh) whose TransactionEvent got a CALLRESULT
   let energy = 1000, seq = 0, started = false;
@@ -62,9 +65,12 @@ const KILLS = Number(process.env.KILLS || 10);
       .map((m) => m.energy_import_wh));
     const lost = acknowledged.filter((v) => !stored.has(v));
     assert.deepEqual(lost, [], `acknowledged meter values lost after ${KILLS} kill -9`);
-    console.log(`ok - ${KILLS} kill -9 restarts: all ${acknowledged.length} acknowledged meter values are stored`);
+    console.log(`ok - ${KILLS} kill -9 restarts (${pg ? 'PostgreSQL' : 'SQLite'}): all ${acknowledged.length} ` +
+                'acknowledged meter values are stored');
   } catch (e) {
+    pg?.stop();
     await fail(server, e);
   }
   await server.stop();
+  pg?.stop();
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -10,10 +10,11 @@ const binary = process.env.VOLTPOOL_BINARY || path.join(__dirname, '../../build/
 
 // `stations`: [{id, password, maxPowerKw}] added one by one; `provision`: extra arguments for one bulk
 // `voltpool stations add` (e.g. ['--from-csv', FILE]). `reuse`: {dir, db, port} of an earlier server, to restart
-// it on its own database and port (after a crash).
-async function startServer({ stations = [], provision, extraArgs = [], reuse }) {
+// it on its own database and port (after a crash). `db`: the database to use instead of a fresh SQLite file (a
+// PostgreSQL URI).
+async function startServer({ stations = [], provision, extraArgs = [], reuse, db: given }) {
   const dir = reuse ? reuse.dir : fs.mkdtempSync(path.join(os.tmpdir(), 'voltpool-e2e-'));
-  const db = path.join(dir, 'voltpool.db');
+  const db = reuse?.db ?? given ?? path.join(dir, 'voltpool.db');
   for (const s of stations) {
     execFileSync(binary, ['stations', 'add', '--db', db, '--id', s.id, '--password', s.password,
                           '--max-power-kw', String(s.maxPowerKw ?? 11)]);
