@@ -38,4 +38,10 @@ const get = async (path) => {
   let weighted = 0;
   for (let h = 0; h < 24; ++h) weighted += kwhByHour[h] * (priceAt(h) ?? 0);
   console.log(`average price paid: ${(100 * weighted / Math.max(total, 1e-9)).toFixed(2)} ct/kWh`);
+  // The settlement of the ended sessions, from the stored ledger.
+  const ledger = await get('/api/ledger');
+  const balance = (account) => (ledger.accounts.find((a) => a.account === account)?.balance_cents ?? 0) / 100;
+  console.log(`ledger: ${ledger.entries} entries summing to ${ledger.sum_cents} cents; the market received ` +
+              `${balance('market').toFixed(2)} EUR for the energy, the platform ${balance('platform').toFixed(2)} EUR ` +
+              `of the owners' savings; ${ledger.sessions_unsettled} ended sessions not settled yet`);
 })().catch((e) => { console.error(e.message); process.exit(1); });

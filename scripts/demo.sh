@@ -29,3 +29,9 @@ echo "  40 simulated stations now replay 4 June 2019 at JPL (a day in $(( 86400 
   --protocol 2.0.1 --tick-ms 100 --meter-interval-s 300 "${clock[@]}" --report "$out/chargers.json" > /dev/null 2> "$out/chargers.log"
 node "$(dirname "$0")/../js/demo_summary.js" "http://127.0.0.1:$port" "$token"
 echo "database, logs and the charger report: $out"
+# At a terminal the service stays up to be explored (the day is over: the sessions, earnings and ledger are there).
+if [ -t 0 ] && [ "${DEMO_HOLD:-1}" != 0 ]; then
+  echo "voltpool serve stays up at http://127.0.0.1:$port/ (token above); press Enter to stop it"
+  echo "  try: curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/ledger"
+  read -r _ || true
+fi
