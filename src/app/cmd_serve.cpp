@@ -120,7 +120,7 @@ int run_serve(ServeArgs a) {
     return kExitBadInput;
   }
   server::SessionSettler settler(**store, a.settlement, a.bridge.default_max_power_kw);
-  server::DispatchLoop dispatch(bridge);
+  server::DispatchLoop dispatch(bridge, **store);
   server::OcppServer ocpp(a.server, server::ApiServices{**store, bridge, settler, book, dispatch});
   auto port = ocpp.start();
   if (!port) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "ocpp/csms/context.hpp"
@@ -41,9 +42,43 @@ ocpp::PowerSchedule setpoint_schedule(double setpoint_kw, UtcTime now, Seconds h
   return s;
 }
 
+constexpr const char* kSignalKey = "dispatch/signal";
+
+std::string signal_text(const DispatchSignal& s) {
+  nlohmann::json j = {{"kind", s.kind == DispatchSignal::Kind::regulation ? "regulation" : "demand_response"},
+                      {"start", s.start.time_since_epoch().count()}, {"end", s.end.time_since_epoch().count()},
+                      {"capacity_kw", s.capacity_kw}, {"offset_kw", s.offset_kw}, {"signal", s.signal}};
+  return j.dump();
+}
+
+std::optional<DispatchSignal> signal_from_text(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  try {
+    DispatchSignal s;
+    s.kind = j.at("kind") == "regulation" ? DispatchSignal::Kind::regulation : DispatchSignal::Kind::demand_response;
+    s.start = UtcTime{std::chrono::seconds(j.at("start").get<std::int64_t>())};
+    s.end = UtcTime{std::chrono::seconds(j.at("end").get<std::int64_t>())};
+    s.capacity_kw = j.at("capacity_kw").get<double>();
+    s.offset_kw = j.at("offset_kw").get<double>();
+    s.signal = j.at("signal").get<std::vector<double>>();
+    return s;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // not a signal this version wrote
+  }
+}
+
 }  // namespace
 
-DispatchLoop::DispatchLoop(FleetBridge& bridge, DispatchConfig config) : bridge_(bridge), config_(config) {}
+DispatchLoop::DispatchLoop(FleetBridge& bridge, store::Store& store, DispatchConfig config)
+    : bridge_(bridge), store_(store), config_(config) {
+  auto text = store_.value(kSignalKey);
+  auto signal = text ? signal_from_text(*text) : std::nullopt;
+  if (!signal) return;
+  state_.active = true;
+  state_.signal = std::move(signal);
+  spdlog::info("dispatch: carrying on with the stored signal until {}", format_utc(state_.signal->end));
+}
 
 void DispatchLoop::set_sink(ProfileSink* sink) {
   std::lock_guard lock(mutex_);
@@ -67,6 +102,7 @@ Status DispatchLoop::set_signal(DispatchSignal signal) {
     if (signal.end <= signal.start) return Error{"'end' must be after 'start'"};
   }
   std::lock_guard lock(mutex_);
+  if (auto stored = store_.put_value(kSignalKey, signal_text(signal)); !stored) return stored;
   state_ = DispatchState{};
   state_.active = true;
   state_.signal = std::move(signal);
@@ -83,6 +119,8 @@ bool DispatchLoop::clear_signal() {
 }
 
 void DispatchLoop::finish_locked() {
+  if (auto erased = store_.erase_value(kSignalKey); !erased)
+    spdlog::error("dispatch: the ended signal stays stored (a restart resumes it until its end): {}", erased.error().message);
   state_.active = false;
   last_setpoint_kw_.clear();
   bridge_.resend_profiles();  // the plan's own profiles replace the setpoints

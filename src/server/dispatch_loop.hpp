@@ -4,7 +4,8 @@
 // window, departure reserve and the owner's discharge allowance of each car) and each car whose setpoint moved
 // materially gets it as its TxProfile: the setpoint for a short hold (regulation) or to the event's end, then the
 // plan's own schedule again, so a car left alone by a failed service falls back to its plan. When the signal ends
-// the plan's profiles are sent again. Thread-safe; `cycle()` is the loop's body (tests call it directly).
+// the plan's profiles are sent again. An accepted signal is stored before it is answered: a restarted service
+// carries on with it. Thread-safe; `cycle()` is the loop's body (tests call it directly).
 #pragma once
 
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "core/time.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "server/fleet_bridge.hpp"
+#include "store/store.hpp"
 
 namespace voltpool::server {
 
@@ -49,7 +51,8 @@ struct DispatchState {
 
 class DispatchLoop {
  public:
-  explicit DispatchLoop(FleetBridge& bridge, DispatchConfig config = {});
+  // Carries on with the signal `store` holds, if one was active.
+  DispatchLoop(FleetBridge& bridge, store::Store& store, DispatchConfig config = {});
   ~DispatchLoop();
   DispatchLoop(const DispatchLoop&) = delete;
   DispatchLoop& operator=(const DispatchLoop&) = delete;
@@ -72,6 +75,7 @@ class DispatchLoop {
   void finish_locked();
 
   FleetBridge& bridge_;
+  store::Store& store_;
   ProfileSink* sink_ = nullptr;
   DispatchConfig config_;
   mutable std::mutex mutex_;

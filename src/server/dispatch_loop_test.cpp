@@ -63,7 +63,7 @@ struct Dispatch : ::testing::Test {
       bridge->charging_needs(station, 1, needs);
     }
     ASSERT_TRUE(bridge->replan(noon));
-    loop = std::make_unique<DispatchLoop>(*bridge);
+    loop = std::make_unique<DispatchLoop>(*bridge, *store);
     loop->set_sink(&dispatch_sink);
   }
   void TearDown() override {
@@ -101,9 +101,16 @@ TEST_F(Dispatch, ADemandResponseEventMovesTheFleetByItsOffsetThenThePlanResumes)
   loop->cycle(at(0, 2));
   EXPECT_EQ(dispatch_sink.profiles, sent);  // nothing moved: nothing sent
   EXPECT_FALSE(bridge->needs_replan());
+  {
+    DispatchLoop restarted(*bridge, *store);  // a service restarted mid-event carries on with it
+    EXPECT_TRUE(restarted.state().active);
+    EXPECT_EQ(restarted.state().signal->offset_kw, 5.0);
+    EXPECT_EQ(restarted.state().signal->end, at(30));
+  }
   loop->cycle(at(30));  // over
   EXPECT_FALSE(loop->state().active);
   EXPECT_TRUE(bridge->needs_replan());  // the plan's profiles go out again
+  EXPECT_FALSE(DispatchLoop(*bridge, *store).state().active);  // and it is no longer stored
 }
 
 TEST_F(Dispatch, ARegulationSignalIsFollowedCycleByCycleWithinWhatTheCarsCanDo) {

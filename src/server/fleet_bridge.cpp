@@ -10,6 +10,7 @@
 #include "flex/envelope.hpp"
 #include "plan/exact_solver.hpp"
 #include "plan/fast_solver.hpp"
+#include "server/needs_record.hpp"
 #include "server/session_window.hpp"
 
 namespace voltpool::server {
@@ -29,6 +30,8 @@ void stored(const Status& s) {
 // Among equal prices, earlier charging: a tie-break far below any real price difference.
 constexpr double kEarlierIsBetterEurPerKwhPerStep = 1e-7;
 constexpr std::size_t kExactSolverMaxVehicles = 500;
+// Needs an EV says this long before its transaction starts are that transaction's (ISO 15118 may come first).
+constexpr Seconds kNeedsBeforeStart{10 * 60};
 
 bool covers(const ocpp::PowerSchedule& s, UtcTime t) {
   auto offset = std::chrono::duration_cast<std::chrono::seconds>(t - s.start).count();
@@ -102,12 +105,21 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
   s.meter_start_wh = t.meter_start_wh;
   if (t.last_energy_import_wh && t.meter_start_wh) s.delivered_wh = *t.last_energy_import_wh - *t.meter_start_wh;
   s.departure = t.started + options_.default_dwell;
-  for (const auto& m : store_.meter_values(t.station_id, t.transaction_id)) record_sample(s, m.sample);
+  // The EV's needs said for this session (kept by the store): applied where the meter stood when they were said.
+  std::optional<NeedsRecord> needs;
+  if (auto text = store_.value(needs_key(t.station_id, t.evse_id))) needs = needs_from_text(*text);
+  if (needs && needs->said_at < t.started - kNeedsBeforeStart) needs.reset();  // an earlier session's
+  double net_at_needs_wh = 0;
+  for (const auto& m : store_.meter_values(t.station_id, t.transaction_id)) {
+    record_sample(s, m.sample);
+    if (needs && m.sample.time <= needs->said_at) net_at_needs_wh = s.net_wh();
+  }
   if (auto v = store_.vehicle_of_id_token(t.id_token)) apply_vehicle(s, *v);
   if (auto owner = store_.owner_of_id_token(t.id_token)) {
     s.owner_id = *owner;
     if (auto p = store_.preferences(*owner)) apply_preferences(s, *p);
   }
+  if (needs) apply_needs(s, needs->needs, std::max(needs->said_at, t.started), net_at_needs_wh);
   return s;
 }
 
@@ -180,17 +192,7 @@ std::string FleetBridge::start_transaction(const ocpp::TransactionStart& start) 
   std::lock_guard lock(mutex_);
   Key key{start.station_id, id};
   if (!sessions_.count(key) && !record->stopped) {
-    SessionState s = make_session(*record);
-    if (auto it = pending_needs_.find({start.station_id, start.evse_id}); it != pending_needs_.end()) {
-      if (it->second.energy_kwh) {
-        s.energy_needed_kwh = *it->second.energy_kwh;
-        s.ev_stated_energy = true;
-      }
-      if (it->second.departure) s.departure = *it->second.departure;
-      if (it->second.max_charge_w) s.max_power_kw = std::min(s.max_power_kw, *it->second.max_charge_w / 1000.0);
-      apply_v2x(s, it->second);
-      pending_needs_.erase(it);
-    }
+    SessionState s = make_session(*record);  // with the needs said just before the start, if any
     sessions_[key] = s;
     dirty_ = true;
   }
@@ -218,26 +220,29 @@ bool FleetBridge::stop_transaction(const ocpp::TransactionStop& stop) {
 }
 
 void FleetBridge::charging_needs(const std::string& station_id, int evse_id, const ocpp::ChargingNeeds& needs) {
+  auto now = ocpp::utc_now();
+  // Kept before it is acknowledged: a restarted service plans with what the EV said.
+  stored(store_.put_value(needs_key(station_id, evse_id), needs_text({needs, now})));
   std::lock_guard lock(mutex_);
   SessionState* target = nullptr;
   for (auto& [key, s] : sessions_)
     if (s.station_id == station_id && s.evse_id == evse_id && (!target || s.started >= target->started)) target = &s;
-  if (!target) {
-    pending_needs_[{station_id, evse_id}] = needs;
-    return;
-  }
-  auto now = ocpp::utc_now();
-  if (needs.energy_kwh) {
-    target->energy_needed_kwh = *needs.energy_kwh;
-    target->needs_time = now;
-    target->delivered_at_needs_wh = target->net_wh();
-    target->ev_stated_energy = true;
-  }
-  if (needs.departure) target->departure = *needs.departure;
-  if (needs.max_charge_w && *needs.max_charge_w > 0)
-    target->max_power_kw = std::min(station_power_kw(station_id), *needs.max_charge_w / 1000.0);
-  apply_v2x(*target, needs);
+  if (!target) return;  // said before the transaction started: make_session finds it in the store
+  apply_needs(*target, needs, now, target->net_wh());
   dirty_ = true;
+}
+
+void FleetBridge::apply_needs(SessionState& s, const ocpp::ChargingNeeds& needs, UtcTime said_at,
+                              double net_wh_then) const {
+  if (needs.energy_kwh) {
+    s.energy_needed_kwh = *needs.energy_kwh;
+    s.needs_time = said_at;
+    s.delivered_at_needs_wh = net_wh_then;
+    s.ev_stated_energy = true;
+  }
+  if (needs.departure) s.departure = *needs.departure;
+  if (needs.max_charge_w && *needs.max_charge_w > 0) s.max_power_kw = std::min(s.max_power_kw, *needs.max_charge_w / 1000.0);
+  apply_v2x(s, needs);
 }
 
 void FleetBridge::apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const {

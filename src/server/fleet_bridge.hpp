@@ -182,6 +182,8 @@ class FleetBridge final : public ocpp::CsmsBackend {
                               TimeGrid& grid) const;
   double station_power_kw(const std::string& station_id) const;  // provisioned, else the default
   void apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const;
+  // What the EV said at `said_at`, when the session's net energy was `net_wh_then`.
+  void apply_needs(SessionState& s, const ocpp::ChargingNeeds& needs, UtcTime said_at, double net_wh_then) const;
   // The owner's departure, energy or SoC target, minimum, V2G consent and wear budget (their EV's own needs,
   // when it says them, come after). Reads the owner's discharges this year from the store.
   void apply_preferences(SessionState& s, const store::OwnerPreferences& p) const;
@@ -194,8 +196,7 @@ class FleetBridge final : public ocpp::CsmsBackend {
   ProfileSink* sink_ = nullptr;
   std::map<Key, SessionState> sessions_;
   std::map<Key, ocpp::PowerSchedule> pushed_;
-  std::map<std::pair<std::string, int>, ocpp::ChargingNeeds> pending_needs_;
-  std::set<std::string> offline_;  // stations whose connection dropped  // said before the transaction started
+  std::set<std::string> offline_;  // stations whose connection dropped
   bool dirty_ = false;
   BridgeStats stats_;
 };

@@ -151,6 +151,56 @@ TEST_F(Fixture, OpenSessionsSurviveARestartAndEndedOnesLeave) {
   EXPECT_TRUE(restarted.needs_replan());
 }
 
+TEST_F(Fixture, WhatTheEvSaidSurvivesARestart) {
+  ocpp::set_service_clock(SimClock(noon + std::chrono::minutes(30), std::chrono::system_clock::now(), 0.0));
+  {
+    FleetBridge bridge(*store, options());
+    bridge.start_transaction(start("T-1"));
+    std::vector<ocpp::MeterSample> m = {{noon + std::chrono::minutes(20), 2000.0, std::nullopt, 7000.0, std::nullopt}};
+    EXPECT_TRUE(bridge.meter_values("CS-1", "T-1", 1, m));
+    ocpp::ChargingNeeds needs;  // said at 12:30, with 2 kWh in: 9 more by 17:00
+    needs.energy_kwh = 9.0;
+    needs.departure = noon + std::chrono::hours(5);
+    needs.max_charge_w = 5000;
+    bridge.charging_needs("CS-1", 1, needs);
+    m = {{noon + std::chrono::minutes(45), 3000.0, std::nullopt, 5000.0, std::nullopt}};
+    EXPECT_TRUE(bridge.meter_values("CS-1", "T-1", 1, m));
+  }
+  FleetBridge restarted(*store, options());
+  ocpp::set_service_clock(SimClock{});
+  auto sessions = restarted.sessions();
+  ASSERT_EQ(sessions.size(), 1u);
+  const SessionState& s = sessions[0];
+  EXPECT_EQ(format_utc(s.departure), "2024-06-03T17:00:00Z");
+  EXPECT_EQ(s.max_power_kw, 5.0);
+  EXPECT_TRUE(s.ev_stated_energy);
+  EXPECT_EQ(s.energy_needed_kwh, 9.0);
+  EXPECT_DOUBLE_EQ(s.delivered_at_needs_wh, 2000.0);  // the meter when the EV said it
+  EXPECT_DOUBLE_EQ(s.delivered_wh, 3000.0);            // so 8 kWh are still to come
+}
+
+TEST_F(Fixture, NeedsSaidJustBeforeTheTransactionAreItsOwn) {
+  FleetBridge bridge(*store, options());
+  ocpp::ChargingNeeds needs;
+  needs.energy_kwh = 4.0;
+  needs.departure = noon + std::chrono::hours(3);
+  ocpp::set_service_clock(SimClock(noon - std::chrono::hours(1), std::chrono::system_clock::now(), 0.0));
+  bridge.charging_needs("CS-1", 1, needs);  // an hour before: the car of an earlier session said it
+  bridge.start_transaction(start("T-OLD"));
+  EXPECT_EQ(bridge.sessions().at(0).energy_needed_kwh, BridgeOptions{}.default_energy_kwh);
+  ocpp::set_service_clock(SimClock(noon - std::chrono::minutes(2), std::chrono::system_clock::now(), 0.0));
+  bridge.charging_needs("CS-2", 1, needs);  // CS-2: two minutes before its car's transaction starts
+  ocpp::set_service_clock(SimClock{});
+  auto s2 = start("T-NEW");
+  s2.station_id = "CS-2";
+  bridge.start_transaction(s2);
+  for (const auto& s : bridge.sessions())
+    if (s.transaction_id == "T-NEW") {
+      EXPECT_EQ(s.energy_needed_kwh, 4.0);
+      EXPECT_EQ(format_utc(s.departure), "2024-06-03T15:00:00Z");
+    }
+}
+
 TEST_F(Fixture, AV2xCarDischargesAtDearHoursOnlyWithV2g) {
   for (bool v2g : {false, true}) {
     BridgeOptions o = options();

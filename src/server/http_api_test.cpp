@@ -52,7 +52,7 @@ struct Api : ::testing::Test {
     ASSERT_TRUE(store->link_id_token("bob", "CARD-B"));
     bridge = std::make_unique<FleetBridge>(*store, BridgeOptions{});
     settler = std::make_unique<SessionSettler>(*store, settle::SettlementTerms{0.2}, 11.0);
-    dispatch = std::make_unique<DispatchLoop>(*bridge);
+    dispatch = std::make_unique<DispatchLoop>(*bridge, *store);
     signals = std::make_unique<SignalBook>(*store, *bridge);
     api = std::make_unique<HttpApi>(ApiServices{*store, *bridge, *settler, *signals, *dispatch, &remote},
                                     [] { return std::string("voltpool_connections 3\n"); });

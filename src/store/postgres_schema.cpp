@@ -74,6 +74,9 @@ const char* const kMigrations[] = {
       series_values TEXT NOT NULL, accepted_at BIGINT NOT NULL);
     CREATE INDEX signals_by_kind ON signals (kind, seq);
     )sql",
+    R"sql(
+    CREATE TABLE service_values (key TEXT PRIMARY KEY, text TEXT NOT NULL);
+    )sql",
 };
 
 constexpr std::int64_t kMigrationLock = 0x766f6c74706f6f6c;  // "voltpool": the advisory lock migrations take

@@ -476,4 +476,20 @@ std::vector<TimeSeries> PostgresStore::signals(const std::string& kind) {
   return out;
 }
 
+Status PostgresStore::put_value(const std::string& key, const std::string& text) {
+  return db_->write("saving " + key,
+                    "INSERT INTO service_values (key, text) VALUES ($1, $2) "
+                    "ON CONFLICT (key) DO UPDATE SET text = EXCLUDED.text",
+                    PgParams(key, text));
+}
+
+std::optional<std::string> PostgresStore::value(const std::string& key) {
+  return db_->select_one("reading " + key, "SELECT text FROM service_values WHERE key = $1", PgParams(key),
+                         [](const PgResult& r, int i) { return r.text(i, 0); });
+}
+
+Status PostgresStore::erase_value(const std::string& key) {
+  return db_->write("erasing " + key, "DELETE FROM service_values WHERE key = $1", PgParams(key));
+}
+
 }  // namespace voltpool::store

@@ -67,6 +67,9 @@ class PostgresStore final : public Store {
   std::vector<LedgerRecord> ledger() override;
   Status add_signal(const std::string& kind, const TimeSeries& series, UtcTime accepted_at) override;
   std::vector<TimeSeries> signals(const std::string& kind) override;
+  Status put_value(const std::string& key, const std::string& text) override;
+  std::optional<std::string> value(const std::string& key) override;
+  Status erase_value(const std::string& key) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<PgConnection> db);

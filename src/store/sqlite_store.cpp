@@ -82,6 +82,9 @@ const char* const kMigrations[] = {
       series_values TEXT NOT NULL, accepted_at INTEGER NOT NULL);
     CREATE INDEX signals_by_kind ON signals (kind, seq);
     )sql",
+    R"sql(
+    CREATE TABLE service_values (key TEXT PRIMARY KEY, text TEXT NOT NULL);
+    )sql",
 };
 
 class Statement {
@@ -675,6 +678,30 @@ std::vector<TimeSeries> SqliteStore::signals(const std::string& kind) {
     out.push_back({s.time(0), Seconds(s.integer(1)), std::move(values).value()});
   }
   return out;
+}
+
+Status SqliteStore::put_value(const std::string& key, const std::string& text) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO service_values (key, text) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET text = ?2");
+  s.bind(1, key).bind(2, text);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "saving " + key);
+  return ok_status();
+}
+
+std::optional<std::string> SqliteStore::value(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT text FROM service_values WHERE key = ?1");
+  s.bind(1, key);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return s.text(0);
+}
+
+Status SqliteStore::erase_value(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "DELETE FROM service_values WHERE key = ?1");
+  s.bind(1, key);
+  if (s.step() != SQLITE_DONE) return sqlite_error(db_, "erasing " + key);
+  return ok_status();
 }
 
 }  // namespace voltpool::store

@@ -158,6 +158,12 @@ class Store {
   // uses them again; read back in the order accepted (a later one overrides an earlier one where they overlap).
   virtual Status add_signal(const std::string& kind, const TimeSeries& series, UtcTime accepted_at) = 0;
   virtual std::vector<TimeSeries> signals(const std::string& kind) = 0;
+
+  // Small named state the service must keep across restarts (an EV's last charging needs, the active dispatch
+  // signal): text under a key, replaced whole; erasing a missing key is no error.
+  virtual Status put_value(const std::string& key, const std::string& text) = 0;
+  virtual std::optional<std::string> value(const std::string& key) = 0;
+  virtual Status erase_value(const std::string& key) = 0;
 };
 
 }  // namespace voltpool::store

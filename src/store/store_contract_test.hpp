@@ -269,4 +269,19 @@ TEST_P(StoreContract, SignalsAreKeptInTheOrderAccepted) {
   EXPECT_EQ(store->signals("carbon")[0].values[0], 0.25);
 }
 
+TEST_P(StoreContract, ValuesAreReplacedWholeAndErased) {
+  {
+    auto store = open();
+    EXPECT_FALSE(store->value("needs/CS-1/1"));
+    ASSERT_TRUE(store->put_value("needs/CS-1/1", R"({"energy_kwh":20})"));
+    ASSERT_TRUE(store->put_value("needs/CS-1/1", R"({"energy_kwh":"it's 'quoted'"})"));
+    ASSERT_TRUE(store->put_value("dispatch", "x"));
+    ASSERT_TRUE(store->erase_value("dispatch"));
+    ASSERT_TRUE(store->erase_value("never-there"));
+  }
+  auto store = open();
+  EXPECT_EQ(*store->value("needs/CS-1/1"), R"({"energy_kwh":"it's 'quoted'"})");
+  EXPECT_FALSE(store->value("dispatch"));
+}
+
 }  // namespace voltpool::store
