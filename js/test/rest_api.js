@@ -17,7 +17,7 @@ const PASSWORD = 'rest-api-station-secret';
 (async () => {
   // The fail-safe limit comes from a TOML config file (`serve --config`), the rest from flags.
   const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'voltpool-cfg-')), 'voltpool.toml');
-  fs.writeFileSync(config, '[serve]\nfail-safe-kw = 3.7\nheartbeat-s = 120\n');
+  fs.writeFileSync(config, '[serve]\nfail-safe-kw = 3.7\nheartbeat-s = 120\nlog-format = "json"\n');
   const server = await startServer({ stations: [{ id: 'CS-R', password: PASSWORD, maxPowerKw: 11 }],
                                      extraArgs: ['--config', config] });
   const token = (args) => execFileSync(binary, ['tokens', 'create', '--db', server.db, ...args], { encoding: 'utf8' }).trim();
@@ -128,6 +128,13 @@ const PASSWORD = 'rest-api-station-secret';
   } catch (e) {
     await fail(server, e);
   }
-  const { code } = await server.stop();
+  const { code, stderr } = await server.stop();
   assert.equal(code, 0);
+  // Structured logs (log-format = "json" in the config file): one JSON object per line.
+  const lines = stderr.split('\n').filter((l) => l.length);
+  assert.ok(lines.length > 3);
+  for (const l of lines) {
+    const entry = JSON.parse(l);
+    assert.ok(entry.time.endsWith('Z') && entry.level && typeof entry.msg === 'string', l);
+  }
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -11,6 +11,7 @@
 
 #include "app/clock_cli.hpp"
 #include "app/commands.hpp"
+#include "app/logging.hpp"
 #include "app/process_limits.hpp"
 #include "ocpp/csms/context.hpp"
 #include "data/parse.hpp"
@@ -32,6 +33,7 @@ struct ServeArgs {
   double default_dwell_h = 8;
   std::string prices, zone = "DE-LU", replay_prices_from, allow_id_tokens, carbon;
   ClockArgs clock;
+  std::string log_format = "text";
 };
 
 Result<TimeSeries> load_prices(const ServeArgs& a) {
@@ -78,7 +80,10 @@ Status load_allow_list(const std::string& path, store::Store& store) {
 }
 
 int run_serve(ServeArgs a) {
-  spdlog::set_default_logger(spdlog::stderr_color_mt("voltpool"));  // stdout stays for the address line
+  if (auto s = set_up_logging(a.log_format); !s) {  // stderr: stdout stays for the address line
+    std::cerr << "voltpool serve: " << s.error().message << "\n";
+    return kExitBadInput;
+  }
   auto clock = make_clock(a.clock);
   if (!clock) {
     std::cerr << "voltpool serve: " << clock.error().message << "\n";
@@ -199,6 +204,7 @@ Command add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--allow-id-tokens", a->allow_id_tokens,
                   "file of accepted id tokens, one per line (without: every token is accepted)");
+  cmd->add_option("--log-format", a->log_format, "stderr logs: text, or json (one object per line)")->capture_default_str();
   add_clock_options(cmd, a->clock);
   return [a] { return run_serve(*a); };
 }

@@ -19,20 +19,6 @@ struct StationArgs {
   double max_power_kw = 0;
 };
 
-// OCPP 2.0.1 A00.FR.206 (and the 1.6 security whitepaper): Basic-auth passwords are 16 to 40 characters;
-// identities are at most 48 printable characters (and voltpool keeps '/' out of them: they are URL segments).
-std::optional<std::string> station_problem(const std::string& id, const std::string& password, double max_power_kw) {
-  if (id.empty() || id.size() > 48) return fmt::format("station id '{}' must be 1 to 48 characters", id);
-  for (char c : id)
-    if (c == '/' || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e)
-      return fmt::format("station id '{}' may contain only printable characters other than '/'", id);
-  if (password.size() < 16 || password.size() > 40)
-    return fmt::format("the password of '{}' must be 16 to 40 characters (OCPP basic auth), got {}", id, password.size());
-  if (!(max_power_kw >= 0) || max_power_kw > 1000)
-    return fmt::format("max power of '{}' must be within [0, 1000] kW", id);
-  return std::nullopt;
-}
-
 struct NewStation {
   std::string id, password;
   double max_power_kw = 0;
@@ -50,7 +36,7 @@ Result<std::vector<NewStation>> read_station_csv(const std::string& path) {
     auto power = power_text.empty() ? std::optional<double>(0.0) : parse_number(power_text);
     if (!power) return csv.bad_field((*cols)[2], "a power in kW");
     std::string id = csv.field((*cols)[0]), password = csv.field((*cols)[1]);
-    if (auto problem = station_problem(id, password, *power)) return csv.error("id", *problem);
+    if (auto problem = server::station_problem(id, password, *power)) return csv.error("id", *problem);
     out.push_back({id, password, *power});
   }
   if (auto e = csv.read_error()) return *e;
@@ -67,7 +53,7 @@ int run_add(const StationArgs& a) {
     }
     stations = std::move(read).value();
   } else {
-    if (auto problem = station_problem(a.id, a.password, a.max_power_kw)) {
+    if (auto problem = server::station_problem(a.id, a.password, a.max_power_kw)) {
       std::cerr << "voltpool stations add: " << *problem << "\n";
       return kExitBadInput;
     }

@@ -113,4 +113,17 @@ std::optional<BasicCredentials> parse_basic_auth(std::string_view header) {
   return BasicCredentials{text.substr(0, colon), text.substr(colon + 1)};
 }
 
+std::optional<std::string> station_problem(const std::string& id, const std::string& password, double max_power_kw) {
+  if (id.empty() || id.size() > 48) return fmt::format("station id '{}' must be 1 to 48 characters", id);
+  for (char c : id)
+    if (c == '/' || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e)
+      return fmt::format("station id '{}' may contain only printable characters other than '/'", id);
+  if (password.size() < 16 || password.size() > 40)
+    return fmt::format("the password of '{}' must be 16 to 40 characters (OCPP basic auth), got {}", id, password.size());
+  if (!(max_power_kw >= 0) || max_power_kw > 1000)
+    return fmt::format("max power of '{}' must be within [0, 1000] kW", id);
+  return std::nullopt;
+}
+
+
 }  // namespace voltpool::server

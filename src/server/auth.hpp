@@ -28,4 +28,9 @@ std::string basic_auth_header(std::string_view user, std::string_view password);
 // Parses an Authorization header value "Basic base64(user:password)"; nothing when it is not one.
 std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
 
+// OCPP 2.0.1 A00.FR.206 (and the 1.6 security whitepaper): Basic-auth passwords are 16 to 40 characters;
+// identities are at most 48 printable characters (and voltpool keeps '/' out of them: they are URL segments).
+// What is wrong with a station to provision, if anything.
+std::optional<std::string> station_problem(const std::string& id, const std::string& password, double max_power_kw);
+
 }  // namespace voltpool::server

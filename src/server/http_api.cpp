@@ -23,6 +23,7 @@ const std::vector<Route>& HttpApi::routes() {
       {"GET", "/metrics"},
       {"GET", "/openapi.json"},
       {"GET", "/api/stations"},
+      {"PUT", "/api/stations/{id}"},
       {"GET", "/api/sessions"},
       {"GET", "/api/sessions/{id}"},
       {"GET", "/api/sessions/{id}/meter-values"},
@@ -57,6 +58,25 @@ HttpApi::HttpApi(ApiServices services, std::function<std::string()> metrics)
       dispatch_(services.dispatch),
       remote_(services.remote),
       metrics_(std::move(metrics)) {}
+
+// Provisions a station (or replaces its password and power): {"password", "max_power_kw"}.
+HttpResponse HttpApi::put_station(const std::string& id, const std::string& body) const {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return error(400, "body must be a JSON object {password, max_power_kw}");
+  for (auto& [key, v] : j.items())
+    if (key != "password" && key != "max_power_kw") return error(400, "unknown field '" + key + "'");
+  if (!j.contains("password") || !j["password"].is_string()) return error(400, "'password' must be a string");
+  double power = 0;
+  if (j.contains("max_power_kw")) {
+    if (!j["max_power_kw"].is_number()) return error(400, "'max_power_kw' must be a number of kW");
+    power = j["max_power_kw"].get<double>();
+  }
+  std::string password = j["password"].get<std::string>();
+  if (auto problem = station_problem(id, password, power)) return error(400, *problem);
+  bool existed = store_.station(id).has_value();
+  if (auto s = store_.put_station({id, hash_password(password), power, "", ""}); !s) return error(500, s.error().message);
+  return json_response(existed ? 200 : 201, {{"id", id}, {"max_power_kw", power}});
+}
 
 HttpResponse HttpApi::handle(const HttpRequest& request) const {
   std::string_view target = request.target;
@@ -107,6 +127,11 @@ HttpResponse HttpApi::handle(const HttpRequest& request) const {
     return s;
   };
 
+  if (parts.size() == 3 && parts[1] == "stations") {
+    if (request.method != "PUT") return error(405, "PUT only");
+    if (!operator_) return operator_only();
+    return put_station(std::string(parts[2]), request.body);
+  }
   if (parts.size() == 2 && parts[1] == "stations") {
     if (!get) return error(405, "GET only");
     if (!operator_) return operator_only();

@@ -74,6 +74,7 @@ class HttpApi {
   std::function<std::string()> metrics_;
 
   // api_money.cpp: an owner's settled sessions, intervals and ledger entries; the operator's whole ledger.
+  HttpResponse put_station(const std::string& id, const std::string& body) const;
   HttpResponse earnings(const std::string& owner_id, std::string_view query) const;
   HttpResponse ledger(std::string_view query) const;
   // api_signals.cpp: GET the prices or carbon signal in force, POST a series over it (operators).

@@ -319,6 +319,21 @@ TEST_F(Api, OwnersSetTheirPreferencesAndThePlanTakesThem) {
   EXPECT_TRUE(bridge->needs_replan());
 }
 
+TEST_F(Api, OperatorsProvisionStations) {
+  auto bad = call("PUT", "/api/stations/CS-9", "op-token", R"({"password":"short"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("16 to 40"), std::string::npos);
+  EXPECT_EQ(call("PUT", "/api/stations/CS-9", "op-token", R"({"password":"a-long-station-secret","colour":1})").status, 400);
+  EXPECT_EQ(call("PUT", "/api/stations/CS-9", "alice-token", R"({"password":"a-long-station-secret"})").status, 403);
+  EXPECT_FALSE(store->station("CS-9"));  // nothing of a refused request was taken
+  EXPECT_EQ(call("PUT", "/api/stations/CS-9", "op-token", R"({"password":"a-long-station-secret","max_power_kw":22})").status, 201);
+  auto stored = store->station("CS-9");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->max_power_kw, 22.0);
+  EXPECT_TRUE(verify_password("a-long-station-secret", stored->password_hash));
+  EXPECT_EQ(call("PUT", "/api/stations/CS-9", "op-token", R"({"password":"another-long-secret!"})").status, 200);
+}
+
 TEST_F(Api, OperatorsStartAndEndDispatch) {
   EXPECT_EQ(json::parse(call("GET", "/api/dispatch", "op-token").body)["active"], false);
   EXPECT_EQ(call("GET", "/api/dispatch", "alice-token").status, 403);
