@@ -58,7 +58,11 @@ std::string_view PgResult::raw(int row, int col) const {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& conninfo) {
-  std::unique_ptr<PgConnection> db(new PgConnection(PQconnectdb(conninfo.c_str())));
+  // Defaults first, so the conninfo's own settings (expanded from "dbname") override them: a server that stops
+  // answering fails a call within half a minute instead of holding the store's lock for ever.
+  const char* keys[] = {"connect_timeout", "keepalives_idle", "tcp_user_timeout", "dbname", nullptr};
+  const char* values[] = {"10", "15", "30000", conninfo.c_str(), nullptr};
+  std::unique_ptr<PgConnection> db(new PgConnection(PQconnectdbParams(keys, values, 1)));
   if (!db->connected())
     return Error{fmt::format("database: connecting to {}: {}", db->describe(), db->error())};
   if (auto s = db->set_up(); !s)
