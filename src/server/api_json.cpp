@@ -12,7 +12,22 @@ namespace voltpool::server {
 
 using nlohmann::json;
 
-HttpResponse json_response(int status, const json& body) { return {status, "application/json", body.dump()}; }
+// Text that came from a request may not be UTF-8: replaced (U+FFFD), never thrown over.
+HttpResponse json_response(int status, const json& body) {
+  return {status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += n;
+  }
+  return true;
+}
 HttpResponse error(int status, const std::string& message) { return json_response(status, {{"error", message}}); }
 
 json optional_number(const std::optional<double>& x) { return x ? json(*x) : json(nullptr); }

@@ -19,6 +19,7 @@
 namespace voltpool::server {
 
 HttpResponse json_response(int status, const nlohmann::json& body);
+bool valid_utf8(std::string_view s);
 HttpResponse error(int status, const std::string& message);
 nlohmann::json optional_number(const std::optional<double>& x);
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "data/parse.hpp"
@@ -79,6 +80,17 @@ HttpResponse HttpApi::put_station(const std::string& id, const std::string& body
 }
 
 HttpResponse HttpApi::handle(const HttpRequest& request) const {
+  // Nothing a request carries may take the service down: a failure is this request's 500, logged.
+  try {
+    if (!valid_utf8(request.target)) return error(400, "the request target is not UTF-8");
+    return route(request);
+  } catch (const std::exception& e) {
+    spdlog::error("REST {}: {}", request.method, e.what());
+    return error(500, std::string("internal error: ") + e.what());
+  }
+}
+
+HttpResponse HttpApi::route(const HttpRequest& request) const {
   std::string_view target = request.target;
   auto q = target.find('?');
   std::string_view path = target.substr(0, q), query = q == std::string_view::npos ? "" : target.substr(q + 1);

@@ -65,6 +65,8 @@ class HttpApi {
   static std::string_view openapi_json();
 
  private:
+  HttpResponse route(const HttpRequest& request) const;
+
   store::Store& store_;
   FleetBridge& bridge_;
   SessionSettler& settler_;

@@ -319,6 +319,16 @@ TEST_F(Api, OwnersSetTheirPreferencesAndThePlanTakesThem) {
   EXPECT_TRUE(bridge->needs_replan());
 }
 
+TEST_F(Api, BytesThatAreNotUtf8AreRefusedNotFatal) {
+  EXPECT_EQ(call("GET", "/api/owners/alice/earnings?interval=\xff", "alice-token").status, 400);
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-\xff", "alice-token", "{}").status, 400);
+  auto r = call("PUT", "/api/vehicles/V-1", "alice-token", "{\"name\":\"\xff\"}");
+  EXPECT_EQ(r.status, 400);  // the JSON parser refuses it
+  EXPECT_TRUE(json::accept(r.body));
+  EXPECT_TRUE(store->vehicles(std::nullopt).empty());
+  EXPECT_EQ(json_response(200, {{"x", "\xff"}}).body, "{\"x\":\"\xef\xbf\xbd\"}");  // replaced, not thrown
+}
+
 TEST_F(Api, OperatorsProvisionStations) {
   auto bad = call("PUT", "/api/stations/CS-9", "op-token", R"({"password":"short"})");
   EXPECT_EQ(bad.status, 400);
