@@ -93,18 +93,38 @@ double FleetBridge::station_power_kw(const std::string& station_id) const {
   return station && station->max_power_kw > 0 ? station->max_power_kw : options_.default_max_power_kw;
 }
 
+SessionTerms FleetBridge::terms_for(const std::string& station_id, const std::string& id_token) const {
+  SessionTerms t;
+  t.station_max_kw = station_power_kw(station_id);
+  t.vehicle = store_.vehicle_of_id_token(id_token);
+  if (auto owner = store_.owner_of_id_token(id_token)) {
+    t.owner_id = *owner;
+    t.preferences = store_.preferences(*owner);
+    if (t.preferences && t.preferences->wear_budget_eur) {
+      auto year = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(ocpp::utc_now())).year();
+      UtcTime year_start{std::chrono::sys_days(year / std::chrono::January / 1)};
+      for (const auto& r : store_.settlements(*owner, year_start, std::nullopt))
+        t.owner_exported_this_year_kwh += r.settlement.export_kwh;
+    }
+  }
+  return t;
+}
+
+TermDefaults FleetBridge::term_defaults() const {
+  return {options_.default_energy_kwh, options_.default_dwell, options_.wear_eur_per_kwh};
+}
+
+// Reads the store (outside the bridge's lock): the transaction's meter values, terms and the needs its EV said.
 SessionState FleetBridge::make_session(const store::TransactionRecord& t) const {
   SessionState s;
   s.station_id = t.station_id;
   s.transaction_id = t.transaction_id;
+  s.id_token = t.id_token;
   s.evse_id = t.evse_id;
   s.started = t.started;
-  s.max_power_kw = station_power_kw(t.station_id);
-  s.energy_needed_kwh = options_.default_energy_kwh;
-  s.needs_time = t.started;
   s.meter_start_wh = t.meter_start_wh;
   if (t.last_energy_import_wh && t.meter_start_wh) s.delivered_wh = *t.last_energy_import_wh - *t.meter_start_wh;
-  s.departure = t.started + options_.default_dwell;
+  s.terms = terms_for(t.station_id, t.id_token);
   // The EV's needs said for this session (kept by the store): applied where the meter stood when they were said.
   std::optional<NeedsRecord> needs;
   if (auto text = store_.value(needs_key(t.station_id, t.evse_id))) needs = needs_from_text(*text);
@@ -114,57 +134,31 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
     record_sample(s, m.sample);
     if (needs && m.sample.time <= needs->said_at) net_at_needs_wh = s.net_wh();
   }
-  if (auto v = store_.vehicle_of_id_token(t.id_token)) apply_vehicle(s, *v);
-  if (auto owner = store_.owner_of_id_token(t.id_token)) {
-    s.owner_id = *owner;
-    if (auto p = store_.preferences(*owner)) apply_preferences(s, *p);
-  }
-  if (needs) apply_needs(s, needs->needs, std::max(needs->said_at, t.started), net_at_needs_wh);
+  if (needs) s.ev = StatedNeeds{needs->needs, std::max(needs->said_at, t.started), net_at_needs_wh};
+  apply_terms(s, term_defaults(), ocpp::utc_now());
   return s;
 }
 
-void FleetBridge::apply_vehicle(SessionState& s, const store::VehicleRecord& v) const {
-  s.battery_kwh = v.battery_kwh;
-  if (v.max_charge_kw > 0) s.max_power_kw = std::min(s.max_power_kw, v.max_charge_kw);
-  if (v.max_discharge_kw > 0 && s.max_discharge_kw > 0) s.max_discharge_kw = std::min(s.max_discharge_kw, v.max_discharge_kw);
-}
-
-void FleetBridge::apply_preferences(SessionState& s, const store::OwnerPreferences& p) const {
-  if (p.departure_minute_utc) {
-    UtcTime day{std::chrono::floor<std::chrono::days>(s.started)};
-    UtcTime departure = day + std::chrono::minutes(*p.departure_minute_utc);
-    if (departure <= s.started) departure += std::chrono::days(1);
-    s.departure = departure;
-  }
-  if (p.target_energy_kwh) s.energy_needed_kwh = *p.target_energy_kwh;
-  s.v2g_consent = p.v2g_consent;
-  s.target_soc_pct = p.target_soc_pct;
-  s.keep_energy_kwh.reset();
-  if (p.min_energy_kwh) s.keep_energy_kwh = *p.min_energy_kwh;
-  if (p.min_soc_pct && s.battery_kwh > 0)
-    s.keep_energy_kwh = std::max(s.keep_energy_kwh.value_or(0.0), *p.min_soc_pct / 100.0 * s.battery_kwh);
-  else if (p.min_soc_pct)
-    s.keep_energy_kwh = s.keep_energy_kwh.value_or(0.0);  // a minimum of unknown size: no discharge without it
-  s.discharge_allowance_kwh = std::numeric_limits<double>::infinity();
-  if (p.wear_budget_eur) {
-    auto now = ocpp::utc_now();
-    auto year = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year();
-    UtcTime year_start{std::chrono::sys_days(year / std::chrono::January / 1)};
-    double exported_kwh = 0;
-    for (const auto& r : store_.settlements(s.owner_id, year_start, std::nullopt)) exported_kwh += r.settlement.export_kwh;
-    int day = static_cast<int>((std::chrono::floor<std::chrono::days>(now) - std::chrono::sys_days(year / 1 / 1)).count());
-    s.discharge_allowance_kwh =
-        discharge_allowance_kwh(*p.wear_budget_eur, options_.wear_eur_per_kwh, exported_kwh, day) - s.exported_wh / 1000.0;
-  }
-}
-
+// An owner's preferences or vehicles changed: their open sessions (and any whose id token is now theirs) take the
+// terms again, read outside the lock.
 void FleetBridge::preferences_changed(const std::string& owner_id) {
-  auto p = store_.preferences(owner_id);
-  if (!p) return;
+  std::vector<std::pair<Key, std::string>> affected;  // with their id tokens
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, s] : sessions_) affected.emplace_back(key, s.id_token);
+  }
+  std::vector<std::pair<Key, SessionTerms>> fresh;
+  for (const auto& [key, token] : affected) {
+    auto owner = store_.owner_of_id_token(token);
+    if (owner && *owner == owner_id) fresh.emplace_back(key, terms_for(key.first, token));
+  }
   std::lock_guard lock(mutex_);
-  for (auto& [key, s] : sessions_) {
-    if (s.owner_id != owner_id) continue;
-    apply_preferences(s, *p);
+  auto now = ocpp::utc_now();
+  for (auto& [key, terms] : fresh) {
+    auto it = sessions_.find(key);
+    if (it == sessions_.end()) continue;  // ended meanwhile
+    it->second.terms = std::move(terms);
+    apply_terms(it->second, term_defaults(), now);
     dirty_ = true;
   }
 }
@@ -189,13 +183,22 @@ std::string FleetBridge::start_transaction(const ocpp::TransactionStart& start) 
   std::string id = stored(store_.start_transaction(start));
   auto record = store_.transaction(start.station_id, id);
   if (!record) throw std::runtime_error("transaction " + id + " vanished after it was stored");
+  if (record->stopped) return id;
+  SessionState s = make_session(*record);  // with the needs said just before the start, if any
   std::lock_guard lock(mutex_);
   Key key{start.station_id, id};
-  if (!sessions_.count(key) && !record->stopped) {
-    SessionState s = make_session(*record);  // with the needs said just before the start, if any
-    sessions_[key] = s;
-    dirty_ = true;
+  if (sessions_.count(key)) return id;  // a repeated start
+  // Needs said while the session was being read from the store.
+  if (auto it = pending_needs_.find({start.station_id, start.evse_id}); it != pending_needs_.end()) {
+    bool this_sessions = it->second.said_at >= s.started - kNeedsBeforeStart;
+    if (this_sessions && (!s.ev || it->second.said_at > s.ev->said_at)) {
+      s.ev = StatedNeeds{it->second.needs, std::max(it->second.said_at, s.started), s.net_wh()};
+      apply_terms(s, term_defaults(), ocpp::utc_now());
+    }
+    pending_needs_.erase(it);
   }
+  sessions_[key] = std::move(s);
+  dirty_ = true;
   return id;
 }
 
@@ -211,6 +214,12 @@ bool FleetBridge::meter_values(const std::string& station_id, const std::string&
 
 bool FleetBridge::stop_transaction(const ocpp::TransactionStop& stop) {
   if (!stored(store_.stop_transaction(stop))) return false;
+  // What its EV said ends with the session: the next car on that EVSE starts from the defaults.
+  if (auto t = store_.transaction(stop.station_id, stop.transaction_id)) {
+    std::string key = needs_key(t->station_id, t->evse_id);
+    if (auto text = store_.value(key))
+      if (auto said = needs_from_text(*text); !said || said->said_at <= stop.time) stored(store_.erase_value(key));
+  }
   std::lock_guard lock(mutex_);
   Key key{stop.station_id, stop.transaction_id};
   stats_.sessions_stopped++;
@@ -227,30 +236,13 @@ void FleetBridge::charging_needs(const std::string& station_id, int evse_id, con
   SessionState* target = nullptr;
   for (auto& [key, s] : sessions_)
     if (s.station_id == station_id && s.evse_id == evse_id && (!target || s.started >= target->started)) target = &s;
-  if (!target) return;  // said before the transaction started: make_session finds it in the store
-  apply_needs(*target, needs, now, target->net_wh());
-  dirty_ = true;
-}
-
-void FleetBridge::apply_needs(SessionState& s, const ocpp::ChargingNeeds& needs, UtcTime said_at,
-                              double net_wh_then) const {
-  if (needs.energy_kwh) {
-    s.energy_needed_kwh = *needs.energy_kwh;
-    s.needs_time = said_at;
-    s.delivered_at_needs_wh = net_wh_then;
-    s.ev_stated_energy = true;
+  if (!target) {
+    pending_needs_[{station_id, evse_id}] = {needs, now};  // said before its transaction started
+    return;
   }
-  if (needs.departure) s.departure = *needs.departure;
-  if (needs.max_charge_w && *needs.max_charge_w > 0) s.max_power_kw = std::min(s.max_power_kw, *needs.max_charge_w / 1000.0);
-  apply_v2x(s, needs);
-}
-
-void FleetBridge::apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const {
-  if (!needs.max_discharge_w || *needs.max_discharge_w <= 0) return;
-  // The window is measured from the needs: energy delivered since then moves the car inside it.
-  s.max_discharge_kw = std::min(s.max_power_kw, *needs.max_discharge_w / 1000.0);
-  s.min_energy_kwh = needs.min_energy_kwh;
-  s.max_energy_kwh = needs.max_energy_kwh;
+  target->ev = StatedNeeds{needs, now, target->net_wh()};
+  apply_terms(*target, term_defaults(), now);
+  dirty_ = true;
 }
 
 void FleetBridge::station_disconnected(const std::string& station_id) {

@@ -17,6 +17,8 @@
 #include "flex/envelope.hpp"
 #include "plan/problem.hpp"
 #include "ocpp/csms/backend.hpp"
+#include "server/needs_record.hpp"
+#include "server/session_state.hpp"
 #include "store/store.hpp"
 
 namespace voltpool::server {
@@ -54,40 +56,6 @@ struct BridgeOptions {
   double carbon_price_eur_per_t = 0;
   Seconds plan_step{15 * 60};
   int plan_horizon_steps = 96;
-};
-
-// One transaction as the planner sees it.
-struct SessionState {
-  std::string station_id, transaction_id;
-  int evse_id = 1;
-  UtcTime started{};
-  double max_power_kw = 0;
-  double energy_needed_kwh = 0;   // at `needs_time`
-  UtcTime needs_time{};
-  double delivered_at_needs_wh = 0;      // net_wh() at `needs_time`
-  std::optional<double> meter_start_wh;  // the import register when the transaction started
-  double delivered_wh = 0;        // meter register minus meter start
-  std::optional<double> export_start_wh;  // V2X: the first export register reading of the session
-  double exported_wh = 0;                 // export register minus its first reading
-  double net_wh() const { return delivered_wh - exported_wh; }
-  UtcTime departure{};
-  // V2X: discharge power the EV offers (0: charge only) and its energy window from `needs_time`.
-  double max_discharge_kw = 0;
-  std::optional<double> min_energy_kwh, max_energy_kwh;
-  bool ev_stated_energy = false;  // the EV said its energy need (it comes before the owner's SoC target)
-  std::string owner_id;      // when the session's id token is linked to an owner
-  bool v2g_consent = false;  // the owner's (BridgeOptions::v2g consents for everyone)
-  // The vehicle (a vehicle record with this id token) and its metered state of charge.
-  double battery_kwh = 0;            // 0: unknown
-  std::optional<double> soc_pct;     // the latest metered
-  std::optional<double> power_w;     // the latest metered (+ charging)
-  double net_at_soc_wh = 0;          // net_wh() when soc_pct was read
-  // The owner's terms: a SoC target, the energy the battery always keeps, and what their wear budget still
-  // allows to discharge (grid side; infinite: no budget).
-  std::optional<double> target_soc_pct;
-  std::optional<double> keep_energy_kwh;
-  double discharge_allowance_kwh = std::numeric_limits<double>::infinity();
-  bool may_discharge(bool v2g_for_all) const { return (v2g_for_all || v2g_consent) && max_discharge_kw > 0; }
 };
 
 // A schedule's power at `t` (W); 0 outside it.
@@ -172,7 +140,9 @@ class FleetBridge final : public ocpp::CsmsBackend {
  private:
   using Key = std::pair<std::string, std::string>;  // station, transaction
   SessionState make_session(const store::TransactionRecord& t) const;
-  // The sessions to plan (those of connected stations) and the prices, under the lock.
+  SessionTerms terms_for(const std::string& station_id, const std::string& id_token) const;
+  TermDefaults term_defaults() const;
+  // The sessions to plan (those of connected stations) and the signals, under the lock.
   struct Signals {
     std::optional<TimeSeries> prices, carbon;
   };
@@ -181,14 +151,6 @@ class FleetBridge final : public ocpp::CsmsBackend {
   PlanningProblem problem_for(const std::vector<SessionState>& sessions, const Signals& signals, UtcTime now,
                               TimeGrid& grid) const;
   double station_power_kw(const std::string& station_id) const;  // provisioned, else the default
-  void apply_v2x(SessionState& s, const ocpp::ChargingNeeds& needs) const;
-  // What the EV said at `said_at`, when the session's net energy was `net_wh_then`.
-  void apply_needs(SessionState& s, const ocpp::ChargingNeeds& needs, UtcTime said_at, double net_wh_then) const;
-  // The owner's departure, energy or SoC target, minimum, V2G consent and wear budget (their EV's own needs,
-  // when it says them, come after). Reads the owner's discharges this year from the store.
-  void apply_preferences(SessionState& s, const store::OwnerPreferences& p) const;
-  // The session's vehicle (by id token): battery size and power limits.
-  void apply_vehicle(SessionState& s, const store::VehicleRecord& v) const;
 
   store::Store& store_;
   BridgeOptions options_;
@@ -196,6 +158,7 @@ class FleetBridge final : public ocpp::CsmsBackend {
   ProfileSink* sink_ = nullptr;
   std::map<Key, SessionState> sessions_;
   std::map<Key, ocpp::PowerSchedule> pushed_;
+  std::map<std::pair<std::string, int>, NeedsRecord> pending_needs_;  // said before their transaction started
   std::set<std::string> offline_;  // stations whose connection dropped
   bool dirty_ = false;
   BridgeStats stats_;

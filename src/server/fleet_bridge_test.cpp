@@ -201,6 +201,17 @@ TEST_F(Fixture, NeedsSaidJustBeforeTheTransactionAreItsOwn) {
     }
 }
 
+TEST_F(Fixture, WhatTheEvSaidEndsWithItsSession) {
+  FleetBridge bridge(*store, options());
+  bridge.start_transaction(start("T-1"));
+  ocpp::ChargingNeeds needs;
+  needs.energy_kwh = 4.0;
+  bridge.charging_needs("CS-1", 1, needs);
+  ASSERT_TRUE(bridge.stop_transaction({"CS-1", "T-1", ocpp::utc_now(), 0.0, "EVDisconnected"}));
+  bridge.start_transaction(start("T-2"));  // the next car on that connector, minutes later
+  EXPECT_EQ(bridge.sessions().at(0).energy_needed_kwh, BridgeOptions{}.default_energy_kwh);
+}
+
 TEST_F(Fixture, AV2xCarDischargesAtDearHoursOnlyWithV2g) {
   for (bool v2g : {false, true}) {
     BridgeOptions o = options();

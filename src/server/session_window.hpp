@@ -5,7 +5,7 @@
 // consent, the wear budget's allowance). Pure: no I/O, no locks.
 #pragma once
 
-#include "server/fleet_bridge.hpp"
+#include "server/session_state.hpp"
 
 namespace voltpool::server {
 

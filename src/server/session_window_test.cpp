@@ -57,10 +57,12 @@ TEST(SessionWindow, TheBatteryBoundsTheWindow) {
   s.soc_pct = 90;  // 54 kWh: 6 kWh of room, 54 to give
   s.min_energy_kwh = -80;
   auto w = session_window(s, false);
-  EXPECT_NEAR(w.ceiling_kwh, 20.0, 1e-12);  // the need wins over the room the battery reports
+  EXPECT_NEAR(w.need_kwh, 6.0, 1e-12);  // 20 kWh asked, 6 kWh of room: a full battery takes no more
+  EXPECT_NEAR(w.ceiling_kwh, 6.0, 1e-12);
   EXPECT_NEAR(w.floor_kwh, -54.0, 1e-12);
   s.energy_needed_kwh = 2;
-  EXPECT_NEAR(session_window(s, false).ceiling_kwh, 6.0, 1e-12);
+  EXPECT_NEAR(session_window(s, false).need_kwh, 2.0, 1e-12);
+  EXPECT_NEAR(session_window(s, false).ceiling_kwh, 6.0, 1e-12);  // V2X may fill the room
 }
 
 TEST(SessionWindow, TheWearBudgetAccruesOverTheYear) {
