@@ -49,6 +49,7 @@ Result<DispatchSignal> signal_from_json(const std::string& body, UtcTime now) {
     if (key != "kind" && key != "start" && key != "end" && key != "capacity_kw" && key != "signal" && key != "offset_kw")
       return Error{"unknown field '" + key + "'"};
   if (kind == "regulation") {
+    if (j.contains("end")) return Error{"a regulation signal ends with its values: 'end' is for demand response"};
     auto capacity = number("capacity_kw");
     if (!capacity) return capacity.error();
     s.capacity_kw = *capacity;
@@ -85,15 +86,18 @@ HttpResponse HttpApi::dispatch(const HttpRequest& request, bool operator_) const
                                {"profiles_sent", d.profiles_sent}});
   }
   if (request.method == "POST") {
-    auto signal = signal_from_json(request.body, ocpp::utc_now());
+    const UtcTime now = ocpp::utc_now();
+    auto signal = signal_from_json(request.body, now);
     if (!signal) return error(400, signal.error().message);
+    if (auto s = dispatch_.check_signal(*signal, now); !s) return error(400, s.error().message);
     json accepted = signal_json(*signal);
-    if (auto s = dispatch_.set_signal(std::move(signal).value()); !s) return error(400, s.error().message);
-    accepted["end"] = format_utc(dispatch_.state().signal->end);
+    if (auto s = dispatch_.set_signal(std::move(signal).value(), now); !s) return error(500, s.error().message);
     return json_response(202, accepted);
   }
   if (request.method == "DELETE") {
-    if (!dispatch_.clear_signal()) return error(404, "no dispatch signal is active");
+    auto cleared = dispatch_.clear_signal();
+    if (!cleared) return error(500, cleared.error().message);
+    if (!*cleared) return error(404, "no dispatch signal is active");
     return json_response(200, {{"active", false}});
   }
   return error(405, "GET, POST or DELETE");

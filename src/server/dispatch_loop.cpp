@@ -76,7 +76,8 @@ DispatchLoop::DispatchLoop(FleetBridge& bridge, store::Store& store, DispatchCon
   auto signal = text ? signal_from_text(*text) : std::nullopt;
   if (!signal) return;
   state_.active = true;
-  state_.signal = std::move(signal);
+  state_.signal = std::make_shared<const DispatchSignal>(std::move(*signal));
+  bridge_.hold_profiles(true);
   spdlog::info("dispatch: carrying on with the stored signal until {}", format_utc(state_.signal->end));
 }
 
@@ -87,7 +88,8 @@ void DispatchLoop::set_sink(ProfileSink* sink) {
 
 DispatchLoop::~DispatchLoop() { stop(); }
 
-Status DispatchLoop::set_signal(DispatchSignal signal) {
+Status DispatchLoop::check_signal(DispatchSignal& signal, UtcTime now) const {
+  constexpr Seconds kLongestEvent{7 * 24 * 3600};
   if (signal.kind == DispatchSignal::Kind::regulation) {
     if (!std::isfinite(signal.capacity_kw) || signal.capacity_kw <= 0)
       return Error{"'capacity_kw' must be a positive number of kW"};
@@ -98,32 +100,43 @@ Status DispatchLoop::set_signal(DispatchSignal signal) {
         return Error{fmt::format("'signal'[{}] must be within [-1, 1], got {}", i, signal.signal[i])};
     signal.end = signal.start + Seconds(static_cast<std::int64_t>(std::ceil(signal.signal.size() * config_.cycle_s)));
   } else {
-    if (!std::isfinite(signal.offset_kw)) return Error{"'offset_kw' must be a number of kW"};
+    if (!std::isfinite(signal.offset_kw) || std::abs(signal.offset_kw) > 1e7)
+      return Error{"'offset_kw' must be a number of kW"};
     if (signal.end <= signal.start) return Error{"'end' must be after 'start'"};
+    if (signal.end - signal.start > kLongestEvent) return Error{"an event lasts at most 7 days"};
   }
+  if (signal.end <= now) return Error{"the signal is over already (it ends " + format_utc(signal.end) + ")"};
+  return ok_status();
+}
+
+Status DispatchLoop::set_signal(DispatchSignal signal, UtcTime now) {
+  if (auto s = check_signal(signal, now); !s) return s;
   std::lock_guard lock(mutex_);
   if (auto stored = store_.put_value(kSignalKey, signal_text(signal)); !stored) return stored;
   state_ = DispatchState{};
   state_.active = true;
-  state_.signal = std::move(signal);
+  state_.signal = std::make_shared<const DispatchSignal>(std::move(signal));
+  ++generation_;
   error_sum_kw_ = 0;
-  last_setpoint_kw_.clear();
+  sent_.clear();
+  bridge_.hold_profiles(true);
   return ok_status();
 }
 
-bool DispatchLoop::clear_signal() {
+Result<bool> DispatchLoop::clear_signal() {
   std::lock_guard lock(mutex_);
   if (!state_.active) return false;
-  finish_locked();
+  if (auto s = finish_locked(); !s) return s.error();
   return true;
 }
 
-void DispatchLoop::finish_locked() {
-  if (auto erased = store_.erase_value(kSignalKey); !erased)
-    spdlog::error("dispatch: the ended signal stays stored (a restart resumes it until its end): {}", erased.error().message);
+Status DispatchLoop::finish_locked() {
+  if (auto erased = store_.erase_value(kSignalKey); !erased) return erased;
   state_.active = false;
-  last_setpoint_kw_.clear();
-  bridge_.resend_profiles();  // the plan's own profiles replace the setpoints
+  ++generation_;
+  sent_.clear();
+  bridge_.hold_profiles(false);  // the plan's own profiles replace the setpoints
+  return ok_status();
 }
 
 DispatchState DispatchLoop::state() const {
@@ -134,14 +147,17 @@ DispatchState DispatchLoop::state() const {
 void DispatchLoop::cycle(UtcTime now) {
   std::unique_lock lock(mutex_);
   if (!state_.active || now < state_.signal->start) return;
-  const DispatchSignal signal = *state_.signal;
+  const std::shared_ptr<const DispatchSignal> signal_ptr = state_.signal;
+  const DispatchSignal& signal = *signal_ptr;
+  const std::uint64_t generation = generation_;
   const bool regulation = signal.kind == DispatchSignal::Kind::regulation;
   const auto index = static_cast<std::size_t>(static_cast<double>((now - signal.start).count()) / config_.cycle_s);
   if (regulation ? index >= signal.signal.size() : now >= signal.end) {
-    finish_locked();
+    if (auto s = finish_locked(); !s)
+      spdlog::error("dispatch: the signal ended but its end is not stored: {}", s.error().message);
     return;
   }
-  auto last_setpoints = last_setpoint_kw_;
+  auto sent = sent_;
   lock.unlock();  // the bridge has its own lock
 
   const auto sessions = bridge_.dispatchable();
@@ -162,8 +178,8 @@ void DispatchLoop::cycle(UtcTime now) {
     fleet.target_kwh[i] = net_kwh + w.need_kwh;
     fleet.eta_charge[i] = fleet.eta_discharge[i] = 1.0;
     fleet.departure_s[i] = epoch_s(s.departure);
-    auto last = last_setpoints.find({s.station_id, s.transaction_id});
-    fleet.last_setpoint_kw[i] = last != last_setpoints.end() ? last->second : fleet.baseline_kw[i];
+    auto last = sent.find({s.station_id, s.transaction_id});
+    fleet.last_setpoint_kw[i] = last != sent.end() ? last->second.kw : fleet.baseline_kw[i];
     fleet.discharge_left_kwh[i] = w.discharge_cap_kwh;
     baseline_kw += fleet.baseline_kw[i];
     measured_kw += s.power_w.value_or(0.0) / 1000.0;
@@ -172,19 +188,21 @@ void DispatchLoop::cycle(UtcTime now) {
   std::vector<double> setpoint_kw(sessions.size());
   CycleOutcome outcome = dispatch_cycle(fleet, epoch_s(now), baseline_kw + offset_kw, config_, setpoint_kw);
 
+  // A setpoint goes out when it moved, and again before its hold runs out (a steady car stays commanded).
   Seconds hold = regulation ? kRegulationHold : std::chrono::duration_cast<Seconds>(signal.end - now);
   std::vector<ProfilePush> batch;
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     const SessionState& s = sessions[i].state;
-    auto last = last_setpoints.find({s.station_id, s.transaction_id});
-    if (last != last_setpoints.end() && !moved(last->second, setpoint_kw[i])) continue;
-    last_setpoints[{s.station_id, s.transaction_id}] = setpoint_kw[i];
+    auto last = sent.find({s.station_id, s.transaction_id});
+    bool fresh = last != sent.end() && now - last->second.at < kRegulationHold / 2;
+    if (fresh && !moved(last->second.kw, setpoint_kw[i])) continue;
+    sent[{s.station_id, s.transaction_id}] = {setpoint_kw[i], now};
     batch.push_back({s.station_id, s.transaction_id, s.evse_id, FleetBridge::profile_id(s.station_id, s.transaction_id),
                      setpoint_schedule(setpoint_kw[i], now, hold, sessions[i].plan)});
   }
 
   lock.lock();
-  if (!state_.active || state_.signal->start != signal.start) return;  // cleared or replaced meanwhile
+  if (!state_.active || generation_ != generation) return;  // cleared or replaced meanwhile
   state_.cycles++;
   state_.cars = sessions.size();
   state_.last = outcome;
@@ -193,7 +211,7 @@ void DispatchLoop::cycle(UtcTime now) {
   error_sum_kw_ += std::abs(outcome.setpoint_kw - outcome.assigned_kw);
   state_.error_kw_mean_abs = error_sum_kw_ / static_cast<double>(state_.cycles);
   state_.profiles_sent += batch.size();
-  last_setpoint_kw_ = std::move(last_setpoints);
+  sent_ = std::move(sent);
   ProfileSink* sink = sink_;
   lock.unlock();
   if (sink && !batch.empty()) sink->push_profiles(std::move(batch));

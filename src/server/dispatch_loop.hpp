@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,7 +40,7 @@ struct DispatchSignal {
 
 struct DispatchState {
   bool active = false;
-  std::optional<DispatchSignal> signal;
+  std::shared_ptr<const DispatchSignal> signal;  // shared: a regulation signal may hold a day of values
   std::size_t cycles = 0;
   std::size_t cars = 0;
   CycleOutcome last;            // the last cycle's fleet setpoint, assigned power and reachable range
@@ -59,10 +60,14 @@ class DispatchLoop {
 
   // Where the setpoints go (the OCPP server); none: cycles compute but send nothing.
   void set_sink(ProfileSink* sink);
-  // A new signal replaces the active one; the error names what is wrong with it.
-  Status set_signal(DispatchSignal signal);
-  // Ends the active signal (the plan's profiles go out again); false when none was active.
-  bool clear_signal();
+  // What is wrong with a signal offered at `now`, if anything (and its end, for a regulation signal, set).
+  Status check_signal(DispatchSignal& signal, UtcTime now) const;
+  // A new signal replaces the active one, stored first: an error names what is wrong with it or the storage
+  // failure.
+  Status set_signal(DispatchSignal signal, UtcTime now);
+  // Ends the active signal (the plan's profiles go out again); false when none was active; an error when the
+  // end could not be stored (a restart would resume the signal).
+  Result<bool> clear_signal();
   DispatchState state() const;
 
   // One dispatch cycle at `now` (service time). Ends the signal when it is over.
@@ -72,7 +77,7 @@ class DispatchLoop {
   void stop();   // idempotent
 
  private:
-  void finish_locked();
+  Status finish_locked();
 
   FleetBridge& bridge_;
   store::Store& store_;
@@ -84,7 +89,12 @@ class DispatchLoop {
   std::thread thread_;
   DispatchState state_;
   double error_sum_kw_ = 0;
-  std::map<std::pair<std::string, std::string>, double> last_setpoint_kw_;  // (station, transaction)
+  struct Sent {
+    double kw = 0;
+    UtcTime at{};
+  };
+  std::map<std::pair<std::string, std::string>, Sent> sent_;  // by (station, transaction)
+  std::uint64_t generation_ = 0;  // of the signal: a cycle of a replaced signal does not write into the new one
 };
 
 }  // namespace voltpool::server

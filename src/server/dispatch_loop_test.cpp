@@ -86,7 +86,7 @@ TEST_F(Dispatch, ADemandResponseEventMovesTheFleetByItsOffsetThenThePlanResumes)
   up.start = at(0);
   up.end = at(30);
   up.offset_kw = 5.0;  // absorb 5 kW more (e.g. a local surplus)
-  ASSERT_TRUE(loop->set_signal(up));
+  ASSERT_TRUE(loop->set_signal(up, at(0)));
   loop->cycle(at(0));
   EXPECT_NEAR(dispatch_sink.sum_kw(at(0)), 5.0, 0.01);
   EXPECT_NEAR(dispatch_sink.sum_kw(at(29)), 5.0, 0.01);  // held to the event's end
@@ -118,7 +118,7 @@ TEST_F(Dispatch, ARegulationSignalIsFollowedCycleByCycleWithinWhatTheCarsCanDo) 
   reg.start = at(130);  // 14:10, the cars charge at 7 kW each in the plan (21 kW)
   reg.capacity_kw = 4.0;
   reg.signal = {1.0, -1.0, 0.5};
-  ASSERT_TRUE(loop->set_signal(reg));
+  ASSERT_TRUE(loop->set_signal(reg, at(130)));
   double baseline = plan_sink.sum_kw(at(130));
   ASSERT_NEAR(baseline, 21.0, 0.01);
   loop->cycle(at(130));
@@ -134,25 +134,54 @@ TEST_F(Dispatch, ARegulationSignalIsFollowedCycleByCycleWithinWhatTheCarsCanDo) 
   EXPECT_FALSE(loop->state().active);
 }
 
+TEST_F(Dispatch, ASteadySetpointIsSentAgainBeforeItsHoldRunsOutAndThePlanWaits) {
+  DispatchSignal reg;
+  reg.start = at(130);
+  reg.capacity_kw = 4.0;
+  reg.signal.assign(60, -1.0);  // two minutes of "4 kW less"
+  ASSERT_TRUE(loop->set_signal(reg, at(130)));
+  loop->cycle(at(130));
+  std::size_t first = dispatch_sink.profiles;
+  EXPECT_EQ(first, 3u);
+  for (int t = 2; t < 30; t += 2) loop->cycle(at(130, t));
+  EXPECT_EQ(dispatch_sink.profiles, first);  // nothing moved within half the hold
+  loop->cycle(at(130, 30));
+  EXPECT_EQ(dispatch_sink.profiles, 2 * first);  // sent again before the 60-s hold lapses
+  EXPECT_NEAR(dispatch_sink.sum_kw(at(131, 20)), 17.0, 0.01);
+  // Meanwhile the plan changes (new needs) but is not sent over the setpoints; it is sent when dispatch ends.
+  std::size_t planned = plan_sink.profiles;
+  ocpp::ChargingNeeds needs;
+  needs.energy_kwh = 5.0;
+  needs.departure = at(6 * 60);
+  bridge->charging_needs("CS-1", 1, needs);
+  ASSERT_TRUE(bridge->replan(at(130, 31)));
+  EXPECT_EQ(plan_sink.profiles, planned);
+  ASSERT_TRUE(*loop->clear_signal());
+  ASSERT_TRUE(bridge->replan(at(130, 32)));
+  EXPECT_EQ(plan_sink.profiles, planned + 3);
+}
+
 TEST_F(Dispatch, BadSignalsAreRefusedWithTheFieldAtFault) {
   DispatchSignal reg;
   reg.start = at(0);
   reg.capacity_kw = 0;
   reg.signal = {0.5};
-  auto s = loop->set_signal(reg);
+  auto s = loop->set_signal(reg, at(0));
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("capacity_kw"), std::string::npos);
   reg.capacity_kw = 1;
   reg.signal = {0.5, 1.5};
-  s = loop->set_signal(reg);
+  s = loop->set_signal(reg, at(0));
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("'signal'[1]"), std::string::npos);
   DispatchSignal dr;
   dr.kind = DispatchSignal::Kind::demand_response;
   dr.start = dr.end = at(0);
-  EXPECT_FALSE(loop->set_signal(dr));
+  EXPECT_FALSE(loop->set_signal(dr, at(0)));
+  dr.end = at(10);
+  EXPECT_FALSE(loop->set_signal(dr, at(20)));  // over already
   EXPECT_FALSE(loop->state().active);  // nothing of a bad signal was taken
-  EXPECT_FALSE(loop->clear_signal());
+  EXPECT_FALSE(*loop->clear_signal());
 }
 
 }  // namespace

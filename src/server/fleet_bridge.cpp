@@ -401,6 +401,7 @@ bool FleetBridge::replan(UtcTime now) {
     if (!differs(previous == pushed_.end() ? std::nullopt : std::optional(previous->second), schedule, now)) continue;
     if (!sink_) continue;
     pushed_[key] = schedule;
+    if (holding_) continue;  // dispatch commands the cars: the plan is kept as its baseline, sent afterwards
     stats_.profiles_pushed++;
     batch.push_back({s.station_id, s.transaction_id, s.evse_id, profile_id(s.station_id, s.transaction_id), schedule});
   }
@@ -436,6 +437,14 @@ std::vector<DispatchableSession> FleetBridge::dispatchable() const {
 void FleetBridge::resend_profiles() {
   std::lock_guard lock(mutex_);
   pushed_.clear();
+  dirty_ = !sessions_.empty();
+}
+
+void FleetBridge::hold_profiles(bool hold) {
+  std::lock_guard lock(mutex_);
+  holding_ = hold;
+  if (hold) return;
+  pushed_.clear();  // what was planned meanwhile goes out at the next re-plan
   dirty_ = !sessions_.empty();
 }
 

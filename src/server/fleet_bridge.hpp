@@ -132,6 +132,9 @@ class FleetBridge final : public ocpp::CsmsBackend {
   bool v2g_for_all() const { return options_.v2g; }
   // Every session's plan goes out again at the next re-plan (after a dispatch overrode it).
   void resend_profiles();
+  // While held (dispatch is commanding the cars), re-plans keep each plan as the dispatch baseline but send
+  // nothing; released, every plan goes out again.
+  void hold_profiles(bool hold);
   // The schedule last pushed for a transaction, if any.
   std::optional<ocpp::PowerSchedule> pushed(const std::string& station_id, const std::string& transaction_id) const;
   // A stable chargingProfileId for a transaction (same across restarts, so a new profile replaces the old).
@@ -161,6 +164,7 @@ class FleetBridge final : public ocpp::CsmsBackend {
   std::map<std::pair<std::string, int>, NeedsRecord> pending_needs_;  // said before their transaction started
   std::set<std::string> offline_;  // stations whose connection dropped
   bool dirty_ = false;
+  bool holding_ = false;
   BridgeStats stats_;
 };
 
