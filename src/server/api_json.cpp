@@ -117,6 +117,9 @@ Result<TimeSeries> series_from_json(const std::string& body, const std::string& 
   TimeSeries series;
   series.start = *start;
   series.step = Seconds(j["step_s"].get<std::int64_t>());
+  // Settlement and planning intervals are aligned to the step since the epoch; so must the series be.
+  if (series.start.time_since_epoch() % series.step != Seconds(0))
+    return Error{fmt::format("'start' must fall on a whole step of {} s (e.g. a full hour for 3600)", series.step.count())};
   for (std::size_t i = 0; i < j[values_key].size(); ++i) {
     const json& v = j[values_key][i];
     if (!v.is_number() || !std::isfinite(v.get<double>()) || std::abs(v.get<double>()) > max_abs)

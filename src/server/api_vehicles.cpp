@@ -35,8 +35,11 @@ HttpResponse HttpApi::vehicles(const std::vector<std::string_view>& parts, const
   if (!v->id_token.empty()) {
     auto holder = store_.vehicle_of_id_token(v->id_token);
     if (holder && holder->id != id) return error(409, "id token " + v->id_token + " belongs to vehicle " + holder->id);
+    // An owner attaches only a token already theirs (the operator links new ones: `voltpool owners link`), so
+    // nobody can claim another driver's card and with it their sessions and earnings.
     auto token_owner = store_.owner_of_id_token(v->id_token);
-    if (owner && token_owner && *token_owner != *owner) return error(409, "id token " + v->id_token + " is another owner's");
+    if (owner && token_owner != owner)
+      return error(409, "id token " + v->id_token + " is not linked to you; the operator links new tokens");
   }
   if (auto stored = store_.put_vehicle(*v); !stored) return error(500, stored.error().message);
   bridge_.preferences_changed(v->owner_id);

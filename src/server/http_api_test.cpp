@@ -190,6 +190,7 @@ TEST_F(Api, PricesArePostedValidatedAndUsed) {
   EXPECT_EQ(laid["step_s"], 900);
   EXPECT_EQ(laid["eur_per_kwh"], json::array({0.1, 0.1, 0.1, 0.1, 0.5, 0.2, 0.2, 0.2}));
   EXPECT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T01:00:00Z","step_s":700,"eur_per_kwh":[0.5]})").status, 400);
+  EXPECT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T01:10:00Z","step_s":900,"eur_per_kwh":[0.5]})").status, 400);
   EXPECT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T01:00:00Z","step_s":900,"eur_per_kwh":[0.5],"zone":"DE"})").status, 400);
   // What was accepted is stored: a restarted service (a new book on the same store) plans with it.
   FleetBridge restarted(*store, BridgeOptions{});
@@ -277,6 +278,8 @@ TEST_F(Api, VehiclesBelongToTheirOwners) {
   EXPECT_NE(bad.body.find("battery_kwh"), std::string::npos);
   EXPECT_EQ(call("PUT", "/api/vehicles/V-1", "op-token", R"({"battery_kwh":60})").status, 400);  // whose?
   EXPECT_EQ(call("PUT", "/api/vehicles/V-1", "op-token", R"({"owner_id":"alice","wheels":4})").status, 400);
+  EXPECT_EQ(call("PUT", "/api/vehicles/V-1", "alice-token", R"({"id_token":"EV-1"})").status, 409);  // not hers yet
+  ASSERT_TRUE(store->link_id_token("alice", "EV-1"));  // the operator links it
   auto made = call("PUT", "/api/vehicles/V-1", "alice-token", R"({"id_token":"EV-1","name":"Polestar 3","battery_kwh":107})");
   ASSERT_EQ(made.status, 201) << made.body;
   EXPECT_EQ(json::parse(made.body)["owner_id"], "alice");

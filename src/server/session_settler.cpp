@@ -8,12 +8,16 @@ std::vector<settle::RegisterReading> session_readings(store::Store& store, const
   std::vector<settle::RegisterReading> readings;
   if (t.meter_start_wh) readings.push_back({t.started, *t.meter_start_wh, 0});
   double export_wh = 0;
+  std::optional<double> import_wh = t.meter_start_wh;  // readings count from the first import register known
   for (const auto& m : store.meter_values(t.station_id, t.transaction_id)) {
-    if (!m.sample.energy_import_wh) continue;
+    // A sample may carry one register: the other stands where it was last read.
     if (m.sample.energy_export_wh) export_wh = *m.sample.energy_export_wh;
-    readings.push_back({m.sample.time, *m.sample.energy_import_wh, export_wh});
+    if (m.sample.energy_import_wh) import_wh = *m.sample.energy_import_wh;
+    if (import_wh && (m.sample.energy_import_wh || m.sample.energy_export_wh))
+      readings.push_back({m.sample.time, *import_wh, export_wh});
   }
-  if (t.stopped && t.meter_stop_wh) readings.push_back({*t.stopped, *t.meter_stop_wh, export_wh});
+  if (t.stopped && (t.meter_stop_wh || import_wh))
+    readings.push_back({*t.stopped, t.meter_stop_wh ? *t.meter_stop_wh : *import_wh, export_wh});
   return readings;
 }
 

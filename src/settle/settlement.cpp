@@ -56,12 +56,17 @@ Result<SessionSettlement> settle_session(const std::string& owner_id, std::span<
   auto intervals = meter_intervals(readings, prices.step);
   if (!intervals) return intervals.error();
   SessionSettlement s;
+  // Each interval's cents are the rounded running total less what the intervals before took: the intervals add
+  // up to the session's rounded total, and many short intervals are not each rounded down to nothing.
+  double import_eur = 0, export_eur = 0;
   for (const auto& iv : *intervals) {
     auto price = prices.at(iv.start);
     if (!price || std::isnan(*price))
       return Error{fmt::format("no price for the interval starting {}", format_utc(iv.start))};
-    SettledInterval settled{iv.start, iv.import_kwh, iv.export_kwh, *price, to_cents(iv.import_kwh * *price),
-                            to_cents(iv.export_kwh * *price)};
+    import_eur += iv.import_kwh * *price;
+    export_eur += iv.export_kwh * *price;
+    SettledInterval settled{iv.start, iv.import_kwh, iv.export_kwh, *price, to_cents(import_eur) - s.import_cost,
+                            to_cents(export_eur) - s.export_revenue};
     s.import_kwh += iv.import_kwh;
     s.export_kwh += iv.export_kwh;
     s.import_cost += settled.import_cost;

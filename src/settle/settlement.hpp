@@ -40,7 +40,8 @@ struct LedgerEntry {
 };
 
 // One price interval of a settled session: its energy, the price it was settled at and what it cost and earned.
-// A session's totals are the sums of its intervals' cents (rounded per interval), so per-interval reports add up.
+// A session's totals are the sums of its intervals' cents (the running total rounded), so per-interval reports
+// add up and no rounding bias builds up over many short intervals.
 struct SettledInterval {
   UtcTime start{};
   double import_kwh = 0, export_kwh = 0;

@@ -99,6 +99,19 @@ TEST(Settlement, CreditsExportAndAlwaysBalances) {
   }
 }
 
+TEST(Settlement, ShortIntervalsAreNotEachRoundedAway) {
+  // 1.4 kW for two hours on one-minute prices of 0.10: 0.23 cents a minute, 28 cents in all.
+  TimeSeries minutes{at(0), Seconds(60), std::vector<double>(120, 0.10)};
+  std::vector<RegisterReading> r = {{at(0), 0, 0}, {at(120), 2800, 0}};
+  auto s = settle_session("o", r, 11.0, minutes, {});
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->intervals.size(), 120u);
+  EXPECT_EQ(s->import_cost, 28);
+  Cents sum = 0;
+  for (const auto& iv : s->intervals) sum += iv.import_cost;
+  EXPECT_EQ(sum, 28);
+}
+
 TEST(Settlement, NamesTheIntervalWithoutAPrice) {
   std::vector<RegisterReading> r = {{at(0), 0, 0}, {at(300), 1000, 0}};
   auto s = settle_session("o", r, 11.0, hourly({0.1, 0.1}), {});

@@ -150,6 +150,15 @@ Result<std::string> PostgresStore::start_transaction(const ocpp::TransactionStar
   std::optional<std::string> id;  // NULL for 1.6: the row's sequence number, as text
   if (!start.transaction_id.empty()) id = start.transaction_id;
   return db_->run_in_transaction("recording a transaction start", [&]() -> Result<std::string> {
+    if (!id) {
+      // 1.6: a StartTransaction sent again (its answer was lost) is the open transaction it already made.
+      auto same = db_->exec(
+          "SELECT transaction_id FROM transactions WHERE station_id = $1 AND connector_id = $2 AND id_token = $3 "
+          "AND started = $4 AND meter_start_wh IS NOT DISTINCT FROM $5::double precision AND stopped IS NULL",
+          PgParams(start.station_id, start.connector_id, start.id_token, start.time, start.meter_start_wh));
+      if (!same) return same.error();
+      if (same->rows() > 0) return same->text(0, 0);
+    }
     // One statement names the transaction in its own write; a start that exists writes nothing, keeps its id.
     auto r = db_->exec(
         "WITH next AS (SELECT nextval(pg_get_serial_sequence('transactions', 'seq')) AS seq) "
@@ -412,7 +421,7 @@ std::vector<SettlementRecord> PostgresStore::settlements(const std::optional<std
         "SELECT s.session_id, s.owner_id, s.settled_at, s.import_kwh, s.export_kwh, s.import_cost_cents, "
         "s.export_revenue_cents, s.uncontrolled_cost_cents, s.savings_cents, s.platform_fee_cents, "
         "s.owner_earnings_cents FROM settlements s JOIN transactions t ON t.seq = s.session_id "
-        "WHERE ($1::text IS NULL OR s.owner_id = $1) AND ($2::bigint IS NULL OR t.stopped >= $2) "
+        "WHERE ($1::text IS NULL OR s.owner_id = $1) AND ($2::bigint IS NULL OR t.stopped > $2) "
         "AND ($3::bigint IS NULL OR t.started < $3) ORDER BY t.started, s.session_id",
         PgParams(owner_id, from, to));
     if (!heads) return heads.error();

@@ -308,6 +308,13 @@ Result<std::string> SqliteStore::start_transaction(const ocpp::TransactionStart&
     Statement existing(db_, "SELECT 1 FROM transactions WHERE station_id = ?1 AND transaction_id = ?2");
     existing.bind(1, start.station_id).bind(2, id);
     if (existing.step() == SQLITE_ROW) return id;
+  } else {
+    // 1.6: a StartTransaction sent again (its answer was lost) is the open transaction it already made.
+    Statement same(db_, "SELECT transaction_id FROM transactions WHERE station_id = ?1 AND connector_id = ?2 AND "
+                        "id_token = ?3 AND started = ?4 AND meter_start_wh IS ?5 AND stopped IS NULL");
+    same.bind(1, start.station_id).bind(2, start.connector_id).bind(3, start.id_token).bind(4, start.time);
+    same.bind(5, start.meter_start_wh);
+    if (same.step() == SQLITE_ROW) return same.text(0);
   }
   Statement insert(db_,
                    "INSERT INTO transactions (station_id, transaction_id, evse_id, connector_id, id_token, started, "
@@ -614,7 +621,7 @@ std::vector<SettlementRecord> SqliteStore::settlements(const std::optional<std::
               "SELECT s.session_id, s.owner_id, s.settled_at, s.import_kwh, s.export_kwh, s.import_cost_cents, "
               "s.export_revenue_cents, s.uncontrolled_cost_cents, s.savings_cents, s.platform_fee_cents, "
               "s.owner_earnings_cents FROM settlements s JOIN transactions t ON t.seq = s.session_id "
-              "WHERE (?1 IS NULL OR s.owner_id = ?1) AND (?2 IS NULL OR t.stopped >= ?2) AND (?3 IS NULL OR t.started < ?3) "
+              "WHERE (?1 IS NULL OR s.owner_id = ?1) AND (?2 IS NULL OR t.stopped > ?2) AND (?3 IS NULL OR t.started < ?3) "
               "ORDER BY t.started, s.session_id");
   s.bind(1, owner_id).bind(2, from).bind(3, to);
   std::vector<SettlementRecord> out;
