@@ -4,6 +4,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "server/api_json.hpp"
+
 namespace voltpool::app {
 
 namespace {
@@ -13,9 +15,14 @@ class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
     static constexpr char kHex[] = "0123456789abcdef";
-    for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
+    std::string_view text(msg.payload.data(), msg.payload.size());
+    const bool utf8 = server::valid_utf8(text);  // else bytes above 0x7f are written as \u00XX: still JSON
+    for (char c : text) {
       auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
+      if (!utf8 && u >= 0x80) {
+        const char escaped[] = {'\\', 'u', '0', '0', kHex[u >> 4], kHex[u & 15]};
+        dest.append(escaped, escaped + sizeof escaped);
+      } else if (c == '"' || c == '\\') {
         dest.push_back('\\');
         dest.push_back(c);
       } else if (u < 0x20) {

@@ -6,8 +6,11 @@
 namespace voltpool::store {
 
 bool names_postgres(const std::string& location) {
-  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
-         location.find("dbname=") != std::string::npos || location.find("host=") != std::string::npos;
+  if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) return true;
+  // libpq keywords: "host=... dbname=..." (a file name does not start with one of them and an '=').
+  for (const char* keyword : {"host=", "hostaddr=", "dbname=", "user=", "port=", "service="})
+    if (location.rfind(keyword, 0) == 0) return true;
+  return false;
 }
 
 Result<std::unique_ptr<Store>> open_store(const std::string& location) {

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "store/open_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store_contract_test.hpp"
 
@@ -49,6 +50,15 @@ TEST(SqliteStore, RefusesAFileThatIsNotADatabase) {
   ASSERT_FALSE(store);
   EXPECT_NE(store.error().message.find(path.string()), std::string::npos);
   remove_db(path);
+}
+
+TEST(OpenStore, TellsAPostgresqlConnectionFromAFile) {
+  EXPECT_TRUE(names_postgres("postgresql://voltpool@127.0.0.1:5432/vpp"));
+  EXPECT_TRUE(names_postgres("postgres://db.example/vpp"));
+  EXPECT_TRUE(names_postgres("host=127.0.0.1 dbname=vpp"));
+  EXPECT_TRUE(names_postgres("dbname=vpp"));
+  EXPECT_FALSE(names_postgres("voltpool.db"));
+  EXPECT_FALSE(names_postgres("/data/host=a/dbname=b.db"));
 }
 
 }  // namespace
