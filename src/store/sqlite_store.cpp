@@ -1,177 +1,16 @@
 #include "store/sqlite_store.hpp"
 
-#include "store/series_text.hpp"
-
 #include <sqlite3.h>
 
 #include <fmt/format.h>
 
+#include "store/series_text.hpp"
+#include "store/sqlite_schema.hpp"
+#include "store/sqlite_statement.hpp"
+
 namespace voltpool::store {
 
 namespace {
-
-// Schema versions, applied in order; user_version records how many ran.
-const char* const kMigrations[] = {
-    R"sql(
-    CREATE TABLE stations (
-      id TEXT PRIMARY KEY,
-      password_hash TEXT NOT NULL,
-      max_power_kw REAL NOT NULL DEFAULT 0,
-      vendor TEXT NOT NULL DEFAULT '',
-      model TEXT NOT NULL DEFAULT '',
-      last_boot INTEGER);
-    CREATE TABLE connector_status (
-      station_id TEXT NOT NULL, evse_id INTEGER NOT NULL, connector_id INTEGER NOT NULL,
-      status TEXT NOT NULL, time INTEGER NOT NULL,
-      PRIMARY KEY (station_id, evse_id, connector_id));
-    CREATE TABLE id_tokens (id_token TEXT PRIMARY KEY);
-    CREATE TABLE transactions (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      station_id TEXT NOT NULL, transaction_id TEXT NOT NULL,
-      evse_id INTEGER NOT NULL, connector_id INTEGER NOT NULL, id_token TEXT NOT NULL,
-      started INTEGER NOT NULL, stopped INTEGER, meter_start_wh REAL, meter_stop_wh REAL,
-      last_energy_import_wh REAL, stop_reason TEXT NOT NULL DEFAULT '',
-      UNIQUE (station_id, transaction_id));
-    CREATE TABLE meter_values (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      station_id TEXT NOT NULL, transaction_id TEXT NOT NULL, evse_id INTEGER NOT NULL, time INTEGER NOT NULL,
-      energy_import_wh REAL, energy_export_wh REAL, power_w REAL, soc_pct REAL);
-    CREATE INDEX meter_values_by_transaction ON meter_values (station_id, transaction_id, time);
-    )sql",
-    R"sql(
-    CREATE TABLE api_tokens (token_sha256 TEXT PRIMARY KEY, role TEXT NOT NULL, owner_id TEXT NOT NULL DEFAULT '');
-    CREATE TABLE owner_id_tokens (id_token TEXT PRIMARY KEY, owner_id TEXT NOT NULL);
-    CREATE INDEX transactions_by_id_token ON transactions (id_token);
-    )sql",
-    R"sql(
-    CREATE TABLE owner_preferences (
-      owner_id TEXT PRIMARY KEY, departure_minute_utc INTEGER, target_energy_kwh REAL, min_energy_kwh REAL,
-      v2g_consent INTEGER NOT NULL DEFAULT 0, wear_budget_eur REAL);
-    )sql",
-    R"sql(
-    CREATE INDEX transactions_by_transaction_id ON transactions (transaction_id);
-    )sql",
-    R"sql(
-    ALTER TABLE owner_preferences ADD COLUMN target_soc_pct REAL;
-    ALTER TABLE owner_preferences ADD COLUMN min_soc_pct REAL;
-    CREATE TABLE vehicles (
-      id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, id_token TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',
-      battery_kwh REAL NOT NULL DEFAULT 0, max_charge_kw REAL NOT NULL DEFAULT 0,
-      max_discharge_kw REAL NOT NULL DEFAULT 0);
-    CREATE INDEX vehicles_by_owner ON vehicles (owner_id);
-    CREATE INDEX vehicles_by_id_token ON vehicles (id_token);
-    CREATE TABLE settlements (
-      session_id INTEGER PRIMARY KEY REFERENCES transactions (seq), owner_id TEXT NOT NULL,
-      settled_at INTEGER NOT NULL, import_kwh REAL NOT NULL, export_kwh REAL NOT NULL,
-      import_cost_cents INTEGER NOT NULL, export_revenue_cents INTEGER NOT NULL,
-      uncontrolled_cost_cents INTEGER NOT NULL, savings_cents INTEGER NOT NULL, platform_fee_cents INTEGER NOT NULL,
-      owner_earnings_cents INTEGER NOT NULL);
-    CREATE INDEX settlements_by_owner ON settlements (owner_id);
-    CREATE TABLE settlement_intervals (
-      session_id INTEGER NOT NULL REFERENCES settlements (session_id), start INTEGER NOT NULL,
-      import_kwh REAL NOT NULL, export_kwh REAL NOT NULL, price_eur_per_kwh REAL NOT NULL,
-      import_cost_cents INTEGER NOT NULL, export_revenue_cents INTEGER NOT NULL, PRIMARY KEY (session_id, start));
-    CREATE TABLE ledger (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL REFERENCES settlements (session_id),
-      time INTEGER NOT NULL, account TEXT NOT NULL, amount_cents INTEGER NOT NULL, memo TEXT NOT NULL);
-    CREATE INDEX ledger_by_session ON ledger (session_id);
-    )sql",
-    R"sql(
-    CREATE TABLE signals (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, start INTEGER NOT NULL, step_s INTEGER NOT NULL,
-      series_values TEXT NOT NULL, accepted_at INTEGER NOT NULL);
-    CREATE INDEX signals_by_kind ON signals (kind, seq);
-    )sql",
-    R"sql(
-    CREATE TABLE service_values (key TEXT PRIMARY KEY, text TEXT NOT NULL);
-    )sql",
-};
-
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK; }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return ok_; }
-  Statement& bind(int i, const std::string& s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
-  Statement& bind(int i, double v) {
-    sqlite3_bind_double(stmt_, i, v);
-    return *this;
-  }
-  Statement& bind(int i, UtcTime t) { return bind(i, static_cast<std::int64_t>(t.time_since_epoch().count())); }
-  template <class T>
-  Statement& bind(int i, const std::optional<T>& v) {
-    if (v) return bind(i, *v);
-    sqlite3_bind_null(stmt_, i);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(stmt_); }
-  // Ready to step again with new bindings.
-  void reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-
-  std::string text(int col) const {
-    auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string();
-  }
-  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double real(int col) const { return sqlite3_column_double(stmt_, col); }
-  bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::optional<double> optional_real(int col) const { return null(col) ? std::nullopt : std::optional(real(col)); }
-  UtcTime time(int col) const { return UtcTime{std::chrono::seconds(integer(col))}; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  bool ok_ = false;
-};
-
-Error sqlite_error(sqlite3* db, std::string_view what) {
-  return Error{fmt::format("database: {}: {}", what, sqlite3_errmsg(db))};
-}
-
-Status exec(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    Error e{fmt::format("database: {}", message ? message : "error")};
-    sqlite3_free(message);
-    return e;
-  }
-  return ok_status();
-}
-
-// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
-class WriteTransaction {
- public:
-  explicit WriteTransaction(sqlite3* db) : db_(db) { begun_ = exec(db, "BEGIN IMMEDIATE").ok(); }
-  ~WriteTransaction() {
-    if (begun_ && !committed_) (void)exec(db_, "ROLLBACK");  // nothing more to do if even that fails
-  }
-  bool begun() const { return begun_; }
-  Status commit() {
-    auto s = exec(db_, "COMMIT");
-    committed_ = s.ok();
-    return s;
-  }
-
- private:
-  sqlite3* db_;
-  bool begun_ = false;
-  bool committed_ = false;
-};
 
 TransactionRecord transaction_row(const Statement& s) {
   TransactionRecord t;
@@ -223,7 +62,8 @@ Status SqliteStore::migrate() {
     if (!version.ok() || version.step() != SQLITE_ROW) return sqlite_error(db_, "reading the schema version");
     applied = static_cast<std::size_t>(version.integer(0));
   }
-  constexpr std::size_t known = std::size(kMigrations);
+  const auto migrations = sqlite_migrations();
+  const std::size_t known = migrations.size();
   if (applied > known)
     return Error{fmt::format("schema version {} is newer than this voltpool ({}); upgrade voltpool", applied, known)};
   for (std::size_t i = applied; i < known; ++i) {
@@ -232,7 +72,7 @@ Status SqliteStore::migrate() {
     // Another process may have migrated while this one waited for the write lock.
     Statement again(db_, "PRAGMA user_version");
     if (again.step() == SQLITE_ROW && static_cast<std::size_t>(again.integer(0)) > i) continue;
-    if (auto s = exec(db_, kMigrations[i]); !s) return s;
+    if (auto s = exec(db_, migrations[i]); !s) return s;
     if (auto s = exec(db_, fmt::format("PRAGMA user_version={}", i + 1).c_str()); !s) return s;
     if (auto s = tx.commit(); !s) return s;
   }
