@@ -1,6 +1,6 @@
 // End to end, REST API on the OCPP port: a strict ocpp-rpc 1.6 station charges a car; the operator finds the
 // session by its OCPP transaction id, reads its meter values and the plan, loads prices, starts a demand-response
-// event (the station gets the setpoint) and stops the session through the station (RemoteStopTransaction); the
+// event (the station gets the setpoint), starts and stops charging through the station (RemoteStart/Stop); the
 // owner registers their vehicle and sees their session settled in a balanced ledger, another owner gets 404;
 // /metrics and /openapi.json answer without a token.
 'use strict';
@@ -35,10 +35,11 @@ const PASSWORD = 'rest-api-station-secret';
   try {
     const cli = new RPCClient({ endpoint: `ws://127.0.0.1:${server.port}/ocpp`, identity: 'CS-R', password: PASSWORD,
                                 protocols: ['ocpp1.6'], strictMode: true, reconnect: false });
-    const stops = [], profiles = [];
+    const stops = [], starts = [], profiles = [];
     cli.handle('SetChargingProfile', ({ params }) => { profiles.push(params); return { status: 'Accepted' }; });
     cli.handle('GetCompositeSchedule', () => ({ status: 'Rejected' }));
     cli.handle('RemoteStopTransaction', ({ params }) => { stops.push(params.transactionId); return { status: 'Accepted' }; });
+    cli.handle('RemoteStartTransaction', ({ params }) => { starts.push(params); return { status: 'Accepted' }; });
     await cli.connect();
     const boot = await cli.call('BootNotification', { chargePointVendor: 'voltpool-test', chargePointModel: 'AC' });
     assert.equal(boot.interval, 120, 'heartbeat interval from the config file');
@@ -97,6 +98,13 @@ const PASSWORD = 'rest-api-station-secret';
     assert.equal(setpoint.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit,
                  Math.round(plannedNow.setpoint_kw * 1000));
     assert.equal((await api('/api/dispatch', operator, { method: 'DELETE' })).status, 200);
+
+    // An operator starts charging for a driver (1.6 RemoteStartTransaction to the station).
+    const remoteStart = await api('/api/stations/CS-R/start', operator, { method: 'POST', body: JSON.stringify({ evse_id: 1, id_token: 'ALICE-CARD' }) });
+    assert.equal(remoteStart.status, 202, JSON.stringify(remoteStart.body));
+    const started = await eventually(() => starts[0], 5000, 'RemoteStartTransaction at the station');
+    assert.equal(started.idTag, 'ALICE-CARD');
+    assert.equal(started.connectorId, 1);
 
     const stop = await api(`/api/sessions/${session.id}/stop`, operator, { method: 'POST' });
     assert.equal(stop.status, 202);

@@ -25,6 +25,7 @@ const std::vector<Route>& HttpApi::routes() {
       {"GET", "/openapi.json"},
       {"GET", "/api/stations"},
       {"PUT", "/api/stations/{id}"},
+      {"POST", "/api/stations/{id}/start"},
       {"GET", "/api/sessions"},
       {"GET", "/api/sessions/{id}"},
       {"GET", "/api/sessions/{id}/meter-values"},
@@ -77,6 +78,29 @@ HttpResponse HttpApi::put_station(const std::string& id, const std::string& body
   bool existed = store_.station(id).has_value();
   if (auto s = store_.put_station({id, hash_password(password), power, "", ""}); !s) return error(500, s.error().message);
   return json_response(existed ? 200 : 201, {{"id", id}, {"max_power_kw", power}});
+}
+
+// Starts charging at a station for an id token (a driver without a card, support on the phone): {"evse_id",
+// "id_token"}; the station then authorizes and starts the transaction as usual.
+HttpResponse HttpApi::start_charging(const std::string& station_id, const std::string& body) const {
+  if (!store_.station(station_id)) return error(404, "no such station");
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return error(400, "body must be a JSON object {evse_id, id_token}");
+  for (auto& [key, v] : j.items())
+    if (key != "evse_id" && key != "id_token") return error(400, "unknown field '" + key + "'");
+  int evse_id = 1;
+  if (j.contains("evse_id")) {
+    if (!j["evse_id"].is_number_integer() || j["evse_id"].get<std::int64_t>() < 1 || j["evse_id"].get<std::int64_t>() > 100)
+      return error(400, "'evse_id' must be an integer in [1, 100]");
+    evse_id = j["evse_id"].get<int>();
+  }
+  if (!j.contains("id_token") || !j["id_token"].is_string() || j["id_token"].get<std::string>().empty() ||
+      j["id_token"].get<std::string>().size() > 20)
+    return error(400, "'id_token' must be a string of 1 to 20 characters (OCPP 1.6 idTag)");
+  std::string token = j["id_token"].get<std::string>();
+  if (!remote_ || !remote_->remote_start(station_id, evse_id, token))
+    return error(409, fmt::format("station {} is not connected", station_id));
+  return json_response(202, {{"sent", true}, {"station_id", station_id}, {"evse_id", evse_id}, {"id_token", token}});
 }
 
 HttpResponse HttpApi::handle(const HttpRequest& request) const {
@@ -139,6 +163,11 @@ HttpResponse HttpApi::route(const HttpRequest& request) const {
     return s;
   };
 
+  if (parts.size() == 4 && parts[1] == "stations" && parts[3] == "start") {
+    if (!post) return error(405, "POST only");
+    if (!operator_) return operator_only();
+    return start_charging(std::string(parts[2]), request.body);
+  }
   if (parts.size() == 3 && parts[1] == "stations") {
     if (request.method != "PUT") return error(405, "PUT only");
     if (!operator_) return operator_only();

@@ -29,12 +29,13 @@ struct HttpResponse {
   std::string body;
 };
 
-// Remote control of a transaction through its station (OCPP 1.6 RemoteStopTransaction / 2.x
-// RequestStopTransaction). Returns false when the station is not connected.
+// Remote control through a station (OCPP 1.6 RemoteStart/StopTransaction, 2.x RequestStart/StopTransaction).
+// Returns false when the station is not connected.
 class RemoteControl {
  public:
   virtual ~RemoteControl() = default;
   virtual bool remote_stop(const std::string& station_id, const std::string& transaction_id) = 0;
+  virtual bool remote_start(const std::string& station_id, int evse_id, const std::string& id_token) = 0;
 };
 
 struct Route {
@@ -77,6 +78,7 @@ class HttpApi {
 
   // api_money.cpp: an owner's settled sessions, intervals and ledger entries; the operator's whole ledger.
   HttpResponse put_station(const std::string& id, const std::string& body) const;
+  HttpResponse start_charging(const std::string& station_id, const std::string& body) const;
   HttpResponse earnings(const std::string& owner_id, std::string_view query) const;
   HttpResponse ledger(std::string_view query) const;
   // api_signals.cpp: GET the prices or carbon signal in force, POST a series over it (operators).

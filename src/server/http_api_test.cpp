@@ -19,11 +19,16 @@ namespace {
 using nlohmann::json;
 
 struct FakeRemote : RemoteControl {
-  std::vector<std::string> stopped;
+  std::vector<std::string> stopped, started;
   bool connected = true;
   bool remote_stop(const std::string& station, const std::string& tx) override {
     if (!connected) return false;
     stopped.push_back(station + "/" + tx);
+    return true;
+  }
+  bool remote_start(const std::string& station, int evse, const std::string& token) override {
+    if (!connected) return false;
+    started.push_back(station + "/" + std::to_string(evse) + "/" + token);
     return true;
   }
 };
@@ -367,6 +372,19 @@ TEST_F(Api, OperatorsStartAndEndDispatch) {
   EXPECT_NE(call("GET", "/metrics", "").body.find("voltpool_dispatch_active 1"), std::string::npos);
   EXPECT_EQ(call("DELETE", "/api/dispatch", "op-token").status, 200);
   EXPECT_EQ(call("DELETE", "/api/dispatch", "op-token").status, 404);
+}
+
+TEST_F(Api, StartIsSentThroughTheStation) {
+  EXPECT_EQ(call("POST", "/api/stations/CS-1/start", "op-token", R"({"evse_id":2,"id_token":"CARD-A"})").status, 202);
+  ASSERT_EQ(remote.started.size(), 1u);
+  EXPECT_EQ(remote.started[0], "CS-1/2/CARD-A");
+  EXPECT_EQ(call("POST", "/api/stations/CS-404/start", "op-token", R"({"id_token":"CARD-A"})").status, 404);
+  EXPECT_EQ(call("POST", "/api/stations/CS-1/start", "op-token", R"({"evse_id":0,"id_token":"CARD-A"})").status, 400);
+  EXPECT_EQ(call("POST", "/api/stations/CS-1/start", "op-token", R"({"id_token":""})").status, 400);
+  EXPECT_EQ(call("POST", "/api/stations/CS-1/start", "alice-token", R"({"id_token":"CARD-A"})").status, 403);
+  remote.connected = false;
+  EXPECT_EQ(call("POST", "/api/stations/CS-1/start", "op-token", R"({"id_token":"CARD-A"})").status, 409);
+  EXPECT_EQ(remote.started.size(), 1u);
 }
 
 TEST_F(Api, StopIsSentThroughTheStation) {

@@ -103,6 +103,7 @@ struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServer
 
   std::size_t last_batch_profiles = 0;  // guarded by mutex
   double last_batch_ms = 0;
+  std::atomic<int> remote_starts{0};
   std::atomic<std::size_t> refused{0}, messages_in{0}, messages_out{0}, profiles_accepted{0}, profiles_rejected{0},
       schedules_verified{0};
   HttpApi api;  // the REST API on the same port
@@ -410,6 +411,17 @@ bool OcppServer::remote_stop(const std::string& station_id, const std::string& t
   connection->send(connection->blocks().remote_stop(transaction_id), [station_id, transaction_id](const CallOutcome& o) {
     spdlog::info("remote stop of {} at {}: {}", transaction_id, station_id, o.ok ? o.payload.dump() : o.error);
   });
+  return true;
+}
+
+bool OcppServer::remote_start(const std::string& station_id, int evse_id, const std::string& id_token) {
+  auto connection = impl_->find(station_id);
+  if (!connection) return false;
+  int remote_start_id = ++impl_->remote_starts;  // 2.x: the station names it in the transaction it starts
+  connection->send(connection->blocks().remote_start(evse_id, id_token, remote_start_id),
+                   [station_id, evse_id](const CallOutcome& o) {
+                     spdlog::info("remote start at {} evse {}: {}", station_id, evse_id, o.ok ? o.payload.dump() : o.error);
+                   });
   return true;
 }
 

@@ -65,6 +65,7 @@ class OcppServer final : public ProfileSink, public RemoteControl {
 
   // RemoteControl: 1.6 RemoteStopTransaction / 2.x RequestStopTransaction through the station's connection.
   bool remote_stop(const std::string& station_id, const std::string& transaction_id) override;
+  bool remote_start(const std::string& station_id, int evse_id, const std::string& id_token) override;
 
  private:
   std::shared_ptr<detail::OcppServerState> impl_;
