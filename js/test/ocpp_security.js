@@ -75,4 +75,37 @@ function provisioningErrors(dir) {
   const { code } = await server.stop();
   assert.equal(code, 0);
   fs.rmSync(dir, { recursive: true, force: true });
+
+  // A flooding station is slowed to its rate (its messages are read later, none refused); the others are not.
+  const limited = await startServer({ stations: [{ id: 'FLOOD', password: PASSWORD }, { id: 'CALM', password: PASSWORD }],
+                                      extraArgs: ['--station-rate-limit', '20', '--station-burst', '5'] });
+  try {
+    const connect = async (identity) => {
+      const c = new RPCClient({ endpoint: `ws://127.0.0.1:${limited.port}/ocpp`, identity, password: PASSWORD,
+                                protocols: ['ocpp1.6'], strictMode: true, reconnect: false });
+      c.handle('SetChargingProfile', () => ({ status: 'Accepted' }));
+      await c.connect();
+      return c;
+    };
+    const flood = await connect('FLOOD');
+    const calm = await connect('CALM');
+    const t0 = Date.now();
+    const answers = await Promise.all(Array.from({ length: 45 }, () => flood.call('Heartbeat', {})));
+    const floodMs = Date.now() - t0;
+    assert.equal(answers.length, 45);
+    assert.ok(floodMs >= 1800, `45 messages at 20/s after a burst of 5 take about 2 s, took ${floodMs} ms`);
+    const t1 = Date.now();
+    const sent = flood.call('Heartbeat', {});
+    await calm.call('Heartbeat', {});
+    assert.ok(Date.now() - t1 < 500, 'another station is not slowed by the flood');
+    await sent;
+    const metrics = await (await fetch(`http://127.0.0.1:${limited.port}/metrics`)).text();
+    assert.match(metrics, /voltpool_ocpp_messages_throttled_total [1-9]/);
+    await flood.close();
+    await calm.close();
+    console.log(`ok - a station over its message rate is slowed (45 heartbeats in ${floodMs} ms), none refused; others unaffected`);
+  } catch (e) {
+    await fail(limited, e);
+  }
+  await limited.stop();
 })().catch((e) => { console.error(e); process.exit(1); });

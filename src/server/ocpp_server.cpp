@@ -19,6 +19,7 @@
 #include "server/auth.hpp"
 #include "server/http_api.hpp"
 #include "server/text_outbox.hpp"
+#include "server/token_bucket.hpp"
 
 namespace voltpool::server {
 
@@ -104,7 +105,7 @@ struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServer
   std::size_t last_batch_profiles = 0;  // guarded by mutex
   double last_batch_ms = 0;
   std::atomic<int> remote_starts{0};
-  std::atomic<std::size_t> refused{0}, messages_in{0}, messages_out{0}, profiles_accepted{0}, profiles_rejected{0},
+  std::atomic<std::size_t> refused{0}, messages_in{0}, messages_throttled{0}, messages_out{0}, profiles_accepted{0}, profiles_rejected{0},
       schedules_verified{0};
   HttpApi api;  // the REST API on the same port
 
@@ -123,6 +124,7 @@ struct detail::OcppServerState : std::enable_shared_from_this<detail::OcppServer
     line("voltpool_station_refusals_total", "counter", refused);
     line("voltpool_ocpp_messages_in_total", "counter", messages_in);
     line("voltpool_ocpp_messages_out_total", "counter", messages_out);
+    line("voltpool_ocpp_messages_throttled_total", "counter", messages_throttled);
     line("voltpool_profiles_accepted_total", "counter", profiles_accepted);
     line("voltpool_profiles_rejected_total", "counter", profiles_rejected);
     return out;
@@ -190,7 +192,9 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
         impl_(std::move(impl)),
         station_id_(std::move(station_id)),
         session_(station_id_, version, impl_->bridge, impl_->options.call_timeout),
-        timer_(ws_.get_executor()) {}
+        timer_(ws_.get_executor()),
+        throttle_(ws_.get_executor()),
+        bucket_(impl_->options.station_rate_per_s, impl_->options.station_burst) {}
 
   void accept(http::request<http::string_body> request) {
     beast::get_lowest_layer(ws_).expires_never();
@@ -259,7 +263,13 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
       self->session_.receive(text, steady_now(), out);
       self->enqueue(std::move(out));
       self->arm_timer();
-      self->read();
+      auto wait = self->bucket_.take(steady_now());
+      if (wait == TokenBucket::Clock::duration::zero()) return self->read();
+      self->impl_->messages_throttled++;  // over its rate: its next message waits (TCP backpressure)
+      self->throttle_.expires_after(wait);
+      self->throttle_.async_wait([self](beast::error_code wait_error) {
+        if (!wait_error && !self->closed_) self->read();
+      });
     });
   }
 
@@ -286,6 +296,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
+    throttle_.cancel();
     session_.disconnected();
     impl_->detach(station_id_, this);
     spdlog::info("station {} disconnected", station_id_);
@@ -296,6 +307,8 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   std::string station_id_;
   ocpp::StationSession session_;
   net::steady_timer timer_;
+  net::steady_timer throttle_;
+  TokenBucket bucket_;
   beast::flat_buffer buffer_;
   TextOutbox outbox_;
   bool closed_ = false;
@@ -592,6 +605,7 @@ ServerStats OcppServer::stats() const {
   }
   s.refused = impl_->refused;
   s.messages_in = impl_->messages_in;
+  s.messages_throttled = impl_->messages_throttled;
   s.messages_out = impl_->messages_out;
   s.profiles_accepted = impl_->profiles_accepted;
   s.profiles_rejected = impl_->profiles_rejected;

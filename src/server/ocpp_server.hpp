@@ -32,12 +32,17 @@ struct ServerOptions {
   // Sent to every station as it connects: a TxDefaultProfile with this limit, in force whenever no TxProfile is
   // (e.g. while voltpool is unreachable), so the fleet fails safe. Nothing: no default profile.
   std::optional<double> fail_safe_kw;
+  // Messages a second each station may send (0: no limit), and how many at once: beyond it the station's next
+  // message is read only when it is its turn (backpressure, nothing refused).
+  double station_rate_per_s = 50;
+  double station_burst = 200;
 };
 
 struct ServerStats {
   std::size_t connections = 0;       // open station connections now
   std::size_t refused = 0;           // upgrades refused (unknown station, bad credentials, no subprotocol)
   std::size_t messages_in = 0, messages_out = 0;
+  std::size_t messages_throttled = 0;  // messages read late because their station was over its rate
   std::size_t profiles_accepted = 0, profiles_rejected = 0;
   std::size_t schedules_verified = 0;  // composite schedules read back that match the profile sent
   std::size_t last_batch_profiles = 0;  // the last re-plan's profiles, all answered in last_batch_ms
