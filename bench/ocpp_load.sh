@@ -3,7 +3,8 @@
 # sending a meter value every 10 s to `voltpool serve` through real OCPP 2.0.1 WebSockets (`voltpool chargers`);
 # then new day-ahead prices arrive (SIGHUP) and every car's profile changes: the time until all N stations
 # answered their new SetChargingProfile is measured by the server.
-# Usage: bench/ocpp_load.sh [N] [DURATION_S]   (from the repository root, after `make`)
+# Usage: bench/ocpp_load.sh [N] [DURATION_S]   (from the repository root, after `make`; SERVE_ARGS="..." adds
+#   options to `voltpool serve`, e.g. SERVE_ARGS="--station-rate-limit 0")
 #   V2X=1 bench/ocpp_load.sh ...  stations speak OCPP 2.1 and every EV offers 10 kWh of V2X, served with --v2g:
 #                                 then every car can move with the prices, so the new prices change (nearly) all.
 set -euo pipefail
@@ -38,7 +39,7 @@ prices "$work/prices.csv" 16 19
 prices "$work/prices_noon.csv" 11 14
 
 "$BIN" serve --db "$work/vp.db" --port "$PORT" --clock-start 2024-06-03T10:00:00Z --prices "$work/prices.csv" \
-  "${serve_v2x[@]}" > "$work/serve.out" 2> "$work/serve.err" &
+  "${serve_v2x[@]}" ${SERVE_ARGS:-} > "$work/serve.out" 2> "$work/serve.err" &
 serve_pid=$!
 sleep 1
 spread=$(( N / 500 > 1 ? N / 500 : 1 ))
