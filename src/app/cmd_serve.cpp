@@ -206,9 +206,9 @@ Command add_serve(CLI::App& app) {
                   "file of accepted id tokens, one per line (without: every token is accepted)");
   cmd->add_option("--station-rate-limit", a->server.station_rate_per_s,
                   "messages a second each station may send; beyond it they are read more slowly (0: no limit)")
-      ->capture_default_str();
+      ->check(CLI::Range(0.0, 1e6))->capture_default_str();
   cmd->add_option("--station-burst", a->server.station_burst, "messages a station may send at once")
-      ->capture_default_str();
+      ->check(CLI::Range(1.0, 1e6))->capture_default_str();
   cmd->add_option("--log-format", a->log_format, "stderr logs: text, or json (one object per line)")->capture_default_str();
   add_clock_options(cmd, a->clock);
   return [a] { return run_serve(*a); };

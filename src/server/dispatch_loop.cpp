@@ -77,7 +77,6 @@ DispatchLoop::DispatchLoop(FleetBridge& bridge, store::Store& store, DispatchCon
   if (!signal) return;
   state_.active = true;
   state_.signal = std::make_shared<const DispatchSignal>(std::move(*signal));
-  bridge_.hold_profiles(true);
   spdlog::info("dispatch: carrying on with the stored signal until {}", format_utc(state_.signal->end));
 }
 
@@ -89,12 +88,13 @@ void DispatchLoop::set_sink(ProfileSink* sink) {
 DispatchLoop::~DispatchLoop() { stop(); }
 
 Status DispatchLoop::check_signal(DispatchSignal& signal, UtcTime now) const {
-  constexpr Seconds kLongestEvent{7 * 24 * 3600};
+  constexpr Seconds kLongestEvent{7 * 24 * 3600};  // also the farthest ahead a signal may start
   if (signal.kind == DispatchSignal::Kind::regulation) {
     if (!std::isfinite(signal.capacity_kw) || signal.capacity_kw <= 0)
       return Error{"'capacity_kw' must be a positive number of kW"};
-    if (signal.signal.empty() || signal.signal.size() > 1'000'000)
-      return Error{"'signal' must hold 1 to 1,000,000 values, one per cycle"};
+    const auto most = static_cast<std::size_t>(kLongestEvent.count() / config_.cycle_s);
+    if (signal.signal.empty() || signal.signal.size() > most)
+      return Error{fmt::format("'signal' must hold 1 to {} values, one per cycle (7 days)", most)};
     for (std::size_t i = 0; i < signal.signal.size(); ++i)
       if (!std::isfinite(signal.signal[i]) || std::abs(signal.signal[i]) > 1.0)
         return Error{fmt::format("'signal'[{}] must be within [-1, 1], got {}", i, signal.signal[i])};
@@ -106,6 +106,7 @@ Status DispatchLoop::check_signal(DispatchSignal& signal, UtcTime now) const {
     if (signal.end - signal.start > kLongestEvent) return Error{"an event lasts at most 7 days"};
   }
   if (signal.end <= now) return Error{"the signal is over already (it ends " + format_utc(signal.end) + ")"};
+  if (signal.start > now + kLongestEvent) return Error{"a signal starts at most 7 days ahead"};
   return ok_status();
 }
 
@@ -119,7 +120,7 @@ Status DispatchLoop::set_signal(DispatchSignal signal, UtcTime now) {
   ++generation_;
   error_sum_kw_ = 0;
   sent_.clear();
-  bridge_.hold_profiles(true);
+  release_locked();  // the plans go out again until the new signal is in force
   return ok_status();
 }
 
@@ -135,8 +136,14 @@ Status DispatchLoop::finish_locked() {
   state_.active = false;
   ++generation_;
   sent_.clear();
-  bridge_.hold_profiles(false);  // the plan's own profiles replace the setpoints
+  release_locked();  // the plan's own profiles replace the setpoints
   return ok_status();
+}
+
+void DispatchLoop::release_locked() {
+  if (!holding_) return;
+  holding_ = false;
+  bridge_.hold_profiles(false);
 }
 
 DispatchState DispatchLoop::state() const {
@@ -156,6 +163,10 @@ void DispatchLoop::cycle(UtcTime now) {
     if (auto s = finish_locked(); !s)
       spdlog::error("dispatch: the signal ended but its end is not stored: {}", s.error().message);
     return;
+  }
+  if (!holding_) {  // in force from now: the plan is the baseline, not sent over the setpoints
+    holding_ = true;
+    bridge_.hold_profiles(true);
   }
   auto sent = sent_;
   lock.unlock();  // the bridge has its own lock

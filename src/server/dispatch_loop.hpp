@@ -78,6 +78,7 @@ class DispatchLoop {
 
  private:
   Status finish_locked();
+  void release_locked();  // the bridge sends plans again (when this loop held them)
 
   FleetBridge& bridge_;
   store::Store& store_;
@@ -94,6 +95,7 @@ class DispatchLoop {
     UtcTime at{};
   };
   std::map<std::pair<std::string, std::string>, Sent> sent_;  // by (station, transaction)
+  bool holding_ = false;  // the bridge's plans held back: a signal is in force
   std::uint64_t generation_ = 0;  // of the signal: a cycle of a replaced signal does not write into the new one
 };
 

@@ -161,6 +161,31 @@ TEST_F(Dispatch, ASteadySetpointIsSentAgainBeforeItsHoldRunsOutAndThePlanWaits) 
   EXPECT_EQ(plan_sink.profiles, planned + 3);
 }
 
+TEST_F(Dispatch, ASignalForLaterLeavesThePlanInChargeUntilItStarts) {
+  DispatchSignal later;
+  later.kind = DispatchSignal::Kind::demand_response;
+  later.start = at(120);
+  later.end = at(150);
+  later.offset_kw = -5.0;
+  ASSERT_TRUE(loop->set_signal(later, at(0)));
+  loop->cycle(at(10));
+  EXPECT_EQ(dispatch_sink.profiles, 0u);
+  std::size_t planned = plan_sink.profiles;
+  ocpp::ChargingNeeds needs;  // the plan changes before the event: it still goes out
+  needs.energy_kwh = 5.0;
+  needs.departure = at(6 * 60);
+  bridge->charging_needs("CS-1", 1, needs);
+  ASSERT_TRUE(bridge->replan(at(11)));
+  EXPECT_GT(plan_sink.profiles, planned);
+  loop->cycle(at(120));  // in force: setpoints, and the plan waits
+  EXPECT_EQ(dispatch_sink.profiles, 3u);
+  planned = plan_sink.profiles;
+  needs.energy_kwh = 6.0;
+  bridge->charging_needs("CS-1", 1, needs);
+  ASSERT_TRUE(bridge->replan(at(121)));
+  EXPECT_EQ(plan_sink.profiles, planned);
+}
+
 TEST_F(Dispatch, BadSignalsAreRefusedWithTheFieldAtFault) {
   DispatchSignal reg;
   reg.start = at(0);
@@ -180,6 +205,9 @@ TEST_F(Dispatch, BadSignalsAreRefusedWithTheFieldAtFault) {
   EXPECT_FALSE(loop->set_signal(dr, at(0)));
   dr.end = at(10);
   EXPECT_FALSE(loop->set_signal(dr, at(20)));  // over already
+  dr.start = at(8 * 24 * 60);
+  dr.end = at(8 * 24 * 60 + 30);
+  EXPECT_FALSE(loop->set_signal(dr, at(0)));  // more than 7 days ahead
   EXPECT_FALSE(loop->state().active);  // nothing of a bad signal was taken
   EXPECT_FALSE(*loop->clear_signal());
 }

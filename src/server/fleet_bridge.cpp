@@ -123,7 +123,6 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
   s.evse_id = t.evse_id;
   s.started = t.started;
   s.meter_start_wh = t.meter_start_wh;
-  if (t.last_energy_import_wh && t.meter_start_wh) s.delivered_wh = *t.last_energy_import_wh - *t.meter_start_wh;
   s.terms = terms_for(t.station_id, t.id_token);
   // The EV's needs said for this session (kept by the store): applied where the meter stood when they were said.
   std::optional<NeedsRecord> needs;
@@ -134,6 +133,9 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
     record_sample(s, m.sample);
     if (needs && m.sample.time <= needs->said_at) net_at_needs_wh = s.net_wh();
   }
+  // A transaction whose register readings came with its events only (no stored sample) has its latest one.
+  if (s.delivered_wh == 0 && t.last_energy_import_wh && t.meter_start_wh)
+    s.delivered_wh = *t.last_energy_import_wh - *t.meter_start_wh;
   if (needs) s.ev = StatedNeeds{needs->needs, std::max(needs->said_at, t.started), net_at_needs_wh};
   apply_terms(s, term_defaults(), ocpp::utc_now());
   return s;
@@ -285,6 +287,7 @@ std::optional<TimeSeries> FleetBridge::carbon() const {
 
 void FleetBridge::profile_failed(const std::string& station_id, const std::string& transaction_id) {
   std::lock_guard lock(mutex_);
+  if (holding_) return;  // a dispatch setpoint failed: the plan stays the baseline, dispatch sends again
   pushed_.erase({station_id, transaction_id});
 }
 

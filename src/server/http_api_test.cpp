@@ -277,6 +277,20 @@ TEST_F(Api, OwnersEarnTheirSavingsInABalancedLedger) {
   EXPECT_EQ(call("GET", "/api/ledger", "alice-token").status, 403);
 }
 
+TEST_F(Api, ExportCountsFromTheRegistersFirstReading) {
+  // A bidirectional meter's export register is a lifetime total: 1,234 kWh before this session.
+  UtcTime noon{std::chrono::seconds(1717416000)};
+  std::vector<ocpp::MeterSample> m = {{noon + std::chrono::minutes(30), 2600.0, 1234000.0, -5000.0, std::nullopt},
+                                      {noon + std::chrono::minutes(45), std::nullopt, 1236000.0, -5000.0, std::nullopt}};
+  ASSERT_TRUE(bridge->meter_values("CS-1", "T-A", 1, m));
+  auto t = store->transaction("CS-1", "T-A");
+  auto readings = session_readings(*store, *t);
+  ASSERT_EQ(readings.size(), 4u);  // start, the sample of 12:15, the two of this test
+  EXPECT_EQ(readings.front().export_wh, 1234000.0);
+  EXPECT_EQ(readings.back().export_wh - readings.front().export_wh, 2000.0);  // 2 kWh given in this session
+  EXPECT_EQ(readings.back().import_wh, 2600.0);  // an export-only sample keeps the import register
+}
+
 TEST_F(Api, VehiclesBelongToTheirOwners) {
   auto bad = call("PUT", "/api/vehicles/V-1", "op-token", R"({"battery_kwh":-1,"owner_id":"alice"})");
   EXPECT_EQ(bad.status, 400);

@@ -5,11 +5,18 @@
 namespace voltpool::server {
 
 std::vector<settle::RegisterReading> session_readings(store::Store& store, const store::TransactionRecord& t) {
-  std::vector<settle::RegisterReading> readings;
-  if (t.meter_start_wh) readings.push_back({t.started, *t.meter_start_wh, 0});
+  const auto samples = store.meter_values(t.station_id, t.transaction_id);
+  // The export register is a lifetime total too: the session's export counts from its first reading.
   double export_wh = 0;
+  for (const auto& m : samples)
+    if (m.sample.energy_export_wh) {
+      export_wh = *m.sample.energy_export_wh;
+      break;
+    }
+  std::vector<settle::RegisterReading> readings;
+  if (t.meter_start_wh) readings.push_back({t.started, *t.meter_start_wh, export_wh});
   std::optional<double> import_wh = t.meter_start_wh;  // readings count from the first import register known
-  for (const auto& m : store.meter_values(t.station_id, t.transaction_id)) {
+  for (const auto& m : samples) {
     // A sample may carry one register: the other stands where it was last read.
     if (m.sample.energy_export_wh) export_wh = *m.sample.energy_export_wh;
     if (m.sample.energy_import_wh) import_wh = *m.sample.energy_import_wh;

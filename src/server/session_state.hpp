@@ -64,10 +64,9 @@ struct SessionState {
   double battery_kwh = 0;    // the vehicle's; 0: unknown
   std::optional<double> target_soc_pct;
   std::optional<double> keep_energy_kwh;  // the owner's minimum, stored energy
-  // What the owner's wear budget allowed to discharge when it was computed (grid side; infinite: no budget), and
-  // the session's export then: what it exports since counts against it.
+  // What the owner's wear budget allows to discharge this year beyond their settled sessions (grid side;
+  // infinite: no budget); this session's own export counts against it.
   double discharge_allowance_kwh = std::numeric_limits<double>::infinity();
-  double exported_at_allowance_wh = 0;
 
   bool may_discharge(bool v2g_for_all) const { return (v2g_for_all || v2g_consent) && max_discharge_kw > 0; }
 };

@@ -33,7 +33,6 @@ void apply_preferences(SessionState& s, const store::OwnerPreferences& p, const 
     int day = static_cast<int>((today - std::chrono::sys_days(year / std::chrono::January / 1)).count());
     s.discharge_allowance_kwh =
         discharge_allowance_kwh(*p.wear_budget_eur, d.wear_eur_per_kwh, t.owner_exported_this_year_kwh, day);
-    s.exported_at_allowance_wh = s.exported_wh;
   }
 }
 
@@ -78,7 +77,6 @@ void apply_terms(SessionState& s, const TermDefaults& d, UtcTime now) {
   s.target_soc_pct.reset();
   s.keep_energy_kwh.reset();
   s.discharge_allowance_kwh = std::numeric_limits<double>::infinity();
-  s.exported_at_allowance_wh = 0;
   if (t.vehicle) apply_vehicle(s, *t.vehicle);
   if (t.preferences) apply_preferences(s, *t.preferences, t, d, now);
   if (s.ev) apply_needs(s, *s.ev);

@@ -82,6 +82,8 @@ TEST(SessionTerms, WhatASessionExportsCountsAgainstTheWearAllowance) {
   EXPECT_NEAR(session_window(s, false).discharge_cap_kwh, 3.0, 1e-9);
   s.exported_wh = 2000;  // then it gives 2 kWh: the next plans may give 1 more
   EXPECT_NEAR(session_window(s, false).discharge_cap_kwh, 1.0, 1e-9);
+  apply_terms(s, {20, Seconds(8 * 3600), 0.03}, kNoon);  // terms derived again (new needs): still 1 more
+  EXPECT_NEAR(session_window(s, false).discharge_cap_kwh, 1.0, 1e-9);
   s.exported_wh = 3500;
   EXPECT_EQ(session_window(s, false).discharge_max_kw, 0.0);
 }

@@ -20,9 +20,8 @@ SessionWindow session_window(const SessionState& s, bool v2g_for_all) {
   w.need_kwh = std::max(0.0, need);
   w.ceiling_kwh = w.need_kwh;
 
-  // The wear budget's allowance less what the session exported since it was computed.
-  const double allowance_kwh =
-      std::max(0.0, s.discharge_allowance_kwh - (s.exported_wh - s.exported_at_allowance_wh) / 1000.0);
+  // The wear budget's allowance (settled sessions counted) less what this open session exported.
+  const double allowance_kwh = std::max(0.0, s.discharge_allowance_kwh - s.exported_wh / 1000.0);
   bool discharge = s.may_discharge(v2g_for_all) && allowance_kwh > 0;
   // An owner who keeps a minimum needs the stored energy known; without it the car does not discharge.
   if (s.keep_energy_kwh && !stored) discharge = false;

@@ -1,5 +1,7 @@
 #include "store/open_store.hpp"
 
+#include <libpq-fe.h>
+
 #include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -7,10 +9,14 @@ namespace voltpool::store {
 
 bool names_postgres(const std::string& location) {
   if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) return true;
-  // libpq keywords: "host=... dbname=..." (a file name does not start with one of them and an '=').
-  for (const char* keyword : {"host=", "hostaddr=", "dbname=", "user=", "port=", "service="})
-    if (location.rfind(keyword, 0) == 0) return true;
-  return false;
+  // libpq keywords ("host=db dbname=vpp sslmode=require"): whatever libpq parses as a connection string.
+  if (location.find('=') == std::string::npos) return false;
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(location.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (!options) return false;
+  PQconninfoFree(options);
+  return true;
 }
 
 Result<std::unique_ptr<Store>> open_store(const std::string& location) {

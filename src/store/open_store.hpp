@@ -1,5 +1,5 @@
 // Opens the store a `--db` option names: a PostgreSQL connection (a postgres:// or postgresql:// URI, or libpq
-// keywords starting with one such as "host=... dbname=...") or else an SQLite file, created when missing.
+// keywords libpq parses, such as "host=... dbname=...") or else an SQLite file, created when missing.
 #pragma once
 
 #include <memory>

@@ -57,6 +57,7 @@ TEST(OpenStore, TellsAPostgresqlConnectionFromAFile) {
   EXPECT_TRUE(names_postgres("postgres://db.example/vpp"));
   EXPECT_TRUE(names_postgres("host=127.0.0.1 dbname=vpp"));
   EXPECT_TRUE(names_postgres("dbname=vpp"));
+  EXPECT_TRUE(names_postgres("sslmode=require host=db dbname=vpp"));
   EXPECT_FALSE(names_postgres("voltpool.db"));
   EXPECT_FALSE(names_postgres("/data/host=a/dbname=b.db"));
 }
