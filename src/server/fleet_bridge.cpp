@@ -32,6 +32,7 @@ constexpr double kEarlierIsBetterEurPerKwhPerStep = 1e-7;
 constexpr std::size_t kExactSolverMaxVehicles = 500;
 // Needs an EV says this long before its transaction starts are that transaction's (ISO 15118 may come first).
 constexpr Seconds kNeedsBeforeStart{10 * 60};
+constexpr std::size_t kRecentlyStopped = 10'000;  // stopped sessions remembered, against late starts
 
 bool covers(const ocpp::PowerSchedule& s, UtcTime t) {
   auto offset = std::chrono::duration_cast<std::chrono::seconds>(t - s.start).count();
@@ -144,16 +145,17 @@ SessionState FleetBridge::make_session(const store::TransactionRecord& t) const 
 // An owner's preferences or vehicles changed: their open sessions (and any whose id token is now theirs) take the
 // terms again, read outside the lock.
 void FleetBridge::preferences_changed(const std::string& owner_id) {
+  std::set<std::string> tokens;  // the owner's vehicles' tokens: a vehicle just registered may claim a session
+  for (const auto& v : store_.vehicles(owner_id))
+    if (!v.id_token.empty()) tokens.insert(v.id_token);
   std::vector<std::pair<Key, std::string>> affected;  // with their id tokens
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [key, s] : sessions_) affected.emplace_back(key, s.id_token);
+    for (const auto& [key, s] : sessions_)
+      if (s.terms.owner_id == owner_id || tokens.count(s.id_token)) affected.emplace_back(key, s.id_token);
   }
   std::vector<std::pair<Key, SessionTerms>> fresh;
-  for (const auto& [key, token] : affected) {
-    auto owner = store_.owner_of_id_token(token);
-    if (owner && *owner == owner_id) fresh.emplace_back(key, terms_for(key.first, token));
-  }
+  for (const auto& [key, token] : affected) fresh.emplace_back(key, terms_for(key.first, token));
   std::lock_guard lock(mutex_);
   auto now = ocpp::utc_now();
   for (auto& [key, terms] : fresh) {
@@ -189,7 +191,7 @@ std::string FleetBridge::start_transaction(const ocpp::TransactionStart& start) 
   SessionState s = make_session(*record);  // with the needs said just before the start, if any
   std::lock_guard lock(mutex_);
   Key key{start.station_id, id};
-  if (sessions_.count(key)) return id;  // a repeated start
+  if (sessions_.count(key) || recently_stopped_.count(key)) return id;  // a repeated start, or stopped meanwhile
   // Needs said while the session was being read from the store.
   if (auto it = pending_needs_.find({start.station_id, start.evse_id}); it != pending_needs_.end()) {
     bool this_sessions = it->second.said_at >= s.started - kNeedsBeforeStart;
@@ -216,15 +218,24 @@ bool FleetBridge::meter_values(const std::string& station_id, const std::string&
 
 bool FleetBridge::stop_transaction(const ocpp::TransactionStop& stop) {
   if (!stored(store_.stop_transaction(stop))) return false;
-  // What its EV said ends with the session: the next car on that EVSE starts from the defaults.
+  // What its EV said ends with the session: the next car on that EVSE starts from the defaults. (A station's
+  // messages come in order, so the next car's needs cannot have come before this stop.)
   if (auto t = store_.transaction(stop.station_id, stop.transaction_id)) {
     std::string key = needs_key(t->station_id, t->evse_id);
-    if (auto text = store_.value(key))
-      if (auto said = needs_from_text(*text); !said || said->said_at <= stop.time) stored(store_.erase_value(key));
+    if (store_.value(key)) stored(store_.erase_value(key));
   }
   std::lock_guard lock(mutex_);
   Key key{stop.station_id, stop.transaction_id};
   stats_.sessions_stopped++;
+  // A start being read from the store on another connection (a station that reconnected) must not bring the
+  // session back after its stop.
+  if (recently_stopped_.insert(key).second) {
+    stopped_order_.push_back(key);
+    if (stopped_order_.size() > kRecentlyStopped) {
+      recently_stopped_.erase(stopped_order_.front());
+      stopped_order_.pop_front();
+    }
+  }
   if (sessions_.erase(key)) dirty_ = true;
   pushed_.erase(key);
   return true;

@@ -4,6 +4,7 @@
 // pushed. Thread-safe: OCPP handlers call it from many connections; the control loop calls replan().
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -163,6 +164,8 @@ class FleetBridge final : public ocpp::CsmsBackend {
   std::map<Key, ocpp::PowerSchedule> pushed_;
   std::map<std::pair<std::string, int>, NeedsRecord> pending_needs_;  // said before their transaction started
   std::set<std::string> offline_;  // stations whose connection dropped
+  std::set<Key> recently_stopped_;  // and the order they came in, to forget the oldest
+  std::deque<Key> stopped_order_;
   bool dirty_ = false;
   bool holding_ = false;
   BridgeStats stats_;
