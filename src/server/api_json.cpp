@@ -135,7 +135,8 @@ json preferences_json(const std::string& owner_id, const store::OwnerPreferences
   return {{"owner_id", owner_id}, {"departure_time_utc", departure},
           {"target_energy_kwh", optional_number(p.target_energy_kwh)}, {"min_energy_kwh", optional_number(p.min_energy_kwh)},
           {"v2g_consent", p.v2g_consent}, {"wear_budget_eur", optional_number(p.wear_budget_eur)},
-          {"target_soc_pct", optional_number(p.target_soc_pct)}, {"min_soc_pct", optional_number(p.min_soc_pct)}};
+          {"target_soc_pct", optional_number(p.target_soc_pct)}, {"min_soc_pct", optional_number(p.min_soc_pct)},
+          {"weekly_discharge_cap_kwh", optional_number(p.weekly_discharge_cap_kwh)}};
 }
 
 // The PUT body: every field optional (absent or null: not set), nothing else allowed; errors name the field.
@@ -168,6 +169,10 @@ Result<store::OwnerPreferences> preferences_from_json(const std::string& body) {
       auto x = number_in(0, 100);
       if (!x) return x.error();
       (key == "target_soc_pct" ? p.target_soc_pct : p.min_soc_pct) = *x;
+    } else if (key == "weekly_discharge_cap_kwh") {
+      auto x = number_in(0, 10000);
+      if (!x) return x.error();
+      p.weekly_discharge_cap_kwh = *x;
     } else if (key == "wear_budget_eur") {
       auto x = number_in(0, 100000);
       if (!x) return x.error();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "data/parse.hpp"
+#include "ocpp/csms/context.hpp"
 #include "server/api_json.hpp"
 #include "server/http_api.hpp"
 
@@ -92,7 +93,15 @@ HttpResponse HttpApi::earnings(const std::string& owner_id, std::string_view que
     auto t = store_.session(id);
     if (t && settlement_owner(store_, *t) == owner_id) pending.push_back({{"id", id}, {"reason", reason}});
   }
-  return json_response(200, {{"owner_id", owner_id}, {"currency", "EUR"},
+  // The owner's guardrails and what their car's V2G has spent of them (settled sessions).
+  auto prefs = store_.preferences(owner_id);
+  auto exported = bridge_.owner_exports(owner_id, ocpp::utc_now());
+  json guardrails = {{"wear_budget_eur_per_year", prefs ? optional_number(prefs->wear_budget_eur) : json(nullptr)},
+                     {"weekly_discharge_cap_kwh", prefs ? optional_number(prefs->weekly_discharge_cap_kwh) : json(nullptr)},
+                     {"discharged_this_year_kwh", exported.this_year_kwh},
+                     {"wear_this_year_eur", exported.this_year_kwh * bridge_.wear_eur_per_kwh()},
+                     {"discharged_this_week_kwh", exported.this_week_kwh}};
+  return json_response(200, {{"owner_id", owner_id}, {"currency", "EUR"}, {"guardrails", guardrails},
                              {"platform_share", settler_.terms().platform_share}, {"interval", interval},
                              {"totals", money_totals(total)}, {"intervals", intervals}, {"sessions", sessions},
                              {"ledger", ledger}, {"ledger_sum_cents", ledger_sum}, {"unsettled", pending}});

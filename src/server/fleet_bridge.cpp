@@ -101,14 +101,25 @@ SessionTerms FleetBridge::terms_for(const std::string& station_id, const std::st
   if (auto owner = store_.owner_of_id_token(id_token)) {
     t.owner_id = *owner;
     t.preferences = store_.preferences(*owner);
-    if (t.preferences && t.preferences->wear_budget_eur) {
-      auto year = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(ocpp::utc_now())).year();
-      UtcTime year_start{std::chrono::sys_days(year / std::chrono::January / 1)};
-      for (const auto& r : store_.settlements(*owner, year_start, std::nullopt))
-        t.owner_exported_this_year_kwh += r.settlement.export_kwh;
+    if (t.preferences && (t.preferences->wear_budget_eur || t.preferences->weekly_discharge_cap_kwh)) {
+      auto exported = owner_exports(*owner, ocpp::utc_now());
+      t.owner_exported_this_year_kwh = exported.this_year_kwh;
+      t.owner_exported_this_week_kwh = exported.this_week_kwh;
     }
   }
   return t;
+}
+
+OwnerExports FleetBridge::owner_exports(const std::string& owner_id, UtcTime now) const {
+  auto today = std::chrono::floor<std::chrono::days>(now);
+  auto year = std::chrono::year_month_day(today).year();
+  UtcTime year_start{std::chrono::sys_days(year / std::chrono::January / 1)};
+  UtcTime week_start{today - std::chrono::days((std::chrono::weekday(today).c_encoding() + 6) % 7)};
+  OwnerExports out;
+  // Settled sessions that ended in the year or the week (stopped after its start).
+  for (const auto& r : store_.settlements(owner_id, year_start, std::nullopt)) out.this_year_kwh += r.settlement.export_kwh;
+  for (const auto& r : store_.settlements(owner_id, week_start, std::nullopt)) out.this_week_kwh += r.settlement.export_kwh;
+  return out;
 }
 
 TermDefaults FleetBridge::term_defaults() const {

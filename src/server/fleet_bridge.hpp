@@ -59,6 +59,10 @@ struct BridgeOptions {
   int plan_horizon_steps = 96;
 };
 
+struct OwnerExports {
+  double this_year_kwh = 0, this_week_kwh = 0;
+};
+
 // A schedule's power at `t` (W); 0 outside it.
 double scheduled_w(const ocpp::PowerSchedule& schedule, UtcTime t);
 
@@ -136,6 +140,10 @@ class FleetBridge final : public ocpp::CsmsBackend {
   // While held (dispatch is commanding the cars), re-plans keep each plan as the dispatch baseline but send
   // nothing; released, every plan goes out again.
   void hold_profiles(bool hold);
+  // What an owner's settled sessions gave back (V2G) this year and this week (from Monday 00:00 UTC): what their
+  // wear budget and weekly cap have spent.
+  OwnerExports owner_exports(const std::string& owner_id, UtcTime now) const;
+  double wear_eur_per_kwh() const { return options_.wear_eur_per_kwh; }
   // The schedule last pushed for a transaction, if any.
   std::optional<ocpp::PowerSchedule> pushed(const std::string& station_id, const std::string& transaction_id) const;
   // A stable chargingProfileId for a transaction (same across restarts, so a new profile replaces the old).

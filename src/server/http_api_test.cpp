@@ -289,6 +289,18 @@ TEST_F(Api, ExportCountsFromTheRegistersFirstReading) {
   EXPECT_EQ(readings.front().export_wh, 1234000.0);
   EXPECT_EQ(readings.back().export_wh - readings.front().export_wh, 2000.0);  // 2 kWh given in this session
   EXPECT_EQ(readings.back().import_wh, 2600.0);  // an export-only sample keeps the import register
+  // Settled, the export is what the owner's guardrails report as spent.
+  ASSERT_EQ(call("PUT", "/api/owners/alice/preferences", "alice-token",
+                 R"({"v2g_consent":true,"wear_budget_eur":30,"weekly_discharge_cap_kwh":10})").status, 200);
+  ASSERT_EQ(call("POST", "/api/prices", "op-token", R"({"start":"2024-06-03T12:00:00Z","step_s":3600,"eur_per_kwh":[0.30,0.05]})").status, 200);
+  ASSERT_TRUE(bridge->stop_transaction({"CS-1", "T-A", noon + std::chrono::minutes(50), 2600.0, "EVDisconnected"}));
+  settler->settle_pending(bridge->prices(), noon + std::chrono::hours(1));
+  auto e = json::parse(call("GET", "/api/owners/alice/earnings", "alice-token").body);
+  EXPECT_NEAR(e["totals"]["export_kwh"].get<double>(), 2.0, 1e-9);
+  EXPECT_NEAR(e["guardrails"]["discharged_this_week_kwh"].get<double>(), 2.0, 1e-9);
+  EXPECT_NEAR(e["guardrails"]["discharged_this_year_kwh"].get<double>(), 2.0, 1e-9);
+  EXPECT_NEAR(e["guardrails"]["wear_this_year_eur"].get<double>(), 2.0 * BridgeOptions{}.wear_eur_per_kwh, 1e-12);
+  EXPECT_EQ(e["guardrails"]["weekly_discharge_cap_kwh"], 10.0);
 }
 
 TEST_F(Api, VehiclesBelongToTheirOwners) {

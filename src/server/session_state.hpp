@@ -21,6 +21,7 @@ struct SessionTerms {
   std::string owner_id;  // empty: nobody claimed the id token
   std::optional<store::OwnerPreferences> preferences;
   double owner_exported_this_year_kwh = 0;  // settled V2G export, for the wear budget
+  double owner_exported_this_week_kwh = 0;  // and for the weekly cap (since Monday 00:00 UTC)
 };
 
 // The EV's last charging needs and the session's net energy when it said them.
@@ -64,8 +65,8 @@ struct SessionState {
   double battery_kwh = 0;    // the vehicle's; 0: unknown
   std::optional<double> target_soc_pct;
   std::optional<double> keep_energy_kwh;  // the owner's minimum, stored energy
-  // What the owner's wear budget allows to discharge this year beyond their settled sessions (grid side;
-  // infinite: no budget); this session's own export counts against it.
+  // What the owner's wear budget and weekly cap still allow to discharge beyond their settled sessions (grid
+  // side; infinite: neither); this session's own export counts against it.
   double discharge_allowance_kwh = std::numeric_limits<double>::infinity();
 
   bool may_discharge(bool v2g_for_all) const { return (v2g_for_all || v2g_consent) && max_discharge_kw > 0; }

@@ -34,6 +34,9 @@ void apply_preferences(SessionState& s, const store::OwnerPreferences& p, const 
     s.discharge_allowance_kwh =
         discharge_allowance_kwh(*p.wear_budget_eur, d.wear_eur_per_kwh, t.owner_exported_this_year_kwh, day);
   }
+  if (p.weekly_discharge_cap_kwh)
+    s.discharge_allowance_kwh =
+        std::min(s.discharge_allowance_kwh, std::max(0.0, *p.weekly_discharge_cap_kwh - t.owner_exported_this_week_kwh));
 }
 
 void apply_needs(SessionState& s, const StatedNeeds& said) {

@@ -88,5 +88,25 @@ TEST(SessionTerms, WhatASessionExportsCountsAgainstTheWearAllowance) {
   EXPECT_EQ(session_window(s, false).discharge_max_kw, 0.0);
 }
 
+TEST(SessionTerms, TheWeeklyCapBoundsDischargeWithTheWearBudget) {
+  SessionState s = plugged_in();
+  s.ev = StatedNeeds{v2x_needs(-10, 20), kNoon, 0};
+  store::OwnerPreferences p;
+  p.v2g_consent = true;
+  p.weekly_discharge_cap_kwh = 20;
+  s.terms.preferences = p;
+  s.terms.owner_exported_this_week_kwh = 16;  // settled this week
+  apply_terms(s, {20, Seconds(8 * 3600), 0.03}, kNoon);
+  EXPECT_NEAR(session_window(s, false).discharge_cap_kwh, 4.0, 1e-9);
+  p.wear_budget_eur = 1.0 * 0.03 * 365.0 / 155.0;  // the year's budget allows only 1 kWh more: the tighter wins
+  s.terms.preferences = p;
+  apply_terms(s, {20, Seconds(8 * 3600), 0.03}, kNoon);
+  EXPECT_NEAR(session_window(s, false).discharge_cap_kwh, 1.0, 1e-9);
+  s.terms.owner_exported_this_week_kwh = 25;  // over the cap already
+  s.terms.preferences->wear_budget_eur.reset();
+  apply_terms(s, {20, Seconds(8 * 3600), 0.03}, kNoon);
+  EXPECT_EQ(session_window(s, false).discharge_max_kw, 0.0);
+}
+
 }  // namespace
 }  // namespace voltpool::server

@@ -77,6 +77,9 @@ const char* const kMigrations[] = {
     R"sql(
     CREATE TABLE service_values (key TEXT PRIMARY KEY, text TEXT NOT NULL);
     )sql",
+    R"sql(
+    ALTER TABLE owner_preferences ADD COLUMN weekly_discharge_cap_kwh DOUBLE PRECISION;
+    )sql",
 };
 
 constexpr std::int64_t kMigrationLock = 0x766f6c74706f6f6c;  // "voltpool": the advisory lock migrations take

@@ -305,20 +305,22 @@ Status PostgresStore::put_preferences(const std::string& owner_id, const OwnerPr
   return db_->write(
       "saving preferences of " + owner_id,
       "INSERT INTO owner_preferences (owner_id, departure_minute_utc, target_energy_kwh, min_energy_kwh, "
-      "v2g_consent, wear_budget_eur, target_soc_pct, min_soc_pct) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+      "v2g_consent, wear_budget_eur, target_soc_pct, min_soc_pct, weekly_discharge_cap_kwh) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
       "ON CONFLICT (owner_id) DO UPDATE SET departure_minute_utc = EXCLUDED.departure_minute_utc, "
       "target_energy_kwh = EXCLUDED.target_energy_kwh, min_energy_kwh = EXCLUDED.min_energy_kwh, "
       "v2g_consent = EXCLUDED.v2g_consent, wear_budget_eur = EXCLUDED.wear_budget_eur, "
-      "target_soc_pct = EXCLUDED.target_soc_pct, min_soc_pct = EXCLUDED.min_soc_pct",
+      "target_soc_pct = EXCLUDED.target_soc_pct, min_soc_pct = EXCLUDED.min_soc_pct, "
+      "weekly_discharge_cap_kwh = EXCLUDED.weekly_discharge_cap_kwh",
       PgParams(owner_id, p.departure_minute_utc, p.target_energy_kwh, p.min_energy_kwh, p.v2g_consent,
-               p.wear_budget_eur, p.target_soc_pct, p.min_soc_pct));
+               p.wear_budget_eur, p.target_soc_pct, p.min_soc_pct, p.weekly_discharge_cap_kwh));
 }
 
 std::optional<OwnerPreferences> PostgresStore::preferences(const std::string& owner_id) {
   return db_->select_one(
       "reading preferences of " + owner_id,
       "SELECT departure_minute_utc, target_energy_kwh, min_energy_kwh, v2g_consent, wear_budget_eur, "
-      "target_soc_pct, min_soc_pct FROM owner_preferences WHERE owner_id = $1",
+      "target_soc_pct, min_soc_pct, weekly_discharge_cap_kwh FROM owner_preferences WHERE owner_id = $1",
       PgParams(owner_id), [](const PgResult& r, int i) {
         OwnerPreferences p;
         if (!r.null(i, 0)) p.departure_minute_utc = r.integer<int>(i, 0);
@@ -328,6 +330,7 @@ std::optional<OwnerPreferences> PostgresStore::preferences(const std::string& ow
         p.wear_budget_eur = r.optional_real(i, 4);
         p.target_soc_pct = r.optional_real(i, 5);
         p.min_soc_pct = r.optional_real(i, 6);
+        p.weekly_discharge_cap_kwh = r.optional_real(i, 7);
         return p;
       });
 }

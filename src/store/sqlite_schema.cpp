@@ -79,6 +79,9 @@ const char* const kMigrations[] = {
     R"sql(
     CREATE TABLE service_values (key TEXT PRIMARY KEY, text TEXT NOT NULL);
     )sql",
+    R"sql(
+    ALTER TABLE owner_preferences ADD COLUMN weekly_discharge_cap_kwh REAL;
+    )sql",
 };
 
 }  // namespace

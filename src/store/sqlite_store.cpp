@@ -321,13 +321,16 @@ Status SqliteStore::put_preferences(const std::string& owner_id, const OwnerPref
   std::lock_guard lock(mutex_);
   Statement s(db_,
               "INSERT INTO owner_preferences (owner_id, departure_minute_utc, target_energy_kwh, min_energy_kwh, "
-              "v2g_consent, wear_budget_eur, target_soc_pct, min_soc_pct) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+              "v2g_consent, wear_budget_eur, target_soc_pct, min_soc_pct, weekly_discharge_cap_kwh) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
               "ON CONFLICT(owner_id) DO UPDATE SET departure_minute_utc = ?2, target_energy_kwh = ?3, "
-              "min_energy_kwh = ?4, v2g_consent = ?5, wear_budget_eur = ?6, target_soc_pct = ?7, min_soc_pct = ?8");
+              "min_energy_kwh = ?4, v2g_consent = ?5, wear_budget_eur = ?6, target_soc_pct = ?7, min_soc_pct = ?8, "
+              "weekly_discharge_cap_kwh = ?9");
   std::optional<std::int64_t> minute;
   if (p.departure_minute_utc) minute = *p.departure_minute_utc;
   s.bind(1, owner_id).bind(2, minute).bind(3, p.target_energy_kwh).bind(4, p.min_energy_kwh);
   s.bind(5, p.v2g_consent ? 1 : 0).bind(6, p.wear_budget_eur).bind(7, p.target_soc_pct).bind(8, p.min_soc_pct);
+  s.bind(9, p.weekly_discharge_cap_kwh);
   if (s.step() != SQLITE_DONE) return sqlite_error(db_, "saving preferences of " + owner_id);
   return ok_status();
 }
@@ -335,7 +338,7 @@ Status SqliteStore::put_preferences(const std::string& owner_id, const OwnerPref
 std::optional<OwnerPreferences> SqliteStore::preferences(const std::string& owner_id) {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT departure_minute_utc, target_energy_kwh, min_energy_kwh, v2g_consent, wear_budget_eur, "
-                   "target_soc_pct, min_soc_pct FROM owner_preferences WHERE owner_id = ?1");
+                   "target_soc_pct, min_soc_pct, weekly_discharge_cap_kwh FROM owner_preferences WHERE owner_id = ?1");
   s.bind(1, owner_id);
   if (s.step() != SQLITE_ROW) return std::nullopt;
   OwnerPreferences p;
@@ -346,6 +349,7 @@ std::optional<OwnerPreferences> SqliteStore::preferences(const std::string& owne
   p.wear_budget_eur = s.optional_real(4);
   p.target_soc_pct = s.optional_real(5);
   p.min_soc_pct = s.optional_real(6);
+  p.weekly_discharge_cap_kwh = s.optional_real(7);
   return p;
 }
 

@@ -54,6 +54,7 @@ struct OwnerPreferences {
   std::optional<double> wear_budget_eur;    // battery wear from discharging allowed per year
   std::optional<double> target_soc_pct;     // state of charge wanted at departure
   std::optional<double> min_soc_pct;        // never discharged below this state of charge
+  std::optional<double> weekly_discharge_cap_kwh;  // V2G throughput allowed per week (Monday 00:00 UTC on)
 };
 
 // An owner's vehicle (REST: /api/vehicles). Its id token (the EV's contract id or the owner's card) ties its

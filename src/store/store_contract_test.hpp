@@ -149,6 +149,7 @@ TEST_P(StoreContract, TokensAndPreferencesRoundTrip) {
   p.wear_budget_eur = 40;
   p.target_soc_pct = 80;
   p.min_soc_pct = 20;
+  p.weekly_discharge_cap_kwh = 35;
   ASSERT_TRUE(store->put_preferences("alice", p));
   p.target_energy_kwh.reset();
   ASSERT_TRUE(store->put_preferences("alice", p));
@@ -161,6 +162,7 @@ TEST_P(StoreContract, TokensAndPreferencesRoundTrip) {
   EXPECT_EQ(*back->wear_budget_eur, 40);
   EXPECT_EQ(*back->target_soc_pct, 80);
   EXPECT_EQ(*back->min_soc_pct, 20);
+  EXPECT_EQ(*back->weekly_discharge_cap_kwh, 35);
 }
 
 TEST_P(StoreContract, AVehicleLinksItsIdTokenToItsOwner) {
