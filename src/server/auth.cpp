@@ -113,11 +113,42 @@ std::optional<BasicCredentials> parse_basic_auth(std::string_view header) {
   return BasicCredentials{text.substr(0, colon), text.substr(colon + 1)};
 }
 
-std::optional<std::string> station_problem(const std::string& id, const std::string& password, double max_power_kw) {
-  if (id.empty() || id.size() > 48) return fmt::format("station id '{}' must be 1 to 48 characters", id);
+bool valid_station_id(std::string_view id) {
+  if (id.empty() || id.size() > 48) return false;
   for (char c : id)
-    if (c == '/' || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e)
-      return fmt::format("station id '{}' may contain only printable characters other than '/'", id);
+    if (c == '/' || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) return false;
+  return true;
+}
+
+std::optional<std::string> station_id_of(std::string_view target) {
+  constexpr std::string_view prefix = "/ocpp/";
+  if (target.substr(0, prefix.size()) != prefix) return std::nullopt;
+  target.remove_prefix(prefix.size());
+  if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+  auto hex = [](char h) -> int {
+    if (h >= '0' && h <= '9') return h - '0';
+    h = static_cast<char>(h | 32);
+    return h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+  };
+  std::string id;
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    if (c == '%') {
+      if (i + 2 >= target.size()) return std::nullopt;
+      int hi = hex(target[i + 1]), lo = hex(target[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+    id += c;
+  }
+  if (!valid_station_id(id)) return std::nullopt;
+  return id;
+}
+
+std::optional<std::string> station_problem(const std::string& id, const std::string& password, double max_power_kw) {
+  if (!valid_station_id(id))
+    return fmt::format("station id '{}' must be 1 to 48 printable characters other than '/'", id);
   if (password.size() < 16 || password.size() > 40)
     return fmt::format("the password of '{}' must be 16 to 40 characters (OCPP basic auth), got {}", id, password.size());
   if (!(max_power_kw >= 0) || max_power_kw > 1000)

@@ -29,7 +29,11 @@ std::string basic_auth_header(std::string_view user, std::string_view password);
 std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
 
 // OCPP 2.0.1 A00.FR.206 (and the 1.6 security whitepaper): Basic-auth passwords are 16 to 40 characters;
-// identities are at most 48 printable characters (and voltpool keeps '/' out of them: they are URL segments).
+// identities (Part 4 §3.1.1) are at most 48 printable characters, and voltpool keeps '/' out of them: they are
+// URL path segments and database keys as they are.
+bool valid_station_id(std::string_view id);
+// The station id of an OCPP endpoint target "/ocpp/ID" (percent-decoded), when it is a valid one.
+std::optional<std::string> station_id_of(std::string_view target);
 // What is wrong with a station to provision, if anything.
 std::optional<std::string> station_problem(const std::string& id, const std::string& password, double max_power_kw);
 

@@ -5,6 +5,18 @@
 namespace voltpool::server {
 namespace {
 
+TEST(Auth, StationIdsComeFromTheEndpointPath) {
+  EXPECT_EQ(*station_id_of("/ocpp/CS-1"), "CS-1");
+  EXPECT_EQ(*station_id_of("/ocpp/CS%2D1?x=1"), "CS-1");
+  EXPECT_FALSE(station_id_of("/ocpp/"));
+  EXPECT_FALSE(station_id_of("/ocpp/a%2Fb"));       // no '/' even encoded
+  EXPECT_FALSE(station_id_of("/ocpp/a%2"));         // a broken escape
+  EXPECT_FALSE(station_id_of("/api/CS-1"));
+  EXPECT_FALSE(station_id_of("/ocpp/" + std::string(49, 'x')));
+  EXPECT_TRUE(station_problem("a b", "a-long-station-secret", 11));  // the same rule when provisioning
+  EXPECT_FALSE(station_problem("CS-1", "a-long-station-secret", 11));
+}
+
 TEST(Auth, PasswordsAreSaltedAndVerified) {
   std::string a = hash_password("correct horse battery");
   std::string b = hash_password("correct horse battery");

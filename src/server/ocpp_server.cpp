@@ -33,35 +33,6 @@ using ocpp::rpc::CallOutcome;
 
 namespace {
 
-// OCPP 2.0.1 Part 4 §3.1.1: the identity is at most 48 characters; voltpool also keeps it printable and
-// without '/', so it can be a URL path segment and a database key as it is.
-std::optional<std::string> station_id_of(std::string_view target) {
-  constexpr std::string_view prefix = "/ocpp/";
-  if (target.substr(0, prefix.size()) != prefix) return std::nullopt;
-  target.remove_prefix(prefix.size());
-  if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
-  auto hex = [](char h) -> int {
-    if (h >= '0' && h <= '9') return h - '0';
-    h = static_cast<char>(h | 32);
-    return h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
-  };
-  std::string id;
-  for (std::size_t i = 0; i < target.size(); ++i) {
-    char c = target[i];
-    if (c == '%') {
-      if (i + 2 >= target.size()) return std::nullopt;
-      int hi = hex(target[i + 1]), lo = hex(target[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    }
-    if (c == '/' || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;
-    id += c;
-  }
-  if (id.empty() || id.size() > 48) return std::nullopt;
-  return id;
-}
-
 ocpp::rpc::SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
 
 // TxProfiles use ids derived from their transaction (FleetBridge::profile_id, always odd); the default is 2.
