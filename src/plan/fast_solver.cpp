@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "plan/storage_response.hpp"
 #include "plan/vehicle_response.hpp"
 
 namespace voltpool {
@@ -61,7 +62,7 @@ class Decomposition {
     size_t longest = 0;
     for (size_t i = 0; i < p.vehicles.size(); ++i) longest = std::max(longest, static_cast<size_t>(p.vehicles.window(i)));
     scratch_.assign(workers_, std::vector<double>(longest));
-    v2g_scratch_.resize(workers_);
+    storage_scratch_.resize(workers_);
   }
 
   struct Row {
@@ -99,7 +100,7 @@ class Decomposition {
 
   ResponseCost respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned w) {
     if (p_.vehicles.discharge_max_kw[i] > 0) {
-      return bidirectional_response(p_, i, gp.charge, gp.revenue, penalty_, kw, v2g_scratch_[w]);
+      return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[w]);
     }
     return charge_only_response(p_, i, gp.charge, gp.ranking, penalty_, kw);
   }
@@ -163,8 +164,9 @@ class Decomposition {
     return term;
   }
 
-  // Adds mu * (each vehicle's response at lambda) to the plan.
-  void accumulate(const std::vector<double>& lambda, double mu, Plan& plan) {
+  // Adds mu * (each vehicle's response at lambda) to the plan; marks in `directions` (per vehicle-step, bit 0
+  // charging, bit 1 discharging) which way the responses went.
+  void accumulate(const std::vector<double>& lambda, double mu, Plan& plan, std::vector<unsigned char>& directions) {
     auto gp = prices(lambda);
     const PlanVehicles& v = p_.vehicles;
     parallel_chunks(v.size(), workers_, [&](size_t begin, size_t end, unsigned w) {
@@ -172,7 +174,11 @@ class Decomposition {
         std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
         respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
         double* out = plan.kw.data() + plan.offset[i];
-        for (size_t k = 0; k < kw.size(); ++k) out[k] += mu * kw[k];
+        unsigned char* dir = directions.data() + plan.offset[i];
+        for (size_t k = 0; k < kw.size(); ++k) {
+          out[k] += mu * kw[k];
+          dir[k] |= kw[k] > 1e-9 ? 1 : (kw[k] < -1e-9 ? 2 : 0);
+        }
       }
     });
   }
@@ -184,7 +190,7 @@ class Decomposition {
   unsigned workers_;
   std::vector<Row> rows_;
   std::vector<std::vector<double>> scratch_;  // per worker
-  std::vector<V2gScratch> v2g_scratch_;       // per worker
+  std::vector<StorageScratch> storage_scratch_;  // per worker
 };
 
 }  // namespace
@@ -192,10 +198,6 @@ class Decomposition {
 Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) {
   if (p.has_battery_models()) {
     return Error{"the fast planner does not carry battery wear models or owner guardrails: use the exact solver"};
-  }
-  if (int lossy = p.first_lossy_bidirectional(); lossy >= 0) {
-    return Error{"the fast planner needs lossless bidirectional vehicles (efficiency 1); vehicle " +
-                 std::to_string(lossy) + " has losses: plan it with the exact solver"};
   }
   for (int t = 0; t < p.steps; ++t) {
     if (p.import_limit_kw[t] < 0 || p.export_limit_kw[t] < 0) {
@@ -325,15 +327,17 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   plan.offset.assign(n + 1, 0);
   for (size_t i = 0; i < n; ++i) plan.offset[i + 1] = plan.offset[i] + static_cast<size_t>(v.window(i));
   plan.kw.assign(plan.offset[n], 0.0);
+  std::vector<unsigned char> directions(plan.offset[n], 0);
   for (size_t k = 1; k < column_lambda.size(); ++k) {  // fleet column 0 is idle: contributes nothing
     double weight = mu[first_fleet_column + static_cast<int>(k)];
-    if (weight > 1e-12) dw.accumulate(column_lambda[k], weight, plan);
+    if (weight > 1e-12) dw.accumulate(column_lambda[k], weight, plan, directions);
   }
+  plan.simultaneous_steps = static_cast<int>(std::count(directions.begin(), directions.end(), 3));
   PlanCheck check = check_plan(p, plan);
   plan.shortfall_kwh.assign(n, 0.0);
   for (size_t i = 0; i < n; ++i) {
     double stored = 0;
-    for (double kw : plan.of(i)) stored += kw * v.eta_charge[i] * p.dt_h;
+    for (double kw : plan.of(i)) stored += (kw >= 0 ? kw * v.eta_charge[i] : kw / v.eta_discharge[i]) * p.dt_h;
     plan.shortfall_kwh[i] = std::max(0.0, v.target_kwh[i] - v.e0_kwh[i] - stored);
   }
   plan.energy_cost_eur = check.energy_cost_eur;

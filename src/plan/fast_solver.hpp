@@ -18,8 +18,9 @@ struct FastSolverOptions {
   double smoothing = 0.5;  // weight of the best dual point so far in each pricing point (0 = plain Kelley)
 };
 
-// Charge-only vehicles with any efficiency; bidirectional vehicles must be lossless (efficiency 1), else the
-// error says to use solve_exact.
+// Any mix of charge-only and bidirectional vehicles, with any efficiencies (vehicle_response.hpp,
+// storage_response.hpp). A vehicle whose columns in the final combination charge and discharge in the same step
+// carries the net power, and the step is counted in simultaneous_steps (as the exact LP counts its own).
 Result<Plan> solve_fast(const PlanningProblem& problem, const FastSolverOptions& options = {});
 
 }  // namespace voltpool

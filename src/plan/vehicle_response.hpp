@@ -25,20 +25,6 @@ struct ResponseCost {
 ResponseCost charge_only_response(const PlanningProblem& p, size_t i, std::span<const double> price_eur_per_kwh,
                                   std::span<const int> ranking, double penalty, std::span<double> kw);
 
-// A lossless bidirectional car (efficiencies 1): each step is two elements, a charge piece [0, C] at the charge
-// price and a discharge piece [-D, 0] at the discharge revenue (export price + surcharge - wear); with box and
-// prefix-energy bounds (a laminar family) the feasible set is a g-polymatroid, on which the sequential greedy is
-// exact: elements of negative cost are raised to their maximum, cheapest first, then elements of positive cost
-// are lowered to their minimum, dearest first, each against what the others can still do (O(window^2)). The
-// target is met as far as physically possible (shortfall before cost), as the penalty makes it in the LP.
-struct V2gScratch {
-  std::vector<double> lo, hi;             // per element: fixed value or box
-  std::vector<double> f_lo, f_hi, g_lo, g_hi;
-  std::vector<int> order;
-  std::vector<double> cost;
-};
-ResponseCost bidirectional_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
-                                    std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
-                                    V2gScratch& s);
+// Bidirectional cars: plan/storage_response.hpp.
 
 }  // namespace voltpool

@@ -1,0 +1,165 @@
+#include "plan/storage_response.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace voltpool {
+
+namespace {
+
+// One step of a car in stored-energy terms: it may add up to `charge_kwh` (battery side) at `charge_slope` EUR
+// per stored kWh and remove up to `discharge_kwh` at `discharge_slope` (the revenue per kWh taken out). Its cost
+// as a function of the energy change delta is the lower hull of the two variables' box: two segments meeting
+// at `kink`, the cheaper slope first.
+struct StepHull {
+  double charge_kwh, discharge_kwh;  // battery side
+  double low_slope, high_slope;      // EUR per stored kWh below and above the kink
+  double kink;                       // 0, or charge - discharge when both at once pays (swapped slopes)
+  bool swapped;
+
+  StepHull(double charge, double discharge, double charge_slope, double discharge_slope)
+      : charge_kwh(charge), discharge_kwh(discharge) {
+    swapped = discharge_slope > charge_slope;
+    low_slope = swapped ? charge_slope : discharge_slope;
+    high_slope = swapped ? discharge_slope : charge_slope;
+    kink = swapped ? charge - discharge : 0.0;
+  }
+};
+
+// The cost-to-go as a start energy and segments of ascending slope, stored in [head, tail) of the scratch.
+class CostToGo {
+ public:
+  CostToGo(StorageScratch& s, size_t capacity) : slope_(s.slope), length_(s.length) {
+    slope_.resize(capacity);
+    length_.resize(capacity);
+  }
+
+  void reset(double start) {
+    start_ = start;
+    head_ = tail_ = 0;
+  }
+  double start() const { return start_; }
+  void shift(double by) { start_ += by; }
+
+  // Where the slope first reaches `slope`: the start plus the lengths of all segments below it.
+  double crossing(double slope) const {
+    double at = start_;
+    for (size_t j = head_; j < tail_ && slope_[j] < slope; ++j) at += length_[j];
+    return at;
+  }
+
+  void insert(double slope, double length) {
+    if (length <= 0) return;
+    size_t pos = static_cast<size_t>(std::upper_bound(slope_.begin() + static_cast<std::ptrdiff_t>(head_),
+                                                      slope_.begin() + static_cast<std::ptrdiff_t>(tail_), slope) -
+                                     slope_.begin());
+    size_t moved = tail_ - pos;
+    if (moved > 0) {
+      std::memmove(&slope_[pos + 1], &slope_[pos], moved * sizeof(double));
+      std::memmove(&length_[pos + 1], &length_[pos], moved * sizeof(double));
+    }
+    slope_[pos] = slope;
+    length_[pos] = length;
+    ++tail_;
+    total_ += length;
+  }
+
+  // Keeps the domain inside [lo, hi]: energies below lo or above hi are not allowed.
+  void clip(double lo, double hi) {
+    if (start_ < lo) {
+      double cut = lo - start_;
+      while (cut > 0 && head_ < tail_) {
+        double take = std::min(cut, length_[head_]);
+        length_[head_] -= take;
+        cut -= take;
+        total_ -= take;
+        if (length_[head_] <= 0) ++head_;
+      }
+      start_ = lo;
+    }
+    double excess = start_ + total_ - hi;
+    while (excess > 0 && head_ < tail_) {
+      double take = std::min(excess, length_[tail_ - 1]);
+      length_[tail_ - 1] -= take;
+      excess -= take;
+      total_ -= take;
+      if (length_[tail_ - 1] <= 0) --tail_;
+    }
+  }
+
+ private:
+  std::vector<double>& slope_;
+  std::vector<double>& length_;
+  double start_ = 0, total_ = 0;
+  size_t head_ = 0, tail_ = 0;
+};
+
+}  // namespace
+
+ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
+                              std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
+                              StorageScratch& s, int* simultaneous) {
+  const PlanVehicles& v = p.vehicles;
+  const int w = v.window(i), first = v.first_step[i];
+  const double dt = p.dt_h, eta_c = v.eta_charge[i], eta_d = v.eta_discharge[i];
+  const double lo = v.e_min_kwh[i] - v.e0_kwh[i], hi = v.e_max_kwh[i] - v.e0_kwh[i];
+  const double need = v.target_kwh[i] - v.e0_kwh[i];
+  auto hull = [&](int k) {
+    double f = v.fraction(i, k);
+    int t = first + k;
+    return StepHull(v.charge_max_kw[i] * f * dt * eta_c, v.discharge_max_kw[i] * f * dt / eta_d,
+                    charge_price[t] / eta_c, discharge_revenue[t] * eta_d);
+  };
+
+  // Backward: V_w is the shortfall penalty below the target; each step inserts its two segments (in terms of
+  // u = e - e', i.e. the hull mirrored) and the window clips.
+  CostToGo V(s, 2 * static_cast<size_t>(w) + 2);
+  s.low_cross.resize(static_cast<size_t>(w));
+  s.high_cross.resize(static_cast<size_t>(w));
+  const double reachable_need = std::clamp(need, lo, hi);
+  V.reset(lo);
+  V.insert(-penalty, reachable_need - lo);
+  V.insert(0.0, hi - reachable_need);
+  for (int k = w - 1; k >= 0; --k) {
+    StepHull h = hull(k);
+    s.high_cross[static_cast<size_t>(k)] = V.crossing(-h.high_slope);
+    s.low_cross[static_cast<size_t>(k)] = V.crossing(-h.low_slope);
+    V.insert(-h.high_slope, h.charge_kwh - h.kink);
+    V.insert(-h.low_slope, h.discharge_kwh + h.kink);
+    V.shift(-h.charge_kwh);
+    V.clip(lo, hi);
+  }
+
+  // Forward: from the arrival energy, each step moves towards the thresholds of the next cost-to-go.
+  ResponseCost cost;
+  double e = 0;
+  for (int k = 0; k < w; ++k) {
+    StepHull h = hull(k);
+    double up = s.high_cross[static_cast<size_t>(k)] - e, down = s.low_cross[static_cast<size_t>(k)] - e;
+    double delta = up > h.kink ? up : (down < h.kink ? down : h.kink);
+    delta = std::clamp(delta, -h.discharge_kwh, h.charge_kwh);
+    double charge, discharge;  // grid kWh
+    if (!h.swapped) {
+      charge = delta > 0 ? delta / eta_c : 0.0;
+      discharge = delta < 0 ? -delta * eta_d : 0.0;
+    } else if (delta <= h.kink) {
+      discharge = h.discharge_kwh * eta_d;
+      charge = std::max(0.0, (delta + h.discharge_kwh) / eta_c);
+    } else {
+      charge = h.charge_kwh / eta_c;
+      discharge = std::max(0.0, (h.charge_kwh - delta) * eta_d);
+    }
+    if (simultaneous != nullptr && charge > 1e-9 && discharge > 1e-9) ++*simultaneous;
+    e += delta;
+    kw[static_cast<size_t>(k)] = (charge - discharge) / dt;
+    int t = first + k;
+    cost.energy_eur += p.import_price_eur_per_kwh[t] * charge -
+                       (p.export_price_eur_per_kwh[t] - p.wear_eur_per_kwh) * discharge;
+    cost.priced_eur += charge_price[t] * charge - discharge_revenue[t] * discharge;
+  }
+  cost.shortfall_kwh = std::max(0.0, need - e);
+  cost.priced_eur += penalty * cost.shortfall_kwh;
+  return cost;
+}
+
+}  // namespace voltpool

@@ -1,0 +1,39 @@
+// A bidirectional car's cheapest schedule against given step prices, on its own (no site limit): the pricing
+// step of the decomposition for cars that may discharge, with any efficiencies.
+//
+// The car is a store with a per-step power box, an energy window [e_min, e_max] at every step and a target at
+// its departure (each stored kWh missing costs the shortfall penalty). It is solved exactly by dynamic
+// programming over its stored energy: the cost-to-go V_k(e) is convex and piecewise linear, so it is kept as
+// its sorted list of slopes (a "slope trick"). Going one step back is an infimal convolution with the step's
+// own cost, which only inserts two segments (charging at price / eta_c per stored kWh, discharging at revenue *
+// eta_d), then the energy window cuts the dearest and cheapest ends. The forward pass needs only two
+// thresholds per step (where V's slope crosses the two step slopes), so memory is O(window) and time
+// O(window^2) with tiny constants (an insertion into a short sorted array).
+//
+// This is the LP's own model of a step (charge and discharge as two variables): where discharging earns more
+// per stored kWh than charging costs (negative prices, or a binding export limit's surcharge), the LP and this
+// response charge and discharge in the same step; the plan then carries the net power and counts the step.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "plan/problem.hpp"
+#include "plan/vehicle_response.hpp"
+
+namespace voltpool {
+
+struct StorageScratch {
+  std::vector<double> slope, length;  // V's segments, ascending slope, in [head, tail)
+  std::vector<double> low_cross, high_cross;  // per window step: where V_{k+1}'s slope crosses -s_lo and -s_hi
+};
+
+// Writes vehicle i's mean grid power (import - export) per window step into kw (size window(i)).
+// charge_price: EUR per grid kWh imported; discharge_revenue: EUR per grid kWh exported (wear already taken off);
+// both per step of the problem. `penalty` is p.shortfall_penalty_eur_per_kwh(). simultaneous, when given, counts
+// the steps that charge and discharge at once.
+ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
+                              std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
+                              StorageScratch& s, int* simultaneous = nullptr);
+
+}  // namespace voltpool
