@@ -1,9 +1,10 @@
-// The scalable planner: aggregated Dantzig-Wolfe decomposition. Vehicles couple only through the site limits,
-// so a small master LP (one row per limited step, one convexity row; CLP) chooses a convex combination of
-// fleet responses, and each iteration prices the master's step duals into every vehicle's own greedy response
-// (exact per vehicle, see vehicle_response.hpp), which becomes a new column. Every vehicle's schedule is the
-// same convex combination of its own responses, so it is always feasible for the vehicle, and the master keeps
-// the site within its limits. The Lagrangian of each pricing pass is a proven lower bound: the plan reports its
+// The scalable planner: Dantzig-Wolfe decomposition over clusters of vehicles (decomposition.hpp). Vehicles
+// couple only through the site limits, so a small master LP (one row per limited step and group, one convexity
+// row per cluster; CLP) chooses, per cluster, a convex combination of that cluster's responses, and each
+// iteration prices the master's step duals into every vehicle's own optimal response (exact per vehicle:
+// vehicle_response.hpp, storage_response.hpp), which adds a column per cluster. Every vehicle's schedule is its
+// cluster's convex combination of its own responses, so it keeps its power box and energy window, and the
+// master keeps every limit. The Lagrangian of each pricing pass is a proven lower bound: the plan reports its
 // gap to it and stops at `relative_gap`. Dual smoothing (Wentges) keeps the iterations few.
 #pragma once
 
@@ -16,6 +17,9 @@ struct FastSolverOptions {
   double relative_gap = 1e-7;
   int max_iterations = 1000;
   double smoothing = 0.5;  // weight of the best dual point so far in each pricing point (0 = plain Kelley)
+  // Vehicles of similar windows share one convex combination of their responses (a convexity row each): more
+  // clusters converge in fewer passes but grow the master (16: V2G 10k 130 -> 87 passes, 2.1 -> 1.4 s).
+  int clusters = 16;
 };
 
 // Any mix of charge-only and bidirectional vehicles, with any efficiencies (vehicle_response.hpp,

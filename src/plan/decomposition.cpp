@@ -1,0 +1,183 @@
+#include "plan/decomposition.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <thread>
+#include <tuple>
+
+namespace voltpool {
+
+Decomposition::Decomposition(const PlanningProblem& p, int clusters)
+    : p_(p),
+      groups_(p),
+      penalty_(p.shortfall_penalty_eur_per_kwh()),
+      workers_(std::max(1u, std::min(4u, std::thread::hardware_concurrency()))) {
+  const bool discharge = p.any_discharge();
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    for (int t = 0; t < p.steps; ++t) {
+      if (g == 0 && !p.fleet_profile_kw.empty()) {
+        rows_.push_back(LimitRow{0, t, kNoLimit, kNoLimit, true, p.fleet_profile_kw[t]});
+        continue;
+      }
+      double imp = (*groups_.import_kw[g])[t], exp = (*groups_.export_kw[g])[t];
+      if (!std::isfinite(imp) && !(discharge && std::isfinite(exp))) continue;
+      rows_.push_back(LimitRow{static_cast<int>(g), t, imp, discharge ? exp : kNoLimit, false, 0});
+    }
+  }
+  const PlanVehicles& v = p.vehicles;
+  const size_t n = v.size();
+  size_t longest = 0;
+  for (size_t i = 0; i < n; ++i) longest = std::max(longest, static_cast<size_t>(v.window(i)));
+  scratch_.assign(workers_, std::vector<double>(longest));
+  storage_scratch_.resize(workers_);
+
+  // Clusters: vehicles sorted by group and window, cut into runs of about equal size that never span groups.
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  auto key = [&](size_t i) { return std::make_tuple(groups_.vehicle_group[i], v.first_step[i], v.end_step[i]); };
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+  const size_t per_cluster = std::max<size_t>(1, (n + static_cast<size_t>(std::max(1, clusters)) - 1) /
+                                                     static_cast<size_t>(std::max(1, clusters)));
+  cluster_of_.assign(n, 0);
+  size_t in_current = 0;
+  for (size_t r = 0; r < n; ++r) {
+    size_t i = order[r];
+    int g = groups_.vehicle_group[i];
+    if (cluster_group_.empty() || cluster_group_.back() != g || in_current == per_cluster) {
+      cluster_group_.push_back(g);
+      idle_shortfall_.push_back(0);
+      in_current = 0;
+    }
+    cluster_of_[i] = static_cast<int>(cluster_group_.size() - 1);
+    idle_shortfall_.back() += std::max(0.0, v.target_kwh[i] - v.e0_kwh[i]);
+    ++in_current;
+  }
+  if (cluster_group_.empty()) {  // no vehicles: one empty cluster keeps the master well formed
+    cluster_group_.push_back(0);
+    idle_shortfall_.push_back(0);
+  }
+  in_chain_.assign(cluster_group_.size() * groups_.size(), 0);
+  for (size_t c = 0; c < cluster_group_.size(); ++c) {
+    for (int g = cluster_group_[c]; g >= 0; g = groups_.parent[static_cast<size_t>(g)]) {
+      in_chain_[c * groups_.size() + static_cast<size_t>(g)] = 1;
+    }
+  }
+}
+
+// Runs body(begin, end, worker) over [0, n) split into contiguous chunks, one thread per core.
+template <class Body>
+void Decomposition::parallel_chunks(size_t n, Body body) const {
+  if (workers_ <= 1 || n < 4096) {
+    body(size_t{0}, n, 0u);
+    return;
+  }
+  std::vector<std::thread> threads;
+  for (unsigned w = 0; w < workers_; ++w) {
+    size_t begin = n * w / workers_, end = n * (w + 1) / workers_;
+    threads.emplace_back([=] { body(begin, end, w); });
+  }
+  for (auto& t : threads) t.join();
+}
+
+// Per limit group: charge prices, discharge revenues and the charge-price ranking at surcharges lambda. A
+// vehicle's surcharge at a step is the sum of those of the groups it counts in, so vehicles of one innermost
+// group share prices and one ranking.
+std::vector<Decomposition::GroupPrices> Decomposition::prices(const std::vector<double>& lambda) const {
+  const size_t steps = static_cast<size_t>(p_.steps);
+  std::vector<std::vector<double>> surcharge(groups_.size(), std::vector<double>(steps, 0.0));
+  for (size_t r = 0; r < rows_.size(); ++r) surcharge[rows_[r].group][rows_[r].step] += lambda[r] / p_.dt_h;
+  std::vector<GroupPrices> out(groups_.size());
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    GroupPrices& gp = out[g];
+    gp.charge = p_.import_price_eur_per_kwh;
+    gp.revenue = p_.export_price_eur_per_kwh;
+    for (double& x : gp.revenue) x -= p_.wear_eur_per_kwh;
+    for (int h = static_cast<int>(g); h >= 0; h = groups_.parent[static_cast<size_t>(h)]) {
+      for (size_t t = 0; t < steps; ++t) {
+        gp.charge[t] += surcharge[h][t];
+        gp.revenue[t] += surcharge[h][t];
+      }
+    }
+    gp.ranking = rank_steps(gp.charge);
+  }
+  return out;
+}
+
+ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker) {
+  if (p_.vehicles.discharge_max_kw[i] > 0) {
+    return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker]);
+  }
+  return charge_only_response(p_, i, gp.charge, gp.ranking, penalty_, kw);
+}
+
+Pass Decomposition::price(const std::vector<double>& lambda) {
+  auto gp = prices(lambda);
+  const PlanVehicles& v = p_.vehicles;
+  const size_t steps = static_cast<size_t>(p_.steps), k = clusters();
+  std::vector<Pass> partial(workers_);
+  parallel_chunks(v.size(), [&](size_t begin, size_t end, unsigned w) {
+    Pass& out = partial[w];
+    out.cluster_kw.assign(k * steps, 0.0);
+    out.cost_eur.assign(k, 0.0);
+    out.shortfall_kwh.assign(k, 0.0);
+    for (size_t i = begin; i < end; ++i) {
+      std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
+      size_t c = static_cast<size_t>(cluster_of_[i]);
+      ResponseCost r = respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
+      out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh;
+      out.shortfall_kwh[c] += r.shortfall_kwh;
+      out.lagrangian_eur += r.priced_eur;
+      double* agg = out.cluster_kw.data() + c * steps + static_cast<size_t>(v.first_step[i]);
+      for (size_t s = 0; s < kw.size(); ++s) agg[s] += kw[s];
+    }
+  });
+  Pass pass;
+  pass.steps = steps;
+  pass.cluster_kw.assign(k * steps, 0.0);
+  pass.cost_eur.assign(k, 0.0);
+  pass.shortfall_kwh.assign(k, 0.0);
+  for (const Pass& part : partial) {
+    if (part.cluster_kw.empty()) continue;
+    pass.lagrangian_eur += part.lagrangian_eur;
+    for (size_t x = 0; x < pass.cluster_kw.size(); ++x) pass.cluster_kw[x] += part.cluster_kw[x];
+    for (size_t c = 0; c < k; ++c) {
+      pass.cost_eur[c] += part.cost_eur[c];
+      pass.shortfall_kwh[c] += part.shortfall_kwh[c];
+    }
+  }
+  // The limits' share of the Lagrangian: lambda * import limit where lambda > 0, |lambda| * export limit below.
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    const LimitRow& row = rows_[r];
+    if (row.follows) {
+      pass.lagrangian_eur -= lambda[r] * row.profile_kw;
+    } else if (lambda[r] > 0) {
+      pass.lagrangian_eur -= lambda[r] * row.import_kw;
+    } else if (lambda[r] < 0) {
+      pass.lagrangian_eur -= -lambda[r] * row.export_kw;
+    }
+  }
+  return pass;
+}
+
+void Decomposition::accumulate(const std::vector<double>& lambda, const std::vector<double>& weight, Plan& plan,
+                               std::vector<unsigned char>& directions) {
+  auto gp = prices(lambda);
+  const PlanVehicles& v = p_.vehicles;
+  parallel_chunks(v.size(), [&](size_t begin, size_t end, unsigned w) {
+    for (size_t i = begin; i < end; ++i) {
+      double mu = weight[static_cast<size_t>(cluster_of_[i])];
+      if (mu <= 0) continue;
+      std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
+      respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
+      double* out = plan.kw.data() + plan.offset[i];
+      unsigned char* dir = directions.data() + plan.offset[i];
+      for (size_t s = 0; s < kw.size(); ++s) {
+        out[s] += mu * kw[s];
+        dir[s] |= kw[s] > 1e-9 ? 1 : (kw[s] < -1e-9 ? 2 : 0);
+      }
+    }
+  });
+}
+
+}  // namespace voltpool

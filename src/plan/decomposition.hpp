@@ -1,0 +1,78 @@
+// The pricing side of the fast planner (fast_solver.hpp): the master's rows, the clusters of vehicles that
+// each get their own convex combination, and the passes over the fleet that price step surcharges into every
+// vehicle's own optimal response.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "plan/problem.hpp"
+#include "plan/storage_response.hpp"
+#include "plan/vehicle_response.hpp"
+
+namespace voltpool {
+
+// One master row: the power of a group (0 the fleet, f + 1 feeder f) at one step.
+struct LimitRow {
+  int group, step;
+  double import_kw, export_kw;  // kNoLimit where that side is free
+  bool follows = false;         // an equality row: the fleet follows profile_kw
+  double profile_kw = 0;
+};
+
+// What one pricing pass found, per cluster: its vehicles' summed power per step, true cost (energy + shortfall
+// penalty) and shortfall; and over the fleet the Lagrangian (a lower bound on the optimum).
+struct Pass {
+  size_t steps = 0;
+  std::vector<double> cluster_kw;  // cluster-major, steps per cluster
+  std::vector<double> cost_eur, shortfall_kwh;
+  double lagrangian_eur = 0;
+
+  std::span<const double> kw_of(size_t cluster) const { return {cluster_kw.data() + cluster * steps, steps}; }
+};
+
+class Decomposition {
+ public:
+  // Vehicles are grouped into about `clusters` clusters of similar windows inside one limit group each.
+  Decomposition(const PlanningProblem& p, int clusters);
+
+  const std::vector<LimitRow>& rows() const { return rows_; }
+  size_t clusters() const { return cluster_group_.size(); }
+  // Whether cluster c's power counts in row r.
+  bool counts_in(size_t cluster, size_t row) const {
+    return in_chain_[cluster * groups_.size() + static_cast<size_t>(rows_[row].group)] != 0;
+  }
+  // The shortfall of cluster c's vehicles when none of them moves.
+  double idle_shortfall_kwh(size_t cluster) const { return idle_shortfall_[cluster]; }
+
+  // Every vehicle's response at the rows' surcharges `lambda` (EUR per kW of step-mean power).
+  Pass price(const std::vector<double>& lambda);
+  // Adds weight[c] * (the response at lambda) of each vehicle of every cluster c with a weight > 0 to plan.kw,
+  // and marks in `directions` (per vehicle-step: bit 0 charging, bit 1 discharging) which way they went.
+  void accumulate(const std::vector<double>& lambda, const std::vector<double>& weight, Plan& plan,
+                  std::vector<unsigned char>& directions);
+
+ private:
+  struct GroupPrices {
+    std::vector<double> charge, revenue;
+    std::vector<int> ranking;
+  };
+  std::vector<GroupPrices> prices(const std::vector<double>& lambda) const;
+  ResponseCost respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker);
+  template <class Body>
+  void parallel_chunks(size_t n, Body body) const;
+
+  const PlanningProblem& p_;
+  LimitGroups groups_;
+  double penalty_;
+  unsigned workers_;
+  std::vector<LimitRow> rows_;
+  std::vector<int> cluster_of_;             // per vehicle
+  std::vector<int> cluster_group_;          // per cluster: its limit group
+  std::vector<unsigned char> in_chain_;     // cluster x group: the group contains the cluster
+  std::vector<double> idle_shortfall_;      // per cluster
+  std::vector<std::vector<double>> scratch_;     // per worker
+  std::vector<StorageScratch> storage_scratch_;  // per worker
+};
+
+}  // namespace voltpool
