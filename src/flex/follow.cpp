@@ -16,7 +16,7 @@ Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>
   // master's tolerance (~1e-6 kW at a thousand cars), so it takes the fleets too large for the LP.
   size_t vehicle_steps = 0;
   for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
-  bool exact = p.first_lossy_bidirectional() >= 0 || vehicle_steps <= kExactFollowMaxVehicleSteps;
+  bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
   auto plan = exact ? solve_exact(p) : solve_fast(p);
   if (!plan.ok()) return plan.error();
   FollowResult r;

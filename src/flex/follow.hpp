@@ -2,8 +2,8 @@
 // what they asked for, and if so, how much each car does. The profile becomes an equality on the fleet's power
 // with a penalised deviation (plan/problem.hpp: fleet_profile_kw); the planner finds the split, or the
 // smallest deviation, i.e. the nearest profile the fleet can follow. The exact LP plans fleets up to
-// kExactFollowMaxVehicleSteps and every fleet with lossy bidirectional cars; larger lossless fleets use the
-// decomposition, which meets the profile only to its master's tolerance.
+// kExactFollowMaxVehicleSteps; larger fleets use the decomposition, which meets the profile only to its
+// master's tolerance.
 #pragma once
 
 #include <optional>

@@ -30,6 +30,7 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
   size_t longest = 0;
   for (size_t i = 0; i < n; ++i) longest = std::max(longest, static_cast<size_t>(v.window(i)));
   scratch_.assign(workers_, std::vector<double>(longest));
+  discharge_scratch_.assign(workers_, std::vector<double>(longest));
   storage_scratch_.resize(workers_);
 
   // Clusters: vehicles sorted by group and window, cut into runs of about equal size that never span groups.
@@ -104,10 +105,12 @@ std::vector<Decomposition::GroupPrices> Decomposition::prices(const std::vector<
   return out;
 }
 
-ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker) {
+ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker,
+                                    std::span<double> discharge_kw) {
   if (p_.vehicles.discharge_max_kw[i] > 0) {
-    return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker]);
+    return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw);
   }
+  std::fill(discharge_kw.begin(), discharge_kw.end(), 0.0);
   return charge_only_response(p_, i, gp.charge, gp.ranking, penalty_, kw);
 }
 
@@ -160,21 +163,23 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
   return pass;
 }
 
-void Decomposition::accumulate(const std::vector<double>& lambda, const std::vector<double>& weight, Plan& plan,
-                               std::vector<unsigned char>& directions) {
+void Decomposition::accumulate(const std::vector<double>& lambda, const std::vector<double>& weight,
+                               const std::vector<size_t>& offset, std::vector<double>& charge_kw,
+                               std::vector<double>& discharge_kw) {
   auto gp = prices(lambda);
   const PlanVehicles& v = p_.vehicles;
   parallel_chunks(v.size(), [&](size_t begin, size_t end, unsigned w) {
     for (size_t i = begin; i < end; ++i) {
       double mu = weight[static_cast<size_t>(cluster_of_[i])];
       if (mu <= 0) continue;
-      std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
-      respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
-      double* out = plan.kw.data() + plan.offset[i];
-      unsigned char* dir = directions.data() + plan.offset[i];
-      for (size_t s = 0; s < kw.size(); ++s) {
-        out[s] += mu * kw[s];
-        dir[s] |= kw[s] > 1e-9 ? 1 : (kw[s] < -1e-9 ? 2 : 0);
+      const size_t window = static_cast<size_t>(v.window(i));
+      std::span<double> kw(scratch_[w].data(), window), out(discharge_scratch_[w].data(), window);
+      respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w, out);
+      double* charge = charge_kw.data() + offset[i];
+      double* discharge = discharge_kw.data() + offset[i];
+      for (size_t s = 0; s < window; ++s) {
+        charge[s] += mu * (kw[s] + out[s]);
+        discharge[s] += mu * out[s];
       }
     }
   });

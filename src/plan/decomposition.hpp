@@ -47,10 +47,10 @@ class Decomposition {
 
   // Every vehicle's response at the rows' surcharges `lambda` (EUR per kW of step-mean power).
   Pass price(const std::vector<double>& lambda);
-  // Adds weight[c] * (the response at lambda) of each vehicle of every cluster c with a weight > 0 to plan.kw,
-  // and marks in `directions` (per vehicle-step: bit 0 charging, bit 1 discharging) which way they went.
-  void accumulate(const std::vector<double>& lambda, const std::vector<double>& weight, Plan& plan,
-                  std::vector<unsigned char>& directions);
+  // Adds weight[c] * (the response at lambda) of each vehicle of every cluster c with a weight > 0: its
+  // charging to charge_kw and its discharging to discharge_kw (both laid out as plan.kw, by plan.offset).
+  void accumulate(const std::vector<double>& lambda, const std::vector<double>& weight,
+                  const std::vector<size_t>& offset, std::vector<double>& charge_kw, std::vector<double>& discharge_kw);
 
  private:
   struct GroupPrices {
@@ -58,7 +58,8 @@ class Decomposition {
     std::vector<int> ranking;
   };
   std::vector<GroupPrices> prices(const std::vector<double>& lambda) const;
-  ResponseCost respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker);
+  ResponseCost respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker,
+                       std::span<double> discharge_kw = {});
   template <class Body>
   void parallel_chunks(size_t n, Body body) const;
 
@@ -71,7 +72,7 @@ class Decomposition {
   std::vector<int> cluster_group_;          // per cluster: its limit group
   std::vector<unsigned char> in_chain_;     // cluster x group: the group contains the cluster
   std::vector<double> idle_shortfall_;      // per cluster
-  std::vector<std::vector<double>> scratch_;     // per worker
+  std::vector<std::vector<double>> scratch_, discharge_scratch_;  // per worker
   std::vector<StorageScratch> storage_scratch_;  // per worker
 };
 

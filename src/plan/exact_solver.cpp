@@ -1,5 +1,7 @@
 #include "plan/exact_solver.hpp"
 
+#include "plan/single_direction.hpp"
+
 #include <ClpSimplex.hpp>
 #include <ClpSolve.hpp>
 
@@ -246,17 +248,18 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   const double* x = model.primalColumnSolution();
   Plan plan;
   plan.offset = offset;
-  plan.kw.resize(offset[n]);
   plan.shortfall_kwh.resize(n);
+  std::vector<double> charge_kw(offset[n]), discharge_kw(offset[n]);
   for (size_t i = 0; i < n; ++i) {
     for (int k = 0; k < v.window(i); ++k) {
-      const Cols& c = at[offset[i] + static_cast<size_t>(k)];
-      double charge = x[c.c], discharge = c.d >= 0 ? x[c.d] : 0.0;
-      if (charge > 1e-9 && discharge > 1e-9) ++plan.simultaneous_steps;
-      plan.kw[offset[i] + static_cast<size_t>(k)] = charge - discharge;
+      const size_t at_step = offset[i] + static_cast<size_t>(k);
+      const Cols& c = at[at_step];
+      charge_kw[at_step] = std::max(0.0, x[c.c]);
+      discharge_kw[at_step] = c.d >= 0 ? std::max(0.0, x[c.d]) : 0.0;
     }
     plan.shortfall_kwh[i] = std::max(0.0, x[shortfall_col[i]]);
   }
+  set_single_direction(p, charge_kw, discharge_kw, plan);
   if (hold_col >= 0) plan.hold_kw = x[hold_col];
   for (int col : calendar_col) plan.battery_wear_eur += x[col] * dt;
   for (size_t i = 0; wear && i < n; ++i) {

@@ -10,10 +10,10 @@
 
 namespace voltpool {
 
-// Charging and discharging in the same step: with efficiencies < 1 the LP could "burn" energy that way, which
-// no charger can do. It only pays when energy must be shed at a negative price with the battery full, and the
-// plan reports how often it happened (Plan::simultaneous_steps); with efficiency 1 the two cancel exactly and
-// are netted.
+// Charging and discharging in the same step: with efficiencies < 1 the LP may "burn" energy that way, which no
+// charger can do. It only pays where energy must be shed (a negative price with the battery full, or an export
+// limit that binds); the plan carries the single power that leaves the battery where the LP's would
+// (single_direction_kw) and counts such vehicle-steps (Plan::simultaneous_steps).
 Result<Plan> solve_exact(const PlanningProblem& problem);
 
 }  // namespace voltpool

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "plan/decomposition.hpp"
+#include "plan/single_direction.hpp"
 
 namespace voltpool {
 
@@ -169,13 +170,15 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   plan.offset.assign(n + 1, 0);
   for (size_t i = 0; i < n; ++i) plan.offset[i + 1] = plan.offset[i] + static_cast<size_t>(v.window(i));
   plan.kw.assign(plan.offset[n], 0.0);
-  std::vector<unsigned char> directions(plan.offset[n], 0);
+  std::vector<double> discharge_kw(plan.offset[n], 0.0);
   for (size_t k = 0; k < pass_lambda.size(); ++k) {
     if (std::any_of(weight[k].begin(), weight[k].end(), [](double w) { return w > 0; })) {
-      dw.accumulate(pass_lambda[k], weight[k], plan, directions);
+      dw.accumulate(pass_lambda[k], weight[k], plan.offset, plan.kw, discharge_kw);
     }
   }
-  plan.simultaneous_steps = static_cast<int>(std::count(directions.begin(), directions.end(), 3));
+  // Where a car's responses in the combination charge and discharge in one step, the charger gets one power.
+  std::vector<double> charge_kw = std::move(plan.kw);
+  set_single_direction(p, charge_kw, discharge_kw, plan);
   PlanCheck check = check_plan(p, plan);
   plan.shortfall_kwh.assign(n, 0.0);
   for (size_t i = 0; i < n; ++i) {

@@ -41,15 +41,6 @@ bool PlanningProblem::any_discharge() const {
   return std::any_of(vehicles.discharge_max_kw.begin(), vehicles.discharge_max_kw.end(), [](double d) { return d > 0; });
 }
 
-int PlanningProblem::first_lossy_bidirectional() const {
-  for (size_t i = 0; i < vehicles.size(); ++i) {
-    if (vehicles.discharge_max_kw[i] > 0 && (vehicles.eta_charge[i] != 1.0 || vehicles.eta_discharge[i] != 1.0)) {
-      return static_cast<int>(i);
-    }
-  }
-  return -1;
-}
-
 double Plan::gap() const {
   if (!std::isfinite(lower_bound_eur)) return std::numeric_limits<double>::infinity();
   // Relative to the money part: the shortfall penalty is a large constant whenever some target is out of reach.

@@ -96,8 +96,6 @@ struct PlanningProblem {
   double deviation_penalty_eur_per_kwh() const { return shortfall_penalty_eur_per_kwh() / 4; }
   bool any_discharge() const;
   bool has_battery_models() const { return !vehicle_wear.empty() || !guardrails.empty(); }
-  // The first bidirectional vehicle with losses (efficiency < 1), or -1: the fast planner needs none.
-  int first_lossy_bidirectional() const;
   // What a kW of deviation from a followed profile costs at step t over the step: earlier deviations cost up to
   // twice as much, so the nearest profile keeps to the asked one as long as it can.
   double deviation_cost_eur_per_kw(int t) const {

@@ -98,7 +98,7 @@ class CostToGo {
 
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
-                              StorageScratch& s, int* simultaneous) {
+                              StorageScratch& s, std::span<double> discharge_kw) {
   const PlanVehicles& v = p.vehicles;
   const int w = v.window(i), first = v.first_step[i];
   const double dt = p.dt_h, eta_c = v.eta_charge[i], eta_d = v.eta_discharge[i];
@@ -149,9 +149,9 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
       charge = h.charge_kwh / eta_c;
       discharge = std::max(0.0, (h.charge_kwh - delta) * eta_d);
     }
-    if (simultaneous != nullptr && charge > 1e-9 && discharge > 1e-9) ++*simultaneous;
     e += delta;
     kw[static_cast<size_t>(k)] = (charge - discharge) / dt;
+    if (!discharge_kw.empty()) discharge_kw[static_cast<size_t>(k)] = discharge / dt;
     int t = first + k;
     cost.energy_eur += p.import_price_eur_per_kwh[t] * charge -
                        (p.export_price_eur_per_kwh[t] - p.wear_eur_per_kwh) * discharge;

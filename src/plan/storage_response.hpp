@@ -28,12 +28,12 @@ struct StorageScratch {
   std::vector<double> low_cross, high_cross;  // per window step: where V_{k+1}'s slope crosses -s_lo and -s_hi
 };
 
-// Writes vehicle i's mean grid power (import - export) per window step into kw (size window(i)).
+// Writes vehicle i's mean grid power (import - export) per window step into kw (size window(i)) and, when
+// discharge_kw is not empty, the discharging part of it (>= 0; charging is kw + discharge_kw).
 // charge_price: EUR per grid kWh imported; discharge_revenue: EUR per grid kWh exported (wear already taken off);
-// both per step of the problem. `penalty` is p.shortfall_penalty_eur_per_kwh(). simultaneous, when given, counts
-// the steps that charge and discharge at once.
+// both per step of the problem. `penalty` is p.shortfall_penalty_eur_per_kwh().
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
-                              StorageScratch& s, int* simultaneous = nullptr);
+                              StorageScratch& s, std::span<double> discharge_kw = {});
 
 }  // namespace voltpool
