@@ -48,6 +48,21 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
+// Rows of a CSV without quoted fields.
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::stringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> row;
+    std::stringstream fields(line);
+    std::string f;
+    while (std::getline(fields, f, ',')) row.push_back(f);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 const std::string kPrices =
     "data/prices/smard_de_eu_2023_2024/Gro_handelspreise_202301010000_202501010000_Stunde.csv";
 
@@ -324,8 +339,9 @@ TEST(Cli, TrackFollowsFrequencyByDroop) {
   fs::remove_all(out);
 }
 
-// With a cell model, the optimal strategy plans with wear and the summary reports the wear of both runs with
-// the full model: smart charging (later, at lower SoC) wears the batteries no more than uncontrolled charging.
+// With a cell model, the optimal strategy plans with wear and the summary reports each vehicle's state of health
+// under both runs with the full model: smart charging (later, at lower SoC) wears the batteries no more than
+// uncontrolled charging; owners.csv has one row per vehicle whose net is its saving less its extra wear.
 TEST(Cli, SimulateReportsBatteryWear) {
   fs::path out = out_dir("wear");
   CliRun r = run("simulate --sessions " +
@@ -339,7 +355,18 @@ TEST(Cli, SimulateReportsBatteryWear) {
   const auto& w = summary["wear"];
   EXPECT_GT(w["battery_wear_eur"].get<double>(), 0);
   EXPECT_LE(w["battery_wear_eur"].get<double>(), w["baseline_battery_wear_eur"].get<double>() + 1e-6);
-  EXPECT_NE(slurp(out / "report.html").find("Battery wear (NMC_Gr_75Ah_A)"), std::string::npos);
+  EXPECT_LE(w["capacity_loss_pct_mean"].get<double>(), w["baseline_capacity_loss_pct_mean"].get<double>() + 1e-9);
+  EXPECT_GT(w["capacity_loss_after_years_pct_mean"].get<double>(), w["capacity_loss_pct_mean"].get<double>());
+  EXPECT_GT(w["vehicles_better_off_net_of_wear"].get<int>(), 0);
+  EXPECT_NE(slurp(out / "report.html").find("Battery wear (NMC_Gr_75Ah_A"), std::string::npos);
+  auto owners = csv_rows(slurp(out / "owners.csv"));
+  ASSERT_EQ(owners.size(), w["vehicles"].get<size_t>() + 1);
+  double net = 0;
+  for (size_t k = 1; k < owners.size(); ++k) {
+    EXPECT_NEAR(std::stod(owners[k][9]), std::stod(owners[k][5]) - std::stod(owners[k][8]), 1e-3);
+    net += std::stod(owners[k][9]);
+  }
+  EXPECT_NEAR(net, w["net_saving_after_wear_eur"].get<double>(), 0.01 * static_cast<double>(owners.size()));
   CliRun bad = run("simulate --sessions " + testing::shared_path("data/ev_sessions/dundee/cpdata.csv") + " --prices " +
                    testing::shared_path(kPrices) + " --from 2024-06-03 --wear-model Nope --out " + out.string());
   EXPECT_EQ(bad.exit_code, 2);

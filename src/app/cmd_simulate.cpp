@@ -17,7 +17,7 @@
 #include "app/real_fleet_cli.hpp"
 #include "sim/real_fleet.hpp"
 #include "sim/strategies.hpp"
-#include "sim/wear_report.hpp"
+#include "sim/vehicle_health.hpp"
 
 namespace voltpool::app {
 
@@ -86,25 +86,18 @@ int run_simulate(const SimulateArgs& a) {
     }
   }
   if (wear) {
-    auto mean_points = [](const std::vector<SessionWear>& w) {
-      double s = 0;
-      for (const auto& x : w) s += x.capacity_pct_points;
-      return w.empty() ? 0.0 : s / static_cast<double>(w.size());
-    };
-    auto run_wear = session_wear(input, result, *wear);
+    HealthOptions health{wear->model, wear->temp_c, 10};
     WearSection section;
     section.model = std::string(cell_model_name(wear->model));
-    for (const auto& x : run_wear) section.eur += x.eur;
-    section.pct_points_mean = mean_points(run_wear);
+    section.years = health.years;
+    section.capacity_value_eur_per_kwh = wear->capacity_value_eur_per_kwh;
+    section.run = vehicle_health(input, result, health);
     if (report.baseline) {
-      auto base_wear = session_wear(input, baseline_result, *wear);
-      for (const auto& x : base_wear) section.baseline_eur += x.eur;
-      section.baseline_pct_points_mean = mean_points(base_wear);
-      for (size_t i = 0; i < run_wear.size(); ++i) {
-        section.extra_pct_points_total += run_wear[i].capacity_pct_points - base_wear[i].capacity_pct_points;
-      }
+      section.owners = owner_outcomes(section.run, vehicle_health(input, baseline_result, health),
+                                      wear->capacity_value_eur_per_kwh);
+      section.saved_eur = report.baseline->summary.cost_eur - report.run.summary.cost_eur;
     }
-    report.wear = section;
+    report.wear = std::move(section);
   }
   auto& d = report.description;
   d.display_tz = RealFleetOptions{}.market_tz;

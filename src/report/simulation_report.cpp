@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/svg_chart.hpp"
+#include "report/wear_section.hpp"
 
 namespace voltpool {
 
@@ -69,23 +70,7 @@ std::string summary_json(const SimulationReport& r) {
     j["baseline"] = summary_fields(r.baseline->summary, -1);
     j["savings_eur"] = round_to(r.baseline->summary.cost_eur - r.run.summary.cost_eur, 4);
   }
-  if (r.wear) {
-    nlohmann::ordered_json w;
-    w["model"] = r.wear->model;
-    w["battery_wear_eur"] = round_to(r.wear->eur, 4);
-    w["capacity_loss_pct_points_mean"] = round_to(r.wear->pct_points_mean, 8);
-    if (r.baseline) {
-      w["baseline_battery_wear_eur"] = round_to(r.wear->baseline_eur, 4);
-      w["baseline_capacity_loss_pct_points_mean"] = round_to(r.wear->baseline_pct_points_mean, 8);
-      w["extra_wear_pct_points_total"] = round_to(r.wear->extra_pct_points_total, 8);
-      double saved = r.baseline->summary.cost_eur - r.run.summary.cost_eur;
-      w["net_saving_after_wear_eur"] = round_to(saved - (r.wear->eur - r.wear->baseline_eur), 4);
-      if (r.wear->extra_pct_points_total > 0) {
-        w["eur_saved_per_pct_point_of_extra_wear"] = round_to(saved / r.wear->extra_pct_points_total, 4);
-      }
-    }
-    j["wear"] = w;
-  }
+  if (r.wear) j["wear"] = wear_json(*r.wear);
   if (r.perfect_foresight) {
     j["perfect_foresight"] = {{"cost_eur", round_to(r.perfect_foresight->energy_cost_eur, 4)},
                               {"wear_eur", round_to(r.perfect_foresight->wear_cost_eur, 4)},
@@ -100,17 +85,11 @@ std::string vehicles_csv(const SimulationInput& in, const SimulationResult& r) {
       "session_id,vehicle_id,station_id,arrival_utc,departure_utc,est_departure_utc,capacity_kwh,arrival_soc_pct,"
       "target_soc_pct,departure_soc_pct,need_kwh,feasible_kwh,delivered_kwh,import_kwh,export_kwh,cost_eur,co2_kg,"
       "left_before_estimate\n";
-  auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
   for (size_t i = 0; i < in.sessions.size(); ++i) {
     const PlugSession& s = in.sessions[i];
     const SessionOutcome& o = r.sessions[i];
     out += fmt::format("{},{},{},{},{},{},{:.3f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f},{:.4f},{:.4f},{:.4f},{:.4f},{:.4f},{}\n",
-                       quote(s.id), quote(s.vehicle_id), quote(s.station_id), format_utc(s.arrival),
+                       csv_quote(s.id), csv_quote(s.vehicle_id), csv_quote(s.station_id), format_utc(s.arrival),
                        format_utc(s.departure), format_utc(s.needs.est_departure), s.capacity_kwh,
                        100 * s.arrival_energy_kwh / s.capacity_kwh, 100 * s.needs.target_energy_kwh / s.capacity_kwh,
                        100 * o.final_energy_kwh / s.capacity_kwh, o.need_kwh, o.feasible_kwh, o.delivered_kwh,
@@ -205,15 +184,7 @@ th{text-align:left;font-weight:600} .muted{color:#666;font-size:.9em}
   if (s.has_carbon) both("CO2 (kg)", [](const FleetSummary& x) { return x.co2_kg; }, "{:.1f}");
   html += "</table>\n";
 
-  if (r.wear) {
-    html += "<h2>Battery wear (" + html_escape(r.wear->model) + ")</h2>\n<table><tr><th></th><th>" +
-            html_escape(s.strategy) + "</th><th>" + (r.baseline ? "uncontrolled" : "") + "</th></tr>\n";
-    html += summary_row("wear (EUR, pack value lost)", fmt::format("{:.2f}", r.wear->eur),
-                        r.baseline ? fmt::format("{:.2f}", r.wear->baseline_eur) : "");
-    html += summary_row("capacity lost per session (% points)", fmt::format("{:.5f}", r.wear->pct_points_mean),
-                        r.baseline ? fmt::format("{:.5f}", r.wear->baseline_pct_points_mean) : "");
-    html += "</table>\n";
-  }
+  if (r.wear) html += wear_html(*r.wear, s.strategy);
   html += "<h2>Fleet power against price</h2>\n" + render_svg(power);
   html += "<h2>Cost over time</h2>\n" + render_svg(cost);
   html += "<h2>State of charge at departure</h2>\n" + render_svg(soc);
@@ -244,6 +215,9 @@ Result<std::string> write_simulation_report(const std::string& dir, const Simula
   if (auto e = write("summary.json", summary_json(report))) return *e;
   if (auto e = write("vehicles.csv", vehicles_csv(*report.input, *report.run.result))) return *e;
   if (auto e = write("report.html", report_html(report))) return *e;
+  if (report.wear && !report.wear->owners.empty()) {
+    if (auto e = write("owners.csv", owners_csv(*report.wear))) return *e;
+  }
   return dir + "/report.html";
 }
 

@@ -9,6 +9,7 @@
 #include "core/result.hpp"
 #include "core/timezone.hpp"
 #include "sim/summary.hpp"
+#include "sim/vehicle_health.hpp"
 
 namespace voltpool {
 
@@ -31,12 +32,16 @@ struct PerfectForesight {
   double shortfall_kwh = 0;
 };
 
-// Battery wear of the run and of the uncontrolled baseline, with the full cell model (sim/wear_report.hpp).
+
+// Battery wear: each vehicle's state of health over the run from the full cell model, for the run and for
+// uncontrolled charging of the same sessions (report/wear_section.hpp writes it).
 struct WearSection {
   std::string model;
-  double eur = 0, baseline_eur = 0;
-  double pct_points_mean = 0, baseline_pct_points_mean = 0;  // capacity lost per session
-  double extra_pct_points_total = 0;                          // summed over sessions, run minus baseline
+  int years = 10;                            // the long view of the run's duty
+  double capacity_value_eur_per_kwh = 100;
+  std::vector<VehicleHealth> run;            // per vehicle
+  std::vector<OwnerOutcome> owners;          // per vehicle, against uncontrolled (empty without a baseline)
+  double saved_eur = 0;                      // the fleet's energy cost saved against uncontrolled
 };
 
 struct SimulationReport {
@@ -53,7 +58,8 @@ std::string summary_json(const SimulationReport& report);
 std::string vehicles_csv(const SimulationInput& input, const SimulationResult& result);
 std::string report_html(const SimulationReport& report);
 
-// Writes the three files into `dir` (created if missing). The error names the file that failed.
+// Writes the files into `dir` (created if missing; owners.csv only with a wear section and a baseline). The
+// error names the file that failed.
 Result<std::string> write_simulation_report(const std::string& dir, const SimulationReport& report);
 
 }  // namespace voltpool

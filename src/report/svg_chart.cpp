@@ -7,6 +7,13 @@
 
 namespace voltpool {
 
+std::string csv_quote(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {

@@ -42,5 +42,7 @@ std::string render_svg(const BarChart& chart);
 
 // Escapes &, <, >, " for HTML and SVG text.
 std::string html_escape(const std::string& s);
+// A CSV field: quoted (with doubled quotes) when it holds a comma, a quote or a line break.
+std::string csv_quote(const std::string& s);
 
 }  // namespace voltpool
