@@ -118,16 +118,20 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   // Owner guardrails: a cap on discharged energy and on the plan's battery wear, one row each.
   const bool wear = !p.vehicle_wear.empty(), guard = !p.guardrails.empty();
   std::vector<int> cap_row(n, -1), budget_row(n, -1);
+  // The wear budget is on top of what charging on arrival would wear the battery. It is hard and always
+  // feasible: staying idle wears no more than charging on arrival (calendar wear rises with the energy stored).
+  const std::vector<double> default_wear =
+      guard && wear ? plan_battery_wear_eur(p, arrival_charging_plan(p)) : std::vector<double>(n, 0.0);
   for (size_t i = 0; guard && i < n; ++i) {
     if (std::isfinite(p.guardrails[i].discharge_cap_kwh)) {
       cap_row[i] = static_cast<int>(row_lo.size());
       row_lo.push_back(-inf);
       row_hi.push_back(p.guardrails[i].discharge_cap_kwh);
     }
-    if (std::isfinite(p.guardrails[i].wear_budget_eur)) {
+    if (std::isfinite(p.guardrails[i].extra_wear_budget_eur)) {
       budget_row[i] = static_cast<int>(row_lo.size());
       row_lo.push_back(-inf);
-      row_hi.push_back(p.guardrails[i].wear_budget_eur);
+      row_hi.push_back(p.guardrails[i].extra_wear_budget_eur + default_wear[i]);
     }
   }
   // Calendar wear: per vehicle-step a cost variable above each line of the vehicle's convex curve.
@@ -151,7 +155,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
       });
       // Cycling wear per kWh through the battery: eta * charge, discharge / eta.
       const double throughput = wear ? p.vehicle_wear[i].throughput_eur_per_kwh : 0.0;
-      if (guard && std::isfinite(p.guardrails[i].wear_budget_eur)) {
+      if (guard && std::isfinite(p.guardrails[i].extra_wear_budget_eur)) {
         charge.emplace_back(budget_row[i], throughput * v.eta_charge[i] * dt);
         discharge.emplace_back(budget_row[i], throughput / v.eta_discharge[i] * dt);
       }

@@ -74,6 +74,23 @@ std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& 
   return out;
 }
 
+Plan arrival_charging_plan(const PlanningProblem& p) {
+  const PlanVehicles& v = p.vehicles;
+  Plan plan;
+  plan.offset.assign(v.size() + 1, 0);
+  for (size_t i = 0; i < v.size(); ++i) plan.offset[i + 1] = plan.offset[i] + static_cast<size_t>(v.window(i));
+  plan.kw.assign(plan.offset.back(), 0.0);
+  for (size_t i = 0; i < v.size(); ++i) {
+    double left = std::max(0.0, std::min(v.target_kwh[i], v.e_max_kwh[i]) - v.e0_kwh[i]);  // stored kWh
+    for (int k = 0; k < v.window(i) && left > 0; ++k) {
+      double kw = std::min(v.charge_max_kw[i] * v.fraction(i, k), left / (v.eta_charge[i] * p.dt_h));
+      plan.kw[plan.offset[i] + static_cast<size_t>(k)] = kw;
+      left -= kw * v.eta_charge[i] * p.dt_h;
+    }
+  }
+  return plan;
+}
+
 LimitGroups::LimitGroups(const PlanningProblem& p) {
   parent.push_back(-1);
   import_kw.push_back(&p.import_limit_kw);

@@ -58,7 +58,9 @@ struct VehicleWear {
 // What an owner allows the VPP to do with their car within a plan (kNoLimit for no limit).
 struct OwnerGuardrails {
   double discharge_cap_kwh = kNoLimit;  // grid-side energy discharged
-  double wear_budget_eur = kNoLimit;    // the plan's battery wear (calendar + cycling), in money
+  // The battery wear (calendar + cycling, in money) the plan may add to what charging on arrival would cause
+  // (the owner's default: full power from arrival until the target, see arrival_charging_plan).
+  double extra_wear_budget_eur = kNoLimit;
 };
 
 struct PlanningProblem {
@@ -152,6 +154,8 @@ struct PlanCheck {
 PlanCheck check_plan(const PlanningProblem& p, const Plan& plan);
 // The battery wear of a plan under the problem's vehicle_wear (0 without), per vehicle, in money.
 std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan);
+// Every vehicle's default schedule: full power from arrival until its target (at most its ceiling), then idle.
+Plan arrival_charging_plan(const PlanningProblem& p);
 // The fleet's power per step under a plan.
 std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan);
 

@@ -368,7 +368,8 @@ TEST(ExactSolver, WearAwarePlanSpendsWearOnlyWhereItPays) {
   }
 }
 
-// Owner guardrails hold in every plan: no more discharge than the cap, no more wear than the budget.
+// Owner guardrails hold in every plan: no more discharge than the cap, no more wear beyond charging on arrival's
+// than the budget (0 in a third of the cars: no extra wear at all).
 TEST(ExactSolver, GuardrailsAreNeverExceeded) {
   std::mt19937_64 rng(10);
   std::uniform_real_distribution<double> u(0, 1);
@@ -377,20 +378,36 @@ TEST(ExactSolver, GuardrailsAreNeverExceeded) {
     auto p = random_bidirectional(rng, 1 + trial % 6, 8 + trial % 20);
     for (size_t i = 0; i < p.vehicles.size(); ++i) {
       p.vehicle_wear.push_back(rising_wear(p.vehicles.e_max_kwh[i] + 1));
-      p.guardrails.push_back(OwnerGuardrails{u(rng) * 5, 0.5 + u(rng) * 2});
+      p.guardrails.push_back(OwnerGuardrails{u(rng) * 5, u(rng) < 0.3 ? 0.0 : u(rng) * 2});
     }
     auto plan = solve_exact(p);
     ASSERT_TRUE(plan.ok()) << plan.error().message;
     auto wear = plan_battery_wear_eur(p, *plan);
+    auto default_wear = plan_battery_wear_eur(p, arrival_charging_plan(p));
     for (size_t i = 0; i < p.vehicles.size(); ++i) {
       double discharged = 0;
       for (double kw : plan->of(i)) discharged += std::max(0.0, -kw) * p.dt_h;
       ASSERT_LE(discharged, p.guardrails[i].discharge_cap_kwh + 1e-6) << trial;
-      ASSERT_LE(wear[i], p.guardrails[i].wear_budget_eur + 1e-6) << trial;
+      ASSERT_LE(wear[i] - default_wear[i], p.guardrails[i].extra_wear_budget_eur + 1e-6) << trial;
       binding += discharged > p.guardrails[i].discharge_cap_kwh - 1e-6 && p.vehicles.discharge_max_kw[i] > 0;
     }
   }
   EXPECT_GT(binding, 20);  // the caps mattered
+}
+
+// The default trajectory: full power from arrival until the target, capped by the ceiling; nothing to add when
+// the car arrives above its target.
+TEST(ArrivalCharging, FullPowerUntilTheTarget) {
+  auto p = one_step_site(kNoLimit);
+  p.vehicles.add(0, 4, 0.5, 1, 10, 0, 0, 0, 30, 22, 0.9, 0.9);   // 4.5 + 9 + 9 = 22.5 >= 22 stored
+  p.vehicles.add(1, 3, 1, 1, 10, 10, 25, 5, 30, 20, 1, 1);       // above its target
+  auto plan = arrival_charging_plan(p);
+  ASSERT_EQ(plan.of(0).size(), 4u);
+  EXPECT_NEAR(plan.of(0)[0], 5, 1e-12);  // half the step present
+  EXPECT_NEAR(plan.of(0)[1], 10, 1e-12);
+  EXPECT_NEAR(plan.of(0)[2], (22 - 4.5 - 9) / 0.9, 1e-12);
+  EXPECT_EQ(plan.of(0)[3], 0);
+  for (double kw : plan.of(1)) EXPECT_EQ(kw, 0);
 }
 
 TEST(FastSolver, RefusesBatteryModels) {
