@@ -2,7 +2,9 @@
 // compares it with uncontrolled charging and writes summary.json, vehicles.csv and report.html.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -78,8 +80,11 @@ int run_simulate(const SimulateArgs& a) {
   if (a.strategy.rfind("optimal", 0) == 0) {
     // The bound no online strategy can beat: every arrival, departure and price known in advance.
     PlanningProblem hindsight = perfect_foresight_problem(input, v2g, a.wear_eur_per_kwh, wear);
-    // Over a long horizon the site couples hundreds of steps, where the sparse exact LP beats the decomposition.
-    auto best = solve_exact(hindsight);
+    // Over a long horizon a site limit couples thousands of steps, where the sparse exact LP beats the
+    // decomposition; without one (and without battery models) the decomposition is a single exact pass.
+    auto finite = [](const std::vector<double>& xs) { return std::any_of(xs.begin(), xs.end(), [](double x) { return std::isfinite(x); }); };
+    bool coupled = finite(hindsight.import_limit_kw) || finite(hindsight.export_limit_kw) || !hindsight.feeders.empty();
+    auto best = hindsight.has_battery_models() || coupled ? solve_exact(hindsight) : solve_fast(hindsight);
     if (best.ok()) {
       report.perfect_foresight = PerfectForesight{best->energy_cost_eur, best->wear_cost_eur, best->battery_wear_eur,
                                                   std::accumulate(best->shortfall_kwh.begin(), best->shortfall_kwh.end(), 0.0)};

@@ -26,26 +26,29 @@ struct StepHull {
   }
 };
 
-// The cost-to-go as a start energy and segments of ascending slope, stored in [head, tail) of the scratch.
+// The cost-to-go as a start energy and segments of ascending slope, stored in [head, tail) of the scratch by
+// the energy at which each ends (so the crossing of a slope is a binary search, not a sum). Energies are kept
+// relative to `offset_`, so that shifting the whole function is O(1).
 class CostToGo {
  public:
-  CostToGo(StorageScratch& s, size_t capacity) : slope_(s.slope), length_(s.length) {
+  CostToGo(StorageScratch& s, size_t capacity) : slope_(s.slope), end_(s.end) {
     slope_.resize(capacity);
-    length_.resize(capacity);
+    end_.resize(capacity);
   }
 
   void reset(double start) {
     start_ = start;
+    offset_ = 0;
     head_ = tail_ = 0;
   }
-  double start() const { return start_; }
-  void shift(double by) { start_ += by; }
+  void shift(double by) { offset_ += by; }
 
-  // Where the slope first reaches `slope`: the start plus the lengths of all segments below it.
+  // Where the slope first reaches `slope`: the end of the last segment below it.
   double crossing(double slope) const {
-    double at = start_;
-    for (size_t j = head_; j < tail_ && slope_[j] < slope; ++j) at += length_[j];
-    return at;
+    size_t pos = static_cast<size_t>(std::lower_bound(slope_.begin() + static_cast<std::ptrdiff_t>(head_),
+                                                      slope_.begin() + static_cast<std::ptrdiff_t>(tail_), slope) -
+                                     slope_.begin());
+    return (pos == head_ ? start_ : end_[pos - 1]) + offset_;
   }
 
   void insert(double slope, double length) {
@@ -56,41 +59,31 @@ class CostToGo {
     size_t moved = tail_ - pos;
     if (moved > 0) {
       std::memmove(&slope_[pos + 1], &slope_[pos], moved * sizeof(double));
-      std::memmove(&length_[pos + 1], &length_[pos], moved * sizeof(double));
+      std::memmove(&end_[pos + 1], &end_[pos], moved * sizeof(double));
+      double* later = end_.data() + pos + 1;
+      for (size_t j = 0; j < moved; ++j) later[j] += length;
     }
     slope_[pos] = slope;
-    length_[pos] = length;
+    end_[pos] = (pos == head_ ? start_ : end_[pos - 1]) + length;
     ++tail_;
-    total_ += length;
   }
 
   // Keeps the domain inside [lo, hi]: energies below lo or above hi are not allowed.
   void clip(double lo, double hi) {
+    lo -= offset_;
+    hi -= offset_;
     if (start_ < lo) {
-      double cut = lo - start_;
-      while (cut > 0 && head_ < tail_) {
-        double take = std::min(cut, length_[head_]);
-        length_[head_] -= take;
-        cut -= take;
-        total_ -= take;
-        if (length_[head_] <= 0) ++head_;
-      }
+      while (head_ < tail_ && end_[head_] <= lo) ++head_;
       start_ = lo;
     }
-    double excess = start_ + total_ - hi;
-    while (excess > 0 && head_ < tail_) {
-      double take = std::min(excess, length_[tail_ - 1]);
-      length_[tail_ - 1] -= take;
-      excess -= take;
-      total_ -= take;
-      if (length_[tail_ - 1] <= 0) --tail_;
-    }
+    while (head_ < tail_ && (tail_ - 1 == head_ ? start_ : end_[tail_ - 2]) >= hi) --tail_;
+    if (head_ < tail_) end_[tail_ - 1] = std::min(end_[tail_ - 1], hi);
   }
 
  private:
   std::vector<double>& slope_;
-  std::vector<double>& length_;
-  double start_ = 0, total_ = 0;
+  std::vector<double>& end_;
+  double start_ = 0, offset_ = 0;
   size_t head_ = 0, tail_ = 0;
 };
 

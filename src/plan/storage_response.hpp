@@ -7,8 +7,8 @@
 // its sorted list of slopes (a "slope trick"). Going one step back is an infimal convolution with the step's
 // own cost, which only inserts two segments (charging at price / eta_c per stored kWh, discharging at revenue *
 // eta_d), then the energy window cuts the dearest and cheapest ends. The forward pass needs only two
-// thresholds per step (where V's slope crosses the two step slopes), so memory is O(window) and time
-// O(window^2) with tiny constants (an insertion into a short sorted array).
+// thresholds per step (where V's slope crosses the two step slopes, a binary search), so memory is O(window)
+// and time O(window^2) with tiny constants (an insertion into a short sorted array).
 //
 // This is the LP's own model of a step (charge and discharge as two variables): where discharging earns more
 // per stored kWh than charging costs (negative prices, or a binding export limit's surcharge), the LP and this
@@ -24,7 +24,7 @@
 namespace voltpool {
 
 struct StorageScratch {
-  std::vector<double> slope, length;  // V's segments, ascending slope, in [head, tail)
+  std::vector<double> slope, end;  // V's segments: ascending slope, and the energy where each ends
   std::vector<double> low_cross, high_cross;  // per window step: where V_{k+1}'s slope crosses -s_lo and -s_hi
 };
 
