@@ -39,6 +39,8 @@ void add_real_fleet_options(CLI::App* cmd, RealFleetArgs& a) {
   cmd->add_option("--min-soc", a.min_soc_pct, "SoC always kept, %")->capture_default_str()->check(CLI::Range(0.0, 100.0));
   cmd->add_flag("--know-departures", a.know_departures,
                 "plan with the actual departures instead of the owners' estimates (research: value of information)");
+  cmd->add_flag("--repeat-sessions", a.repeat_sessions,
+                "when --days runs past the data, replay its weeks again (same drivers, same weekdays)");
   cmd->add_flag("--lenient", a.lenient, "skip and count malformed rows instead of failing on the first");
 }
 
@@ -96,6 +98,7 @@ Result<LoadedFleet> load_real_fleet(const RealFleetArgs& a, double v2g_consent_s
   opts.owner.v2g_consent_share = v2g_consent_share;
   if (a.site_limit_kw > 0) opts.site_limit_kw = a.site_limit_kw;
   opts.planners_know_actual_departure = a.know_departures;
+  opts.repeat_sessions = a.repeat_sessions;
   opts.sessions_from = sessions_from;
   auto fleet = build_real_fleet(*sessions, *prices, carbon ? &*carbon : nullptr, america_los_angeles(), opts);
   if (!fleet.ok()) return fleet.error();

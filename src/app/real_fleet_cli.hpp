@@ -28,6 +28,7 @@ struct RealFleetArgs {
   double target_soc_pct = 90;
   double min_soc_pct = 20;
   bool know_departures = false;
+  bool repeat_sessions = false;
   bool lenient = false;
 };
 

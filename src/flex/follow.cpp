@@ -17,6 +17,7 @@ Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>
   size_t vehicle_steps = 0;
   for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
   bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
+  if (exact) p.centring_eur_per_h = kSplitCentringEurPerH;
   auto plan = exact ? solve_exact(p) : solve_fast(p);
   if (!plan.ok()) return plan.error();
   FollowResult r;

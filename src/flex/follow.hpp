@@ -15,6 +15,10 @@
 namespace voltpool {
 
 inline constexpr size_t kExactFollowMaxVehicleSteps = 2'000'000;
+// Among the splits that follow a profile equally well, the exact LP prefers the one that keeps each car near
+// the middle of its energy corridor (PlanningProblem::centring_eur_per_h): able to move both ways later, with
+// the power and so the cycling spread over the cars. Small next to any price, so it only breaks ties.
+inline constexpr double kSplitCentringEurPerH = 1e-4;
 
 struct FollowResult {
   bool accepted = false;               // followed within tolerance_kw at every step
@@ -23,7 +27,8 @@ struct FollowResult {
   Plan plan;                           // the per-vehicle split of nearest_kw
 };
 
-// `problem` gives the vehicles, steps and prices (prices break ties between equally good splits).
+// `problem` gives the vehicles, steps and prices (prices, then the centring above, break ties between equally
+// good splits).
 Result<FollowResult> follow_profile(PlanningProblem problem, const std::vector<double>& profile_kw,
                                     double tolerance_kw = 1e-6);
 

@@ -173,6 +173,27 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     shortfall_col[i] = cols.add(0, inf, shortfall_penalty, {{target_row[i], 1.0}});
   }
 
+  // Centring: per vehicle-step, the energy's distance from its corridor's middle in two pieces each way (a
+  // quarter of the corridor at half the rate, the rest at 1.5 times it), so the penalty is convex.
+  if (p.centring_eur_per_h > 0) {
+    for (size_t i = 0; i < n; ++i) {
+      EnergyCorridor corridor = energy_corridor(p, i);
+      for (size_t k = 0; k < corridor.low_kwh.size(); ++k) {
+        double mid = (corridor.low_kwh[k] + corridor.high_kwh[k]) / 2;
+        double half = std::max(1e-3, (corridor.high_kwh[k] - corridor.low_kwh[k]) / 2);
+        double rate = p.centring_eur_per_h * dt / half;  // EUR per kWh off the middle, at the edge on average
+        int row = static_cast<int>(row_lo.size());
+        row_lo.push_back(mid);
+        row_hi.push_back(mid);
+        extra_entries.push_back({at[offset[i] + k].e, row, 1.0});
+        for (double side : {-1.0, 1.0}) {  // above the middle, below it
+          cols.add(0, half / 2, rate / 2, {{row, side}});
+          cols.add(0, inf, rate * 1.5, {{row, side}});
+        }
+      }
+    }
+  }
+
   std::vector<std::pair<int, int>> deviation_cols;  // per step: (above, below) the profile
   const double deviation_penalty = p.deviation_penalty_eur_per_kwh();
   if (follow) {

@@ -74,6 +74,30 @@ std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& 
   return out;
 }
 
+EnergyCorridor energy_corridor(const PlanningProblem& p, size_t i) {
+  const PlanVehicles& v = p.vehicles;
+  const size_t w = static_cast<size_t>(v.window(i));
+  EnergyCorridor c;
+  c.low_kwh.resize(w);
+  c.high_kwh.resize(w);
+  const double goal = std::min(v.target_kwh[i], v.e_max_kwh[i]);
+  double up = v.e0_kwh[i], down = v.e0_kwh[i];  // the most and least it can hold by the end of step k
+  for (size_t k = 0; k < w; ++k) {
+    double f = v.fraction(i, static_cast<int>(k));
+    up = std::min(v.e_max_kwh[i], up + v.charge_max_kw[i] * f * v.eta_charge[i] * p.dt_h);
+    down = std::max(v.e_min_kwh[i], down - v.discharge_max_kw[i] * f / v.eta_discharge[i] * p.dt_h);
+    c.high_kwh[k] = up;
+    c.low_kwh[k] = down;
+  }
+  double needed = goal;  // the least it must hold at the end of step k to reach the goal at departure
+  for (size_t k = w; k-- > 0;) {
+    c.low_kwh[k] = std::min(c.high_kwh[k], std::max(c.low_kwh[k], needed));
+    double f = v.fraction(i, static_cast<int>(k));
+    needed -= v.charge_max_kw[i] * f * v.eta_charge[i] * p.dt_h;  // what step k itself can still add
+  }
+  return c;
+}
+
 Plan arrival_charging_plan(const PlanningProblem& p) {
   const PlanVehicles& v = p.vehicles;
   Plan plan;

@@ -88,6 +88,11 @@ struct PlanningProblem {
   int hold_group = 0;
   std::optional<double> hold_fixed_kw;
   std::optional<double> shortfall_cap_kwh;  // caps the total shortfall (for lexicographic two-phase solves)
+  // When > 0 (exact planner; the decomposition ignores it), each car's stored energy is kept near the middle
+  // of its corridor (energy_corridor) at this cost per hour at the corridor's edge, a convex two-piece
+  // penalty: among equally good plans, the one that leaves every car able to move both ways later and spreads
+  // power, and so cycling, over the cars.
+  double centring_eur_per_h = 0;
 
   // What each kWh missing at a departure costs in the objective: ten times the dearest price, revenue or wear
   // in the problem (at least 1 EUR/kWh), so the planner first delivers all it physically can and only then
@@ -154,6 +159,15 @@ struct PlanCheck {
 PlanCheck check_plan(const PlanningProblem& p, const Plan& plan);
 // The battery wear of a plan under the problem's vehicle_wear (0 without), per vehicle, in money.
 std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan);
+// A vehicle's energy corridor: per window step, the least energy it can hold at the step's end and still reach
+// its target (at most its ceiling) by departure at full power, and the most it can hold by then; both within
+// its window [e_min, e_max] and what it can reach from its arrival energy. Where the target is out of reach the
+// corridor closes at the most it can hold.
+struct EnergyCorridor {
+  std::vector<double> low_kwh, high_kwh;
+};
+EnergyCorridor energy_corridor(const PlanningProblem& p, size_t vehicle);
+
 // Every vehicle's default schedule: full power from arrival until its target (at most its ceiling), then idle.
 Plan arrival_charging_plan(const PlanningProblem& p);
 // The fleet's power per step under a plan.

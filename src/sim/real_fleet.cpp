@@ -28,6 +28,20 @@ Result<RealFleet> build_real_fleet(const SessionSet& set, const TimeSeries& pric
   UtcTime window_start = local_midnight(opts.from);
   UtcTime window_end = local_midnight(opts.from + days{opts.days});
   auto recorded = redate_sessions(set.sessions, redating, window_start, window_end);
+  std::vector<int> replay(recorded.size(), 0);
+  if (opts.repeat_sessions) {
+    // One replay period: the data's whole weeks from the mapped day on; replay k covers [from + kP, from + (k+1)P).
+    const days period{((last_day - out.sessions_from).count() / 7 + 1) * 7};
+    for (int k = 1; opts.from + period * k < opts.from + days{opts.days}; ++k) {
+      Redating again{set.site_tz, opts.market_tz, out.shift + period * k};
+      UtcTime begin = local_midnight(opts.from + period * k);
+      UtcTime end = std::min(window_end, local_midnight(opts.from + period * (k + 1)));
+      for (auto& r : redate_sessions(set.sessions, again, begin, end)) {
+        recorded.push_back(std::move(r));
+        replay.push_back(k);
+      }
+    }
+  }
   if (recorded.empty()) {
     return Error{set.source + ": no sessions arrive between " + format_date(out.sessions_from) + " and " +
                  format_date(out.sessions_from + days{opts.days - 1}) + " (the data covers " + format_date(first_day) +
@@ -35,8 +49,9 @@ Result<RealFleet> build_real_fleet(const SessionSet& set, const TimeSeries& pric
   }
   SimulationInput& in = out.input;
   UtcTime last_departure = window_end;
-  for (const auto& r : recorded) {
-    PlugSession s = to_plug_session(r, opts.vehicle, opts.owner);
+  for (size_t k = 0; k < recorded.size(); ++k) {
+    PlugSession s = to_plug_session(recorded[k], opts.vehicle, opts.owner);
+    if (replay[k] > 0) s.id += "~" + std::to_string(replay[k]);
     if (opts.planners_know_actual_departure) s.needs.est_departure = s.departure;
     last_departure = std::max({last_departure, s.departure, s.needs.est_departure});
     in.sessions.push_back(std::move(s));

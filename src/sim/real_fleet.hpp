@@ -25,6 +25,9 @@ struct RealFleetOptions {
   // Day-ahead prices of local day D are known from D-1 at this local hour (SDAC results come at ~12:45 CET).
   int day_ahead_published_hour = 13;
   bool planners_know_actual_departure = false;  // research switch: perfect knowledge of departures
+  // When the window runs past the data, replay the data's weeks (from sessions_from to its last day, in whole
+  // weeks) again and again: the same drivers on the same weekdays, each replay's session ids suffixed ~1, ~2...
+  bool repeat_sessions = false;
 };
 
 struct RealFleet {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "data/moer_carbon.hpp"
 #include "data/sessions.hpp"
 #include "data/smard_prices.hpp"
@@ -56,6 +58,39 @@ TEST(RealFleet, AcnWeekKeepsLocalTimesAndWeekdays) {
     morning += h.count() >= 5 && h.count() < 11;
   }
   EXPECT_GT(morning, static_cast<int>(fleet->input.sessions.size()) / 2);
+}
+
+// Replaying the data: Dundee's summer file (drivers identified, 6 June - 6 September 2018) mapped onto a year,
+// its 13 weeks played four times over; each replay keeps the drivers and weekdays, and its sessions are the
+// first play's shifted by the period.
+TEST(RealFleet, RepeatedSessionsReplayTheDataWeeksWithTheSameDrivers) {
+  auto set = sessions("data/ev_sessions/dundee/charge-sessions-june-sept.csv");
+  RealFleetOptions opts;
+  opts.from = sys_days{2023y / 6 / 5};
+  opts.sessions_from = sys_days{2018y / 6 / 4};
+  opts.days = 364;
+  opts.vehicle = *find_preset("nissan-leaf-40");
+  auto once = build_real_fleet(set, de_lu_prices(), nullptr, utc_zone(), opts);
+  opts.repeat_sessions = true;
+  auto year = build_real_fleet(set, de_lu_prices(), nullptr, utc_zone(), opts);
+  ASSERT_TRUE(once.ok()) << once.error().message;
+  ASSERT_TRUE(year.ok()) << year.error().message;
+  const auto& first = once->input.sessions;
+  const auto& all = year->input.sessions;
+  ASSERT_GT(first.size(), 5000u);
+  EXPECT_GT(all.size(), 3 * first.size());
+  EXPECT_LT(all.size(), 5 * first.size());
+  const auto period = days{14 * 7};  // 4 June - 6 September: 14 whole weeks
+  std::map<std::string, const PlugSession*> by_id;
+  for (const auto& s : all) by_id[s.id] = &s;
+  EXPECT_EQ(by_id.size(), all.size());  // ids stay unique
+  for (const auto& s : first) {
+    auto it = by_id.find(s.id + "~1");
+    ASSERT_NE(it, by_id.end()) << s.id;
+    EXPECT_EQ(it->second->vehicle_id, s.vehicle_id);
+    // The same local wall-clock, one period later (DST may move UTC by an hour).
+    EXPECT_LE(std::abs((it->second->arrival - s.arrival - period).count()), 3600);
+  }
 }
 
 // The done-when of the foundation: on real weeks, price-greedy costs less than uncontrolled with the same
