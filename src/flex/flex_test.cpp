@@ -66,6 +66,42 @@ PlanningProblem random_lossless(std::mt19937_64& rng, int cars, int steps, bool 
   return p;
 }
 
+// Lossy bidirectional fleets (efficiencies 0.85-1) at prices that are negative at times, where the LP sheds
+// energy by charging and discharging a car in one step: a profile the fleet followed in its own plan is split
+// into one power per car and step, every car within its window, and whatever is accepted meets the profile.
+TEST(Flex, LossyFleetsFollowTheirOwnProfilesWithOnePowerPerStep) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  int accepted = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    auto p = random_lossless(rng, 2 + trial % 6, 6 + trial % 10, true);
+    for (size_t i = 0; i < p.vehicles.size(); ++i) {
+      p.vehicles.eta_charge[i] = 0.85 + 0.15 * u(rng);
+      p.vehicles.eta_discharge[i] = 0.85 + 0.15 * u(rng);
+    }
+    for (auto& price : p.import_price_eur_per_kwh) price = -0.1 + 0.4 * u(rng);  // negative at times: shedding pays
+    p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
+    auto seed = solve_exact(p);
+    ASSERT_TRUE(seed.ok());
+    auto profile = fleet_power_kw(p, *seed);
+    if (trial % 2 == 1) profile[static_cast<size_t>(trial % p.steps)] += 4 * u(rng);  // more import: shed it?
+    auto r = follow_profile(p, profile);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    auto fleet = fleet_power_kw(p, r->plan);
+    auto c = check_plan(p, r->plan);
+    ASSERT_LE(c.max_power_violation_kw, 1e-7) << trial;
+    ASSERT_LE(c.max_energy_violation_kwh, 1e-6) << trial;
+    for (int t = 0; t < p.steps; ++t) {
+      ASSERT_NEAR(r->plan.deviation_kw[t], profile[t] - fleet[t], 1e-9) << trial;
+      if (r->accepted) {
+        ASSERT_NEAR(fleet[t], profile[t], 1e-6) << trial;
+      }
+    }
+    accepted += r->accepted;
+  }
+  EXPECT_GE(accepted, 100);  // every profile it followed itself
+}
+
 // How far a split leaves the cars from the middle of their energy corridors, by the planner's two-piece
 // measure (a quarter corridor at half the rate, beyond it 1.5 times), summed over vehicle-steps.
 double off_centre(const PlanningProblem& p, const Plan& plan) {

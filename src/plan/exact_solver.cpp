@@ -194,13 +194,14 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     }
   }
 
-  std::vector<std::pair<int, int>> deviation_cols;  // per step: (above, below) the profile
+  // Deviation from a followed profile: per step a column above it and one below.
   const double deviation_penalty = p.deviation_penalty_eur_per_kwh();
   if (follow) {
     for (int t = 0; t < p.steps; ++t) {
       double cost = deviation_penalty * dt * p.deviation_weight(t);
       int row = limit_row[0][static_cast<size_t>(t)];
-      deviation_cols.emplace_back(cols.add(0, inf, cost, {{row, 1.0}}), cols.add(0, inf, cost, {{row, -1.0}}));
+      cols.add(0, inf, cost, {{row, 1.0}});
+      cols.add(0, inf, cost, {{row, -1.0}});
     }
   }
 
@@ -285,18 +286,34 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     plan.shortfall_kwh[i] = std::max(0.0, x[shortfall_col[i]]);
   }
   set_single_direction(p, charge_kw, discharge_kw, plan);
-  if (hold_col >= 0) plan.hold_kw = x[hold_col];
-  for (int col : calendar_col) plan.battery_wear_eur += x[col] * dt;
-  for (size_t i = 0; wear && i < n; ++i) {
-    for (int k = 0; k < v.window(i); ++k) {
-      const Cols& c = at[offset[i] + static_cast<size_t>(k)];
-      double moved = x[c.c] * v.eta_charge[i] * dt + (c.d >= 0 ? x[c.d] / v.eta_discharge[i] * dt : 0.0);
-      plan.battery_wear_eur += p.vehicle_wear[i].throughput_eur_per_kwh * moved;
+  // What the plan reports about the fleet comes from the powers the chargers get (the same as the LP's unless
+  // a car had to charge and discharge in one step).
+  const bool as_solved = plan.simultaneous_steps == 0;
+  if (hold_col >= 0) {
+    plan.hold_kw = x[hold_col];
+    if (!as_solved) {
+      auto held = group_power_kw(p, plan, p.hold_group);
+      for (int t = p.hold_first_step; t < std::min(p.steps, p.hold_first_step + p.hold_steps); ++t) {
+        plan.hold_kw = std::min(plan.hold_kw, p.hold_direction * held[static_cast<size_t>(t)]);
+      }
     }
   }
+  if (as_solved) {
+    for (int col : calendar_col) plan.battery_wear_eur += x[col] * dt;
+    for (size_t i = 0; wear && i < n; ++i) {
+      for (int k = 0; k < v.window(i); ++k) {
+        const Cols& c = at[offset[i] + static_cast<size_t>(k)];
+        double moved = x[c.c] * v.eta_charge[i] * dt + (c.d >= 0 ? x[c.d] / v.eta_discharge[i] * dt : 0.0);
+        plan.battery_wear_eur += p.vehicle_wear[i].throughput_eur_per_kwh * moved;
+      }
+    }
+  } else {
+    for (double eur : plan_battery_wear_eur(p, plan)) plan.battery_wear_eur += eur;
+  }
   if (follow) {
+    auto fleet = fleet_power_kw(p, plan);
     plan.deviation_kw.resize(static_cast<size_t>(p.steps));
-    for (int t = 0; t < p.steps; ++t) plan.deviation_kw[t] = x[deviation_cols[t].first] - x[deviation_cols[t].second];
+    for (int t = 0; t < p.steps; ++t) plan.deviation_kw[t] = p.fleet_profile_kw[t] - fleet[static_cast<size_t>(t)];
   }
   PlanCheck check = check_plan(p, plan);
   plan.energy_cost_eur = check.energy_cost_eur;

@@ -12,6 +12,7 @@
 namespace voltpool {
 
 Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) {
+  if (opt.max_iterations < 1) return Error{"the fast planner needs at least one iteration"};
   if (p.has_battery_models()) {
     return Error{"the fast planner does not carry battery wear models or owner guardrails: use the exact solver"};
   }

@@ -47,13 +47,19 @@ double Plan::gap() const {
   return std::max(0.0, objective_eur - lower_bound_eur) / std::max(1.0, std::abs(energy_cost_eur + wear_cost_eur));
 }
 
-std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan) {
-  std::vector<double> fleet(static_cast<size_t>(p.steps), 0.0);
+std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan) { return group_power_kw(p, plan, 0); }
+
+std::vector<double> group_power_kw(const PlanningProblem& p, const Plan& plan, int group) {
+  LimitGroups groups(p);
+  std::vector<double> power(static_cast<size_t>(p.steps), 0.0);
   for (size_t i = 0; i < p.vehicles.size(); ++i) {
+    bool in_group = false;
+    groups.for_chain(i, [&](int g) { in_group |= g == group; });
+    if (!in_group) continue;
     auto kw = plan.of(i);
-    for (size_t k = 0; k < kw.size(); ++k) fleet[static_cast<size_t>(p.vehicles.first_step[i]) + k] += kw[k];
+    for (size_t k = 0; k < kw.size(); ++k) power[static_cast<size_t>(p.vehicles.first_step[i]) + k] += kw[k];
   }
-  return fleet;
+  return power;
 }
 
 std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan) {

@@ -172,5 +172,7 @@ EnergyCorridor energy_corridor(const PlanningProblem& p, size_t vehicle);
 Plan arrival_charging_plan(const PlanningProblem& p);
 // The fleet's power per step under a plan.
 std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan);
+// The power per step of a limit group (0 the fleet, f + 1 feeder f) under a plan.
+std::vector<double> group_power_kw(const PlanningProblem& p, const Plan& plan, int group);
 
 }  // namespace voltpool

@@ -48,16 +48,24 @@ void set_single_direction(const PlanningProblem& p, const std::vector<double>& c
       groups.for_chain(i, [&](int g) { group_kw[static_cast<size_t>(g) * steps + t] += kw[k]; });
     }
   }
-  auto over_export = [&](size_t i, size_t t) {
-    bool over = false;
+  // A step whose group power must stay as planned: a followed profile, a held power, or an export limit that
+  // the shed losses would break.
+  const bool follow = !p.fleet_profile_kw.empty();
+  auto held = [&](int g, size_t t) {
+    return p.hold_steps > 0 && g == p.hold_group && static_cast<int>(t) >= p.hold_first_step &&
+           static_cast<int>(t) < p.hold_first_step + p.hold_steps;
+  };
+  auto keep_net = [&](size_t i, size_t t) {
+    bool keep = false;
     groups.for_chain(i, [&](int g) {
-      over |= -group_kw[static_cast<size_t>(g) * steps + t] > (*groups.export_kw[static_cast<size_t>(g)])[t] + 1e-9;
+      keep |= (follow && g == 0) || held(g, t) ||
+              -group_kw[static_cast<size_t>(g) * steps + t] > (*groups.export_kw[static_cast<size_t>(g)])[t] + 1e-9;
     });
-    return over;
+    return keep;
   };
   for (auto [i, k] : both) {
     const size_t t = static_cast<size_t>(v.first_step[i] + k), x = plan.offset[i] + static_cast<size_t>(k);
-    if (!over_export(i, t)) continue;
+    if (!keep_net(i, t)) continue;
     const double net_kw = charge_kw[x] - discharge_kw[x];
     const double kept_kwh = stored_kwh(net_kw, v.eta_charge[i], v.eta_discharge[i], p.dt_h) -
                             stored_kwh(plan.kw[x], v.eta_charge[i], v.eta_discharge[i], p.dt_h);

@@ -316,6 +316,19 @@ TEST(SingleDirection, KeepsTheBatteryWhereBothWouldLeaveItWithinTheExportLimit) 
   p.vehicles.e_max_kwh[0] = 10 + battery_kwh + 0.1;  // no room for the 0.42 kWh it would keep
   set_single_direction(p, charge, discharge, plan);
   EXPECT_NEAR(plan.kw[0], battery_kwh * 0.9, 1e-12);
+
+  // A followed profile or a held power keeps the fleet's power as planned, as an export limit does.
+  p.vehicles.e_max_kwh[0] = 20;
+  p.export_limit_kw = {kNoLimit, kNoLimit};
+  p.fleet_profile_kw = {-5, 0};
+  set_single_direction(p, charge, discharge, plan);
+  EXPECT_NEAR(plan.kw[0], -5, 1e-12);
+  p.fleet_profile_kw.clear();
+  p.hold_first_step = 0;
+  p.hold_steps = 1;
+  p.hold_direction = -1;
+  set_single_direction(p, charge, discharge, plan);
+  EXPECT_NEAR(plan.kw[0], -5, 1e-12);
 }
 
 // Cross-check with an independent LP (PuLP + CBC in ../shared/bench/peers.md) on the published N = 100 fleet.

@@ -217,6 +217,8 @@ Result<std::string> write_simulation_report(const std::string& dir, const Simula
   if (auto e = write("report.html", report_html(report))) return *e;
   if (report.wear && !report.wear->owners.empty()) {
     if (auto e = write("owners.csv", owners_csv(*report.wear))) return *e;
+  } else {
+    std::filesystem::remove(dir + "/owners.csv", ec);  // not left over from an earlier run into the same folder
   }
   return dir + "/report.html";
 }

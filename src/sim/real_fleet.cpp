@@ -1,6 +1,8 @@
 #include "sim/real_fleet.hpp"
 
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 
 namespace voltpool {
 
@@ -30,13 +32,27 @@ Result<RealFleet> build_real_fleet(const SessionSet& set, const TimeSeries& pric
   auto recorded = redate_sessions(set.sessions, redating, window_start, window_end);
   std::vector<int> replay(recorded.size(), 0);
   if (opts.repeat_sessions) {
+    if (out.sessions_from > last_day) {
+      return Error{set.source + ": --repeat-sessions: the data ends on " + format_date(last_day) + ", before " +
+                   format_date(out.sessions_from)};
+    }
     // One replay period: the data's whole weeks from the mapped day on; replay k covers [from + kP, from + (k+1)P).
+    // A replayed session that would arrive before the same driver's previous one leaves is dropped.
     const days period{((last_day - out.sessions_from).count() / 7 + 1) * 7};
+    std::unordered_map<std::string, UtcTime> leaves;  // per driver: the latest departure so far
+    for (const auto& r : recorded) {
+      if (!r.vehicle_id.empty()) leaves[r.vehicle_id] = std::max(leaves[r.vehicle_id], r.departure);
+    }
     for (int k = 1; opts.from + period * k < opts.from + days{opts.days}; ++k) {
       Redating again{set.site_tz, opts.market_tz, out.shift + period * k};
       UtcTime begin = local_midnight(opts.from + period * k);
       UtcTime end = std::min(window_end, local_midnight(opts.from + period * (k + 1)));
       for (auto& r : redate_sessions(set.sessions, again, begin, end)) {
+        if (!r.vehicle_id.empty()) {
+          auto [it, added] = leaves.emplace(r.vehicle_id, r.departure);
+          if (!added && r.arrival < it->second) continue;
+          it->second = std::max(it->second, r.departure);
+        }
         recorded.push_back(std::move(r));
         replay.push_back(k);
       }

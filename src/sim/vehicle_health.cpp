@@ -25,6 +25,9 @@ std::vector<double> soc_series(const SimulationInput& in, const SimulationResult
     double e = ps.arrival_energy_kwh;
     if (first == 0) soc[0] = arrival_soc(s);
     auto log = r.meter.of(s);
+    // A session inside an earlier one of the same car (data that overlaps) only continues the series where it
+    // runs past it, and only the one that ends last sets the SoC held afterwards.
+    const bool ends_last = first + static_cast<int>(log.size()) > at;
     for (size_t k = 0; k < log.size(); ++k) {
       double kw = log[k];
       e += (kw >= 0 ? kw * ps.charge_efficiency : kw / ps.discharge_efficiency) * in.grid.dt_h();
@@ -34,16 +37,18 @@ std::vector<double> soc_series(const SimulationInput& in, const SimulationResult
         at = step + 1;
       }
     }
-    held = std::clamp(e / ps.capacity_kwh, 0.0, 1.0);
+    if (ends_last) held = std::clamp(e / ps.capacity_kwh, 0.0, 1.0);
   }
   for (; at < steps; ++at) soc[static_cast<size_t>(at) + 1] = held;
   return soc;
 }
 
-// The fade rates of each day of a state-of-charge series, and its equivalent full cycles.
+// The fade rates of each day of a state-of-charge series, its length (1, or less for a run's last part-day)
+// and its equivalent full cycles.
 struct Day {
   FadeRates rates;
   double efc = 0;
+  double days = 1;
 };
 
 class DayRates {
@@ -58,7 +63,8 @@ class DayRates {
   std::vector<Day> of(const std::vector<double>& soc) {
     std::vector<Day> days;
     const size_t per_day = static_cast<size_t>(steps_per_day_);
-    for (size_t start = 0; start + per_day < soc.size(); start += per_day) {
+    size_t start = 0;
+    for (; start + per_day < soc.size(); start += per_day) {
       std::copy(soc.begin() + static_cast<std::ptrdiff_t>(start),
                 soc.begin() + static_cast<std::ptrdiff_t>(start + per_day + 1), cycle_.soc.begin());
       bool constant = std::all_of(cycle_.soc.begin(), cycle_.soc.end(), [&](double x) { return x == cycle_.soc[0]; });
@@ -70,13 +76,21 @@ class DayRates {
         days.push_back(rates());
       }
     }
+    if (start + 1 < soc.size()) {  // the part-day left at the end
+      DutyCycle part;
+      part.t_s.assign(cycle_.t_s.begin(), cycle_.t_s.begin() + static_cast<std::ptrdiff_t>(soc.size() - start));
+      part.soc.assign(soc.begin() + static_cast<std::ptrdiff_t>(start), soc.end());
+      part.temp_c.assign(part.t_s.size(), o_.temp_c);
+      Stressors s = extract_stressors(part);
+      days.push_back(Day{fade_rates(o_.model, part, s), s.delta_efc, part.t_s.back() / 86400.0});
+    }
     return days;
   }
 
  private:
   Day rates() {
     Stressors s = extract_stressors(cycle_);
-    return Day{fade_rates(o_.model, cycle_, s), s.delta_efc};
+    return Day{fade_rates(o_.model, cycle_, s), s.delta_efc, 1.0};
   }
 
   const HealthOptions& o_;
@@ -119,11 +133,15 @@ std::vector<VehicleHealth> vehicle_health(const SimulationInput& in, const Simul
     std::vector<Day> days = day_rates.of(soc_series(in, r, sessions_of[v]));
     if (days.empty()) continue;
     AgingState state;
-    for (const Day& d : days) age(state, d.rates, 1.0, d.efc);
+    for (const Day& d : days) age(state, d.rates, d.days, d.efc);
     out[v].capacity_loss_pct = pack_loss_pct(state);
     // The long view: the run's days repeated until `years` of days have passed.
-    const size_t total = static_cast<size_t>(o.years) * 365;
-    for (size_t k = days.size(); k < total; ++k) age(state, days[k % days.size()].rates, 1.0, days[k % days.size()].efc);
+    const double total = o.years * 365.0;
+    for (size_t k = 0; state.days + 1e-9 < total; ++k) {
+      const Day& d = days[k % days.size()];
+      double dt = std::min(d.days, total - state.days);
+      age(state, d.rates, dt, d.efc * dt / d.days);
+    }
     out[v].capacity_loss_years_pct = pack_loss_pct(state);
   }
   return out;

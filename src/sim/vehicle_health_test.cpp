@@ -10,7 +10,9 @@ struct MeteredRun {
   SimulationInput in;
   SimulationResult result;
 
-  explicit MeteredRun(int days) { in.grid = TimeGrid{UtcTime{std::chrono::hours{24 * 19000}}, Seconds{900}, days * 96}; }
+  explicit MeteredRun(int days, int extra_steps = 0) {
+    in.grid = TimeGrid{UtcTime{std::chrono::hours{24 * 19000}}, Seconds{900}, days * 96 + extra_steps};
+  }
 
   void add(const std::string& vehicle, int first, double arrival_soc, std::vector<double> kw) {
     PlugSession s;
@@ -68,6 +70,33 @@ TEST(VehicleHealth, SessionsOfOneVehicleShareItsBatteryAndCycling) {
   // Both sit at 70 % most of the time, but the daily car also cycles 0.4 of its capacity a day.
   EXPECT_GT(health[0].capacity_loss_pct, health[1].capacity_loss_pct);
   EXPECT_GT(health[0].capacity_loss_years_pct, health[0].capacity_loss_pct);
+}
+
+// A run that ends mid-day ages the part-day too: half a day parked at 90 % costs half a day's calendar loss
+// (the power law's first step scales with time).
+TEST(VehicleHealth, APartDayAgesForItsShare) {
+  HealthOptions o;
+  MeteredRun half(0, 48);
+  half.add("car", 0, 0.9, {0.0});
+  auto health = vehicle_health(half.in, half.result, o);
+  ASSERT_EQ(health.size(), 1u);
+  DutyCycle c = daily_cycle({{0, 0.9}, {24, 0.9}}, o.temp_c, 900);
+  AgingState state;
+  age(state, fade_rates(o.model, c, extract_stressors(c)), 0.5, 0);
+  EXPECT_NEAR(health[0].capacity_loss_pct, (1 - state.relative_capacity()) * kPackFadeFactor * 100, 1e-12);
+  EXPECT_GT(health[0].capacity_loss_pct, 0);
+}
+
+// Overlapping sessions of one car in the data: one inside a longer one neither rewrites the longer one's SoC
+// nor sets what the car holds afterwards.
+TEST(VehicleHealth, ASessionInsideALongerOneChangesNothing) {
+  HealthOptions o;
+  MeteredRun alone(3), overlapped(3);
+  for (MeteredRun* run : {&alone, &overlapped}) run->add("car", 0, 0.3, std::vector<double>(20, 6.0));
+  overlapped.add("car", 4, 0.8, std::vector<double>(4, -6.0));
+  auto a = vehicle_health(alone.in, alone.result, o);
+  auto b = vehicle_health(overlapped.in, overlapped.result, o);
+  EXPECT_NEAR(a[0].capacity_loss_pct, b[0].capacity_loss_pct, 1e-12);
 }
 
 TEST(VehicleHealth, ASessionWithoutVehicleIdIsItsOwnVehicle) {
