@@ -367,6 +367,17 @@ TEST(Cli, SimulateReportsBatteryWear) {
     net += std::stod(owners[k][9]);
   }
   EXPECT_NEAR(net, w["net_saving_after_wear_eur"].get<double>(), 0.01 * static_cast<double>(owners.size()));
+  // Planned with the flat rate only (the decomposition), judged by the model all the same.
+  CliRun flat = run("simulate --sessions " +
+                    testing::shared_path("data/ev_sessions/acn_caltech_jpl/acn_caltech_2019-05-01_2019-08-31.csv") +
+                    " --prices " + testing::shared_path(kPrices) +
+                    " --from 2024-06-03 --days 2 --strategy optimal-v2g --know-departures --wear-model NMC_Gr_75Ah_A"
+                    " --plan-wear flat --vehicle polestar-3 --out " + out.string());
+  ASSERT_EQ(flat.exit_code, 0) << flat.err;
+  auto flat_summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  EXPECT_EQ(flat_summary["inputs"]["wear planned with"], "the flat rate");
+  EXPECT_GT(flat_summary["wear"]["battery_wear_eur"].get<double>(), 0);
+  EXPECT_GT(flat_summary["grid_export_kwh"].get<double>(), 0);
   CliRun bad = run("simulate --sessions " + testing::shared_path("data/ev_sessions/dundee/cpdata.csv") + " --prices " +
                    testing::shared_path(kPrices) + " --from 2024-06-03 --wear-model Nope --out " + out.string());
   EXPECT_EQ(bad.exit_code, 2);

@@ -30,6 +30,7 @@ struct SimulateArgs {
   std::string strategy = "price-greedy";
   double v2g_consent_pct = 100;
   std::string wear_model;
+  std::string plan_wear = "model";
   double capacity_value_eur_per_kwh = 100;
   double cell_temp_c = 25;
   double wear_eur_per_kwh = 0.03;
@@ -61,7 +62,11 @@ int run_simulate(const SimulateArgs& a) {
   const VehicleSpec* vehicle = &loaded->vehicle;
   const SimulationInput& input = fleet->input;
 
-  auto strategy = make_strategy(a.strategy, a.wear_eur_per_kwh, wear);
+  // With --plan-wear flat the planners see only the flat wear per discharged kWh (the fast decomposition), and
+  // the model only judges the result.
+  std::optional<WearParams> planned_wear;
+  if (a.plan_wear == "model") planned_wear = wear;
+  auto strategy = make_strategy(a.strategy, a.wear_eur_per_kwh, planned_wear);
   if (!strategy.ok()) return fail(strategy.error());
   SimulationResult result, baseline_result;
   {
@@ -79,7 +84,7 @@ int run_simulate(const SimulateArgs& a) {
   }
   if (a.strategy.rfind("optimal", 0) == 0) {
     // The bound no online strategy can beat: every arrival, departure and price known in advance.
-    PlanningProblem hindsight = perfect_foresight_problem(input, v2g, a.wear_eur_per_kwh, wear);
+    PlanningProblem hindsight = perfect_foresight_problem(input, v2g, a.wear_eur_per_kwh, planned_wear);
     // Over a long horizon a site limit couples thousands of steps, where the sparse exact LP beats the
     // decomposition; without one (and without battery models) the decomposition is a single exact pass.
     auto finite = [](const std::vector<double>& xs) { return std::any_of(xs.begin(), xs.end(), [](double x) { return std::isfinite(x); }); };
@@ -105,7 +110,7 @@ int run_simulate(const SimulateArgs& a) {
     report.wear = std::move(section);
   }
   auto& d = report.description;
-  d.display_tz = RealFleetOptions{}.market_tz;
+  d.display_tz = europe_berlin();  // the market's calendar (RealFleetOptions::market_tz)
   d.inputs = {{"sessions", sessions->source},
               {"sessions re-dated from", format_date(fleet->sessions_from) + " (+" +
                                              std::to_string(fleet->shift.count()) + " days)"},
@@ -120,6 +125,7 @@ int run_simulate(const SimulateArgs& a) {
               {"departures planned on", a.fleet.know_departures ? "actual departures" : "owner estimates"},
               {"V2G consent", v2g ? fmt::format("{} % of owners", a.v2g_consent_pct) : "none"},
               {"wear EUR per discharged kWh", v2g ? fmt::format("{}", a.wear_eur_per_kwh) : "-"},
+              {"wear planned with", wear && a.plan_wear == "model" ? "the cell model" : "the flat rate"},
               {"rows skipped (malformed)", std::to_string(loaded->rows_skipped_malformed)},
               {"sessions skipped (open at export)", std::to_string(sessions->rows_skipped_open)}};
   if (loaded->has_carbon) {
@@ -162,6 +168,10 @@ Command add_simulate(CLI::App& app) {
   cmd->add_option("--wear-model", args->wear_model,
                   "battery cell model for wear (" + cell_model_names() + "): optimal strategies plan with it, the "
                   "report counts it");
+  cmd->add_option("--plan-wear", args->plan_wear,
+                  "with --wear-model: 'model' plans with it (exact LP), 'flat' plans with --wear-eur-per-kwh only "
+                  "(the decomposition) and the model only judges the result")
+      ->capture_default_str()->check(CLI::IsMember({"model", "flat"}));
   cmd->add_option("--capacity-value-eur-per-kwh", args->capacity_value_eur_per_kwh,
                   "what a kWh of usable battery capacity is worth (wear in money)")->capture_default_str()
       ->check(CLI::PositiveNumber);
