@@ -28,7 +28,10 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   }
   const PlanVehicles& v = p.vehicles;
   const size_t n = v.size();
-  Decomposition dw(p, opt.clusters);
+  const int clusters_wanted =
+      opt.clusters > 0 ? opt.clusters
+                       : (p.any_discharge() ? 16 : std::clamp(static_cast<int>(n / 5000), 1, 16));
+  Decomposition dw(p, clusters_wanted);
   const auto& limit_rows = dw.rows();
   const int rows = static_cast<int>(limit_rows.size());
   const size_t clusters = dw.clusters();
