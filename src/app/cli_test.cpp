@@ -358,6 +358,10 @@ TEST(Cli, SimulateReportsBatteryWear) {
   EXPECT_LE(w["capacity_loss_pct_mean"].get<double>(), w["baseline_capacity_loss_pct_mean"].get<double>() + 1e-9);
   EXPECT_GT(w["capacity_loss_after_years_pct_mean"].get<double>(), w["capacity_loss_pct_mean"].get<double>());
   EXPECT_GT(w["vehicles_better_off_net_of_wear"].get<int>(), 0);
+  // The convex form lies below the model's calendar rate (a minorant), and not far below it on real plans.
+  double form = w["planner_form"]["calendar_eur"].get<double>(), model = w["planner_form"]["model_calendar_eur"].get<double>();
+  EXPECT_LE(form, model + 1e-9);
+  EXPECT_GT(form, 0.8 * model);
   EXPECT_NE(slurp(out / "report.html").find("Battery wear (NMC_Gr_75Ah_A"), std::string::npos);
   auto owners = csv_rows(slurp(out / "owners.csv"));
   ASSERT_EQ(owners.size(), w["vehicles"].get<size_t>() + 1);

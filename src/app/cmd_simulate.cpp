@@ -20,6 +20,7 @@
 #include "sim/real_fleet.hpp"
 #include "sim/strategies.hpp"
 #include "sim/vehicle_health.hpp"
+#include "sim/wear_form_check.hpp"
 
 namespace voltpool::app {
 
@@ -102,6 +103,7 @@ int run_simulate(const SimulateArgs& a) {
     section.years = health.years;
     section.capacity_value_eur_per_kwh = wear->capacity_value_eur_per_kwh;
     section.run = vehicle_health(input, result, health);
+    section.form = check_wear_form(input, result, *wear);
     if (report.baseline) {
       section.owners = owner_outcomes(section.run, vehicle_health(input, baseline_result, health),
                                       wear->capacity_value_eur_per_kwh);

@@ -10,6 +10,7 @@
 #include "core/timezone.hpp"
 #include "sim/summary.hpp"
 #include "sim/vehicle_health.hpp"
+#include "sim/wear_form_check.hpp"
 
 namespace voltpool {
 
@@ -42,6 +43,7 @@ struct WearSection {
   std::vector<VehicleHealth> run;            // per vehicle
   std::vector<OwnerOutcome> owners;          // per vehicle, against uncontrolled (empty without a baseline)
   double saved_eur = 0;                      // the fleet's energy cost saved against uncontrolled
+  WearFormCheck form;                        // the planner's convex form against the model, on this run
 };
 
 struct SimulationReport {

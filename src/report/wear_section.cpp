@@ -55,6 +55,9 @@ nlohmann::ordered_json wear_json(const WearSection& w) {
   j["years"] = w.years;
   j["capacity_loss_after_years_pct_mean"] =
       rounded(mean_of(w.run, [](const auto& v) { return v.capacity_loss_years_pct; }), 6);
+  j["planner_form"] = {{"calendar_eur", rounded(w.form.form_calendar_eur, 4)},
+                       {"model_calendar_eur", rounded(w.form.model_calendar_eur, 4)},
+                       {"cycling_eur", rounded(w.form.cycling_eur, 4)}};
   if (w.owners.empty()) return j;
   double base_wear = sum_of(w.owners, [&](const auto& o) { return wear_eur(o.baseline, value); });
   double extra_points = sum_of(w.owners, [](const auto& o) { return o.run.capacity_loss_pct - o.baseline.capacity_loss_pct; });
@@ -99,6 +102,10 @@ std::string wear_html(const WearSection& w, const std::string& strategy) {
                 "");
   }
   html += "</table>\n";
+  html += fmt::format(
+      "<p class=\"muted\">The planner's convex form of this wear, on the SoC the cars really had: calendar "
+      "{:.2f} EUR against the model's {:.2f} EUR, cycling {:.2f} EUR in both.</p>\n",
+      w.form.form_calendar_eur, w.form.model_calendar_eur, w.form.cycling_eur);
   return html;
 }
 
