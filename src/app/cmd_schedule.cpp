@@ -72,7 +72,7 @@ int run_schedule(const ScheduleArgs& a) {
     solver_info["gap"] = plan->gap();
     solver_info["iterations"] = plan->iterations;
   } else {
-    auto strategy = make_strategy(a.strategy, a.wear_eur_per_kwh);
+    auto strategy = make_strategy(a.strategy, StrategyOptions{a.wear_eur_per_kwh, std::nullopt, 0});
     if (!strategy.ok()) {
       std::cerr << "voltpool schedule: " << strategy.error().message << "\n";
       return kExitBadInput;

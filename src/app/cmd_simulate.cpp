@@ -35,6 +35,7 @@ struct SimulateArgs {
   double capacity_value_eur_per_kwh = 100;
   double cell_temp_c = 25;
   double wear_eur_per_kwh = 0.03;
+  double v2g_reserve_share = 0.5;
   bool no_baseline = false;
   std::string out;
 };
@@ -67,7 +68,7 @@ int run_simulate(const SimulateArgs& a) {
   // the model only judges the result.
   std::optional<WearParams> planned_wear;
   if (a.plan_wear == "model") planned_wear = wear;
-  auto strategy = make_strategy(a.strategy, a.wear_eur_per_kwh, planned_wear);
+  auto strategy = make_strategy(a.strategy, StrategyOptions{a.wear_eur_per_kwh, planned_wear, a.v2g_reserve_share});
   if (!strategy.ok()) return fail(strategy.error());
   SimulationResult result, baseline_result;
   {
@@ -78,7 +79,7 @@ int run_simulate(const SimulateArgs& a) {
   report.input = &input;
   report.run = {&result, summarize(input, result, a.strategy)};
   if (!a.no_baseline && a.strategy != "uncontrolled") {
-    auto baseline = std::move(*make_strategy("uncontrolled", 0));
+    auto baseline = std::move(*make_strategy("uncontrolled"));
     ProgressBar bar("simulating uncontrolled");
     baseline_result = simulate(input, *baseline, [&](int d, int t) { bar.update(d, t); });
     report.baseline = StrategyRun{&baseline_result, summarize(input, baseline_result, "uncontrolled")};
@@ -165,6 +166,10 @@ Command add_simulate(CLI::App& app) {
   cmd->add_option("--strategy", args->strategy, "one of: " + strategy_names())->capture_default_str();
   cmd->add_option("--v2g-consent-pct", args->v2g_consent_pct, "share of owners who consent to discharge (optimal-v2g)")
       ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--v2g-reserve-share", args->v2g_reserve_share,
+                  "optimal-v2g: each car keeps (soft) the energy to still reach its target at this share of its "
+                  "charging power (0: off; 0.5 keeps every owner whole on JPL at a 300 kW site)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--wear-eur-per-kwh", args->wear_eur_per_kwh, "battery wear per discharged kWh, in the V2G objective")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--wear-model", args->wear_model,

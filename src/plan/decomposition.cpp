@@ -28,7 +28,11 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
   const PlanVehicles& v = p.vehicles;
   const size_t n = v.size();
   size_t longest = 0;
-  for (size_t i = 0; i < n; ++i) longest = std::max(longest, static_cast<size_t>(v.window(i)));
+  floor_offset_.assign(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    longest = std::max(longest, static_cast<size_t>(v.window(i)));
+    floor_offset_[i + 1] = floor_offset_[i] + static_cast<size_t>(v.window(i));
+  }
   scratch_.assign(workers_, std::vector<double>(longest));
   discharge_scratch_.assign(workers_, std::vector<double>(longest));
   storage_scratch_.resize(workers_);
@@ -48,15 +52,21 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
     if (cluster_group_.empty() || cluster_group_.back() != g || in_current == per_cluster) {
       cluster_group_.push_back(g);
       idle_shortfall_.push_back(0);
+      idle_floor_eur_.push_back(0);
       in_current = 0;
     }
     cluster_of_[i] = static_cast<int>(cluster_group_.size() - 1);
     idle_shortfall_.back() += std::max(0.0, v.target_kwh[i] - v.e0_kwh[i]);
+    for (size_t k = 0; p.has_soft_floors() && k < static_cast<size_t>(v.window(i)); ++k) {
+      idle_floor_eur_.back() +=
+          p.soft_floor_penalty_eur_per_kwh * std::max(0.0, p.soft_floor_kwh[floor_offset_[i] + k] - v.e0_kwh[i]);
+    }
     ++in_current;
   }
   if (cluster_group_.empty()) {  // no vehicles: one empty cluster keeps the master well formed
     cluster_group_.push_back(0);
     idle_shortfall_.push_back(0);
+    idle_floor_eur_.push_back(0);
   }
   in_chain_.assign(cluster_group_.size() * groups_.size(), 0);
   for (size_t c = 0; c < cluster_group_.size(); ++c) {
@@ -107,6 +117,11 @@ std::vector<Decomposition::GroupPrices> Decomposition::prices(const std::vector<
 
 ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker,
                                     std::span<double> discharge_kw) {
+  if (p_.has_soft_floors()) {
+    std::span<const double> floors(p_.soft_floor_kwh.data() + floor_offset_[i], kw.size());
+    return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw, floors,
+                            p_.soft_floor_penalty_eur_per_kwh);
+  }
   if (p_.vehicles.discharge_max_kw[i] > 0) {
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw);
   }
@@ -128,7 +143,7 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
       std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
       size_t c = static_cast<size_t>(cluster_of_[i]);
       ResponseCost r = respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
-      out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh;
+      out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur;
       out.shortfall_kwh[c] += r.shortfall_kwh;
       out.lagrangian_eur += r.priced_eur;
       double* agg = out.cluster_kw.data() + c * steps + static_cast<size_t>(v.first_step[i]);

@@ -33,7 +33,8 @@ struct Pass {
 
 class Decomposition {
  public:
-  // Vehicles are grouped into about `clusters` clusters of similar windows inside one limit group each.
+  // Vehicles are grouped into about `clusters` clusters of similar windows inside one limit group each. Requires
+  // p.soft_floor_kwh, when set, to hold one value per vehicle-step.
   Decomposition(const PlanningProblem& p, int clusters);
 
   const std::vector<LimitRow>& rows() const { return rows_; }
@@ -42,8 +43,9 @@ class Decomposition {
   bool counts_in(size_t cluster, size_t row) const {
     return in_chain_[cluster * groups_.size() + static_cast<size_t>(rows_[row].group)] != 0;
   }
-  // The shortfall of cluster c's vehicles when none of them moves.
+  // The shortfall of cluster c's vehicles when none of them moves, and what their soft floors cost then.
   double idle_shortfall_kwh(size_t cluster) const { return idle_shortfall_[cluster]; }
+  double idle_floor_eur(size_t cluster) const { return idle_floor_eur_[cluster]; }
 
   // Every vehicle's response at the rows' surcharges `lambda` (EUR per kW of step-mean power).
   Pass price(const std::vector<double>& lambda);
@@ -69,9 +71,10 @@ class Decomposition {
   unsigned workers_;
   std::vector<LimitRow> rows_;
   std::vector<int> cluster_of_;             // per vehicle
+  std::vector<size_t> floor_offset_;        // per vehicle: where its soft floors start
   std::vector<int> cluster_group_;          // per cluster: its limit group
   std::vector<unsigned char> in_chain_;     // cluster x group: the group contains the cluster
-  std::vector<double> idle_shortfall_;      // per cluster
+  std::vector<double> idle_shortfall_, idle_floor_eur_;  // per cluster
   std::vector<std::vector<double>> scratch_, discharge_scratch_;  // per worker
   std::vector<StorageScratch> storage_scratch_;  // per worker
 };

@@ -113,6 +113,9 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   std::vector<Cols> at;  // per vehicle-step
   std::vector<size_t> offset(n + 1, 0);
   for (size_t i = 0; i < n; ++i) offset[i + 1] = offset[i] + static_cast<size_t>(v.window(i));
+  if (!p.soft_floor_kwh.empty() && p.soft_floor_kwh.size() != offset[n]) {
+    return Error{"soft floors: one value per vehicle-step is needed"};
+  }
   at.resize(offset[n]);
   std::vector<int> shortfall_col(n);
   // Owner guardrails: a cap on discharged energy and on the plan's battery wear, one row each.
@@ -173,6 +176,19 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     shortfall_col[i] = cols.add(0, inf, shortfall_penalty, {{target_row[i], 1.0}});
   }
 
+  // Soft floors: per vehicle-step a slack below the floor, at the floor penalty.
+  if (p.has_soft_floors()) {
+    for (size_t i = 0; i < n; ++i) {
+      for (int k = 0; k < v.window(i); ++k) {
+        const size_t at_step = offset[i] + static_cast<size_t>(k);
+        int row = static_cast<int>(row_lo.size());
+        row_lo.push_back(p.soft_floor_kwh[at_step]);
+        row_hi.push_back(inf);
+        extra_entries.push_back({at[at_step].e, row, 1.0});
+        cols.add(0, inf, p.soft_floor_penalty_eur_per_kwh, {{row, 1.0}});
+      }
+    }
+  }
   // Centring: per vehicle-step, the energy's distance from its corridor's middle in two pieces each way (a
   // quarter of the corridor at half the rate, the rest at 1.5 times it), so the penalty is convex.
   if (p.centring_eur_per_h > 0) {

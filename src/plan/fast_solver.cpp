@@ -13,6 +13,11 @@ namespace voltpool {
 
 Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) {
   if (opt.max_iterations < 1) return Error{"the fast planner needs at least one iteration"};
+  if (!p.soft_floor_kwh.empty()) {
+    size_t vehicle_steps = 0;
+    for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
+    if (p.soft_floor_kwh.size() != vehicle_steps) return Error{"soft floors: one value per vehicle-step is needed"};
+  }
   if (p.has_battery_models()) {
     return Error{"the fast planner does not carry battery wear models or owner guardrails: use the exact solver"};
   }
@@ -101,7 +106,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   // Start from doing nothing (feasible: every limit >= 0) and from the fleet's unconstrained optimum.
   const double penalty = p.shortfall_penalty_eur_per_kwh();
   for (size_t c = 0; c < clusters; ++c) {
-    add_column(-1, c, {}, penalty * dw.idle_shortfall_kwh(c), dw.idle_shortfall_kwh(c));
+    add_column(-1, c, {}, penalty * dw.idle_shortfall_kwh(c) + dw.idle_floor_eur(c), dw.idle_shortfall_kwh(c));
   }
   std::vector<double> zero(static_cast<size_t>(rows), 0.0);
   Pass first = dw.price(zero);
@@ -192,7 +197,8 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   }
   plan.energy_cost_eur = check.energy_cost_eur;
   plan.wear_cost_eur = check.wear_cost_eur;
-  plan.objective_eur = check.energy_cost_eur + check.wear_cost_eur + p.shortfall_penalty_eur_per_kwh() * check.shortfall_kwh;
+  plan.objective_eur = check.energy_cost_eur + check.wear_cost_eur + p.shortfall_penalty_eur_per_kwh() * check.shortfall_kwh +
+                       p.soft_floor_cost_eur(plan);
   if (!p.fleet_profile_kw.empty()) {
     auto fleet = fleet_power_kw(p, plan);
     plan.deviation_kw.resize(static_cast<size_t>(p.steps));

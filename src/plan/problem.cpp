@@ -41,6 +41,21 @@ bool PlanningProblem::any_discharge() const {
   return std::any_of(vehicles.discharge_max_kw.begin(), vehicles.discharge_max_kw.end(), [](double d) { return d > 0; });
 }
 
+double PlanningProblem::soft_floor_cost_eur(const Plan& plan) const {
+  if (!has_soft_floors()) return 0;
+  const PlanVehicles& v = vehicles;
+  double cost = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    double e = v.e0_kwh[i];
+    auto kw = plan.of(i);
+    for (size_t k = 0; k < kw.size(); ++k) {
+      e += (kw[k] >= 0 ? kw[k] * v.eta_charge[i] : kw[k] / v.eta_discharge[i]) * dt_h;
+      cost += soft_floor_penalty_eur_per_kwh * std::max(0.0, soft_floor_kwh[plan.offset[i] + k] - e);
+    }
+  }
+  return cost;
+}
+
 double Plan::gap() const {
   if (!std::isfinite(lower_bound_eur)) return std::numeric_limits<double>::infinity();
   // Relative to the money part: the shortfall penalty is a large constant whenever some target is out of reach.

@@ -63,6 +63,8 @@ struct OwnerGuardrails {
   double extra_wear_budget_eur = kNoLimit;
 };
 
+struct Plan;
+
 struct PlanningProblem {
   int steps = 0;
   double dt_h = 0.25;
@@ -93,6 +95,12 @@ struct PlanningProblem {
   // penalty: among equally good plans, the one that leaves every car able to move both ways later and spreads
   // power, and so cycling, over the cars.
   double centring_eur_per_h = 0;
+  // Soft energy floors (empty: none): per vehicle-step, laid out like a plan's powers (vehicle after vehicle,
+  // its window's steps), the stored energy a car should hold at the step's end, e.g. enough to reach its
+  // target even if it later gets only part of its power; each kWh below a floor at a step's end costs
+  // soft_floor_penalty_eur_per_kwh. Both planners carry them.
+  std::vector<double> soft_floor_kwh;
+  double soft_floor_penalty_eur_per_kwh = 0;
 
   // What each kWh missing at a departure costs in the objective: ten times the dearest price, revenue or wear
   // in the problem (at least 1 EUR/kWh), so the planner first delivers all it physically can and only then
@@ -103,6 +111,9 @@ struct PlanningProblem {
   double deviation_penalty_eur_per_kwh() const { return shortfall_penalty_eur_per_kwh() / 4; }
   bool any_discharge() const;
   bool has_battery_models() const { return !vehicle_wear.empty() || !guardrails.empty(); }
+  bool has_soft_floors() const { return !soft_floor_kwh.empty() && soft_floor_penalty_eur_per_kwh > 0; }
+  // What a plan's energies below the soft floors cost.
+  double soft_floor_cost_eur(const Plan& plan) const;
   // What a kW of deviation from a followed profile costs at step t over the step: earlier deviations cost up to
   // twice as much, so the nearest profile keeps to the asked one as long as it can.
   double deviation_cost_eur_per_kw(int t) const {

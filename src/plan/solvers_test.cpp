@@ -168,6 +168,39 @@ TEST(FastSolver, MatchesExactOnRandomLosslessV2gFleets) {
   }
 }
 
+// Soft energy floors (what a car should hold at each step's end, each kWh below at a price): the decomposition
+// (every car through the dynamic programme, charge-only ones too) reaches the LP's optimum on random fleets of
+// lossy and lossless, bidirectional and charge-only cars, and the floors cost what the plans say.
+TEST(FastSolver, MatchesExactWithSoftFloors) {
+  std::mt19937_64 rng(31);
+  std::uniform_real_distribution<double> u(0, 1);
+  int binding = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    auto p = random_bidirectional(rng, 1 + trial % 15, 8 + trial % 30, trial % 2 == 0);
+    for (size_t i = 0; i < p.vehicles.size(); ++i) {
+      double lo = p.vehicles.e_min_kwh[i], hi = std::max(lo, p.vehicles.target_kwh[i]);
+      for (int k = 0; k < p.vehicles.window(i); ++k) {
+        double share = static_cast<double>(k + 1) / p.vehicles.window(i);  // rising towards the target
+        p.soft_floor_kwh.push_back(lo + (hi - lo) * share * (0.5 + 0.5 * u(rng)));
+      }
+    }
+    p.soft_floor_penalty_eur_per_kwh = 0.02 + u(rng);
+    auto exact = solve_exact(p);
+    auto fast = solve_fast(p);
+    ASSERT_TRUE(exact.ok()) << exact.error().message;
+    ASSERT_TRUE(fast.ok()) << fast.error().message;
+    auto c = check_plan(p, *fast);
+    ASSERT_LE(c.max_site_excess_kw, 1e-6) << trial;
+    ASSERT_LE(c.max_power_violation_kw, 1e-7) << trial;
+    ASSERT_LE(c.max_energy_violation_kwh, 1e-6) << trial;
+    if (fast->simultaneous_steps > 0 || exact->simultaneous_steps > 0) continue;  // shedding at negative prices
+    double scale = std::max(1.0, std::abs(exact->energy_cost_eur + exact->wear_cost_eur));
+    ASSERT_NEAR(fast->objective_eur, exact->objective_eur, 1e-6 * scale) << "trial " << trial;
+    binding += p.soft_floor_cost_eur(*exact) > 1e-6;
+  }
+  EXPECT_GT(binding, 50);  // the floors cost something in many
+}
+
 // Nested feeders inside the fleet's limit: two sites, the second with a sub-feeder, vehicles on each; random
 // limits that bind. Both planners keep every limit and agree on the optimum.
 TEST(FastSolver, MatchesExactWithNestedFeeders) {

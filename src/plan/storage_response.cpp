@@ -68,6 +68,23 @@ class CostToGo {
     ++tail_;
   }
 
+  // Adds penalty * max(0, floor - e): the segments below the floor get dearer to stay on (their slopes fall).
+  void add_below(double floor, double penalty) {
+    floor -= offset_;
+    if (floor <= start_ || head_ == tail_) return;
+    size_t pos = static_cast<size_t>(std::upper_bound(end_.begin() + static_cast<std::ptrdiff_t>(head_),
+                                                      end_.begin() + static_cast<std::ptrdiff_t>(tail_), floor) -
+                                     end_.begin());
+    if (pos < tail_ && (pos == head_ ? start_ : end_[pos - 1]) < floor) {  // split the segment the floor is in
+      std::memmove(&slope_[pos + 1], &slope_[pos], (tail_ - pos) * sizeof(double));
+      std::memmove(&end_[pos + 1], &end_[pos], (tail_ - pos) * sizeof(double));
+      end_[pos] = floor;
+      ++tail_;
+      ++pos;
+    }
+    for (size_t j = head_; j < pos; ++j) slope_[j] -= penalty;
+  }
+
   // Keeps the domain inside [lo, hi]: energies below lo or above hi are not allowed.
   void clip(double lo, double hi) {
     lo -= offset_;
@@ -91,7 +108,8 @@ class CostToGo {
 
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
-                              StorageScratch& s, std::span<double> discharge_kw) {
+                              StorageScratch& s, std::span<double> discharge_kw, std::span<const double> floor_kwh,
+                              double floor_penalty) {
   const PlanVehicles& v = p.vehicles;
   const int w = v.window(i), first = v.first_step[i];
   const double dt = p.dt_h, eta_c = v.eta_charge[i], eta_d = v.eta_discharge[i];
@@ -106,7 +124,8 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
 
   // Backward: V_w is the shortfall penalty below the target; each step inserts its two segments (in terms of
   // u = e - e', i.e. the hull mirrored) and the window clips.
-  CostToGo V(s, 2 * static_cast<size_t>(w) + 2);
+  const bool floors = !floor_kwh.empty() && floor_penalty > 0;
+  CostToGo V(s, (floors ? 3 : 2) * static_cast<size_t>(w) + 2);
   s.low_cross.resize(static_cast<size_t>(w));
   s.high_cross.resize(static_cast<size_t>(w));
   const double reachable_need = std::clamp(need, lo, hi);
@@ -114,6 +133,7 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
   V.insert(-penalty, reachable_need - lo);
   V.insert(0.0, hi - reachable_need);
   for (int k = w - 1; k >= 0; --k) {
+    if (floors) V.add_below(floor_kwh[static_cast<size_t>(k)] - v.e0_kwh[i], floor_penalty);
     StepHull h = hull(k);
     s.high_cross[static_cast<size_t>(k)] = V.crossing(-h.high_slope);
     s.low_cross[static_cast<size_t>(k)] = V.crossing(-h.low_slope);
@@ -143,6 +163,7 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
       discharge = std::max(0.0, (h.charge_kwh - delta) * eta_d);
     }
     e += delta;
+    if (floors) cost.floor_eur += floor_penalty * std::max(0.0, floor_kwh[static_cast<size_t>(k)] - v.e0_kwh[i] - e);
     kw[static_cast<size_t>(k)] = (charge - discharge) / dt;
     if (!discharge_kw.empty()) discharge_kw[static_cast<size_t>(k)] = discharge / dt;
     int t = first + k;
@@ -151,7 +172,7 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
     cost.priced_eur += charge_price[t] * charge - discharge_revenue[t] * discharge;
   }
   cost.shortfall_kwh = std::max(0.0, need - e);
-  cost.priced_eur += penalty * cost.shortfall_kwh;
+  cost.priced_eur += penalty * cost.shortfall_kwh + cost.floor_eur;
   return cost;
 }
 

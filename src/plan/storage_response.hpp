@@ -32,8 +32,11 @@ struct StorageScratch {
 // discharge_kw is not empty, the discharging part of it (>= 0; charging is kw + discharge_kw).
 // charge_price: EUR per grid kWh imported; discharge_revenue: EUR per grid kWh exported (wear already taken off);
 // both per step of the problem. `penalty` is p.shortfall_penalty_eur_per_kwh().
+// `floor_kwh`, when not empty, is the vehicle's soft floors per window step (PlanningProblem::soft_floor_kwh),
+// each kWh below one at a step's end costing `floor_penalty`.
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
-                              StorageScratch& s, std::span<double> discharge_kw = {});
+                              StorageScratch& s, std::span<double> discharge_kw = {},
+                              std::span<const double> floor_kwh = {}, double floor_penalty = 0);
 
 }  // namespace voltpool

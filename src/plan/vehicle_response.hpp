@@ -17,10 +17,12 @@ std::vector<int> rank_steps(std::span<const double> price_eur_per_kwh);
 struct ResponseCost {
   double energy_eur = 0;     // at the true import prices
   double shortfall_kwh = 0;  // target missed
-  double priced_eur = 0;     // at the given (modified) prices, shortfall penalty included
+  double priced_eur = 0;     // at the given (modified) prices, shortfall and floor penalties included
+  double floor_eur = 0;      // what its energy below the soft floors costs
 };
 
-// Writes vehicle i's mean grid power per window step into kw (size window(i)). Requires discharge_max_kw == 0.
+// Writes vehicle i's mean grid power per window step into kw (size window(i)). Requires discharge_max_kw == 0 and
+// no soft floors (storage_response plans those).
 // `penalty` is p.shortfall_penalty_eur_per_kwh(), computed once by the caller.
 ResponseCost charge_only_response(const PlanningProblem& p, size_t i, std::span<const double> price_eur_per_kwh,
                                   std::span<const int> ranking, double penalty, std::span<double> kw);

@@ -21,6 +21,25 @@ std::vector<double> forecast_prices(std::span<const double> known, int from, int
 
 namespace {
 
+// The soft floors of OptimalStrategyOptions::reserve_share for the cars that may discharge (the others keep
+// their window's floor, which costs nothing). A floor never asks for more than the car holds now: it keeps V2G
+// from discharging into the reserve, it does not make the car charge earlier than prices say.
+void add_reserve_floors(PlanningProblem& p, double share) {
+  const PlanVehicles& v = p.vehicles;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const int w = v.window(i);
+    const size_t at = p.soft_floor_kwh.size();
+    p.soft_floor_kwh.resize(at + static_cast<size_t>(w), v.e_min_kwh[i]);
+    if (v.discharge_max_kw[i] <= 0) continue;
+    double needed = std::min(v.target_kwh[i], v.e_max_kwh[i]);  // at the end of step k
+    for (int k = w - 1; k >= 0; --k) {
+      p.soft_floor_kwh[at + static_cast<size_t>(k)] = std::max(v.e_min_kwh[i], std::min(needed, v.e0_kwh[i]));
+      needed -= share * v.charge_max_kw[i] * v.fraction(i, k) * v.eta_charge[i] * p.dt_h;
+    }
+  }
+  p.soft_floor_penalty_eur_per_kwh = p.shortfall_penalty_eur_per_kwh() / 10;
+}
+
 // Battery models and owner guardrails only the exact LP carries; everything else the decomposition plans at the
 // same optimum (to its 1e-7 gap), much faster for V2G fleets.
 Result<Plan> solve(const PlanningProblem& p) { return p.has_battery_models() ? solve_exact(p) : solve_fast(p); }
@@ -74,6 +93,7 @@ void OptimalStrategy::replan(const StepView& view) {
                    v.limits.e_max_kwh, v.limits.e_max_kwh, v.limits.charge_efficiency, v.limits.discharge_efficiency);
     if (wear_curves_) p.vehicle_wear.push_back(wear_curves_->for_capacity(v.capacity_kwh));
   }
+  if (options_.v2g && options_.reserve_share > 0) add_reserve_floors(p, options_.reserve_share);
   auto plan = solve(p);
   if (!plan.ok()) return;  // keep the previous plans; cars without one charge as needed (decide())
   plans_.clear();

@@ -35,6 +35,10 @@ struct OptimalStrategyOptions {
   double wear_eur_per_kwh = 0.03;  // per kWh discharged, in the objective (V2G only), without a wear model
   // With a cell model, the plan carries each car's calendar and cycling wear instead (exact LP).
   std::optional<WearParams> wear;
+  // V2G under uncertainty (later arrivals competing for the site, owners leaving early): each car keeps, as a
+  // soft floor at every step, the energy from which it still reaches its target charging at this share of its
+  // power for the rest of its stay; each kWh below costs a tenth of the shortfall penalty per step (0: off).
+  double reserve_share = 0;
 };
 
 class OptimalStrategy final : public Strategy {
