@@ -36,6 +36,15 @@ SessionSet sessions(const std::string& rel) {
   return *set;
 }
 
+// Polestar 3s from Monday 3 June 2024 (Berlin) for `days` days.
+RealFleetOptions polestar3_from_june_3(int days) {
+  RealFleetOptions opts;
+  opts.from = std::chrono::sys_days{std::chrono::year{2024} / 6 / 3};
+  opts.days = days;
+  opts.vehicle = *find_preset("polestar-3");
+  return opts;
+}
+
 FleetSummary run(const SimulationInput& in, const char* strategy) {
   auto s = std::move(*make_strategy(strategy));
   return summarize(in, simulate(in, *s), strategy);
@@ -43,10 +52,7 @@ FleetSummary run(const SimulationInput& in, const char* strategy) {
 
 TEST(RealFleet, AcnWeekKeepsLocalTimesAndWeekdays) {
   auto set = sessions("data/ev_sessions/acn_caltech_jpl/acn_jpl_2019-05-01_2019-08-31.csv");
-  RealFleetOptions opts;
-  opts.from = sys_days{2024y / 6 / 3};
-  opts.days = 7;
-  opts.vehicle = *find_preset("polestar-3");
+  RealFleetOptions opts = polestar3_from_june_3(7);
   auto fleet = build_real_fleet(set, de_lu_prices(), nullptr, utc_zone(), opts);
   ASSERT_TRUE(fleet.ok()) << fleet.error().message;
   EXPECT_EQ(weekday{fleet->sessions_from}, Monday);
@@ -116,10 +122,7 @@ TEST(RealFleet, RepeatedSessionsReplayTheDataWeeksWithTheSameDrivers) {
 // short; with each car keeping the energy to reach its target at half its power, none does.
 TEST(RealFleet, TheV2gReserveKeepsOwnersWholeWhenLaterArrivalsCompete) {
   auto set = sessions("data/ev_sessions/acn_caltech_jpl/acn_jpl_2019-05-01_2019-08-31.csv");
-  RealFleetOptions opts;
-  opts.from = sys_days{2024y / 6 / 3};
-  opts.days = 14;
-  opts.vehicle = *find_preset("polestar-3");
+  RealFleetOptions opts = polestar3_from_june_3(14);
   opts.site_limit_kw = 300;
   opts.planners_know_actual_departure = true;
   opts.owner.v2g_consent_share = 1.0;
@@ -170,10 +173,7 @@ TEST(RealFleet, PriceGreedyBeatsUncontrolledOnRealWeeks) {
 
 TEST(RealFleet, OwnersLeavingBeforeTheirEstimateAreCountedApart) {
   auto set = sessions("data/ev_sessions/acn_caltech_jpl/acn_jpl_2019-05-01_2019-08-31.csv");
-  RealFleetOptions opts;
-  opts.from = sys_days{2024y / 6 / 3};
-  opts.days = 7;
-  opts.vehicle = *find_preset("polestar-3");
+  RealFleetOptions opts = polestar3_from_june_3(7);
   auto fleet = build_real_fleet(set, de_lu_prices(), nullptr, utc_zone(), opts);
   ASSERT_TRUE(fleet.ok());
   auto g = run(fleet->input, "price-greedy");
@@ -188,10 +188,7 @@ TEST(RealFleet, CarbonIsRedatedAndCounted) {
   LoadStats stats;
   auto carbon = load_moer_kg_per_kwh(testing::shared_path("data/carbon/caiso_sce_moer_2019"), {}, stats);
   ASSERT_TRUE(carbon.ok());
-  RealFleetOptions opts;
-  opts.from = sys_days{2024y / 6 / 3};
-  opts.days = 2;
-  opts.vehicle = *find_preset("polestar-3");
+  RealFleetOptions opts = polestar3_from_june_3(2);
   auto fleet = build_real_fleet(set, de_lu_prices(), &*carbon, america_los_angeles(), opts);
   ASSERT_TRUE(fleet.ok()) << fleet.error().message;
   ASSERT_TRUE(fleet->carbon_from);
