@@ -72,6 +72,7 @@ int run_schedule(const ScheduleArgs& a) {
     solver_info["gap"] = plan->gap();
     solver_info["iterations"] = plan->iterations;
   } else {
+    // One day with every arrival known: nothing for a V2G reserve to guard against.
     auto strategy = make_strategy(a.strategy, StrategyOptions{a.wear_eur_per_kwh, std::nullopt, 0});
     if (!strategy.ok()) {
       std::cerr << "voltpool schedule: " << strategy.error().message << "\n";

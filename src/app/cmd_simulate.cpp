@@ -57,6 +57,7 @@ int run_simulate(const SimulateArgs& a) {
     wear->capacity_value_eur_per_kwh = a.capacity_value_eur_per_kwh;
   }
   bool v2g = a.strategy == "optimal-v2g";
+  if (a.plan_wear != "model" && !wear) return fail(Error{"--plan-wear: needs --wear-model (the model judges the result)"});
   auto loaded = load_real_fleet(a.fleet, v2g ? a.v2g_consent_pct / 100 : 0.0);
   if (!loaded.ok()) return fail(loaded.error());
   const RealFleet* fleet = &loaded->fleet;
@@ -128,7 +129,8 @@ int run_simulate(const SimulateArgs& a) {
               {"departures planned on", a.fleet.know_departures ? "actual departures" : "owner estimates"},
               {"V2G consent", v2g ? fmt::format("{} % of owners", a.v2g_consent_pct) : "none"},
               {"wear EUR per discharged kWh", v2g ? fmt::format("{}", a.wear_eur_per_kwh) : "-"},
-              {"wear planned with", wear && a.plan_wear == "model" ? "the cell model" : "the flat rate"},
+              {"V2G reserve share", v2g ? fmt::format("{}", a.v2g_reserve_share) : "-"},
+              {"wear planned with", !wear ? "-" : (a.plan_wear == "model" ? "the cell model" : "the flat rate")},
               {"rows skipped (malformed)", std::to_string(loaded->rows_skipped_malformed)},
               {"sessions skipped (open at export)", std::to_string(sessions->rows_skipped_open)}};
   if (loaded->has_carbon) {

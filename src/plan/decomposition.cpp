@@ -29,9 +29,13 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
   const size_t n = v.size();
   size_t longest = 0;
   floor_offset_.assign(n + 1, 0);
+  floored_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     longest = std::max(longest, static_cast<size_t>(v.window(i)));
     floor_offset_[i + 1] = floor_offset_[i] + static_cast<size_t>(v.window(i));
+    for (size_t x = floor_offset_[i]; p.has_soft_floors() && x < floor_offset_[i + 1]; ++x) {
+      floored_[i] |= p.soft_floor_kwh[x] > v.e_min_kwh[i] + 1e-9;
+    }
   }
   scratch_.assign(workers_, std::vector<double>(longest));
   discharge_scratch_.assign(workers_, std::vector<double>(longest));
@@ -57,7 +61,7 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
     }
     cluster_of_[i] = static_cast<int>(cluster_group_.size() - 1);
     idle_shortfall_.back() += std::max(0.0, v.target_kwh[i] - v.e0_kwh[i]);
-    for (size_t k = 0; p.has_soft_floors() && k < static_cast<size_t>(v.window(i)); ++k) {
+    for (size_t k = 0; floored_[i] && k < static_cast<size_t>(v.window(i)); ++k) {
       idle_floor_eur_.back() +=
           p.soft_floor_penalty_eur_per_kwh * std::max(0.0, p.soft_floor_kwh[floor_offset_[i] + k] - v.e0_kwh[i]);
     }
@@ -117,7 +121,7 @@ std::vector<Decomposition::GroupPrices> Decomposition::prices(const std::vector<
 
 ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker,
                                     std::span<double> discharge_kw) {
-  if (p_.has_soft_floors()) {
+  if (floored_[i]) {
     std::span<const double> floors(p_.soft_floor_kwh.data() + floor_offset_[i], kw.size());
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw, floors,
                             p_.soft_floor_penalty_eur_per_kwh);
@@ -139,12 +143,14 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
     out.cluster_kw.assign(k * steps, 0.0);
     out.cost_eur.assign(k, 0.0);
     out.shortfall_kwh.assign(k, 0.0);
+    out.floor_eur.assign(k, 0.0);
     for (size_t i = begin; i < end; ++i) {
       std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
       size_t c = static_cast<size_t>(cluster_of_[i]);
       ResponseCost r = respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
       out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur;
       out.shortfall_kwh[c] += r.shortfall_kwh;
+      out.floor_eur[c] += r.floor_eur;
       out.lagrangian_eur += r.priced_eur;
       double* agg = out.cluster_kw.data() + c * steps + static_cast<size_t>(v.first_step[i]);
       for (size_t s = 0; s < kw.size(); ++s) agg[s] += kw[s];
@@ -155,6 +161,7 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
   pass.cluster_kw.assign(k * steps, 0.0);
   pass.cost_eur.assign(k, 0.0);
   pass.shortfall_kwh.assign(k, 0.0);
+  pass.floor_eur.assign(k, 0.0);
   for (const Pass& part : partial) {
     if (part.cluster_kw.empty()) continue;
     pass.lagrangian_eur += part.lagrangian_eur;
@@ -162,6 +169,7 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
     for (size_t c = 0; c < k; ++c) {
       pass.cost_eur[c] += part.cost_eur[c];
       pass.shortfall_kwh[c] += part.shortfall_kwh[c];
+      pass.floor_eur[c] += part.floor_eur[c];
     }
   }
   // The limits' share of the Lagrangian: lambda * import limit where lambda > 0, |lambda| * export limit below.

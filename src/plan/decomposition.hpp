@@ -21,11 +21,11 @@ struct LimitRow {
 };
 
 // What one pricing pass found, per cluster: its vehicles' summed power per step, true cost (energy + shortfall
-// penalty) and shortfall; and over the fleet the Lagrangian (a lower bound on the optimum).
+// penalty + soft floor cost), shortfall and floor cost; and over the fleet the Lagrangian (a lower bound).
 struct Pass {
   size_t steps = 0;
   std::vector<double> cluster_kw;  // cluster-major, steps per cluster
-  std::vector<double> cost_eur, shortfall_kwh;
+  std::vector<double> cost_eur, shortfall_kwh, floor_eur;
   double lagrangian_eur = 0;
 
   std::span<const double> kw_of(size_t cluster) const { return {cluster_kw.data() + cluster * steps, steps}; }
@@ -72,6 +72,7 @@ class Decomposition {
   std::vector<LimitRow> rows_;
   std::vector<int> cluster_of_;             // per vehicle
   std::vector<size_t> floor_offset_;        // per vehicle: where its soft floors start
+  std::vector<unsigned char> floored_;      // per vehicle: some floor above its window's own
   std::vector<int> cluster_group_;          // per cluster: its limit group
   std::vector<unsigned char> in_chain_;     // cluster x group: the group contains the cluster
   std::vector<double> idle_shortfall_, idle_floor_eur_;  // per cluster

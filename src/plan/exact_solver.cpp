@@ -181,6 +181,7 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
     for (size_t i = 0; i < n; ++i) {
       for (int k = 0; k < v.window(i); ++k) {
         const size_t at_step = offset[i] + static_cast<size_t>(k);
+        if (p.soft_floor_kwh[at_step] <= v.e_min_kwh[i]) continue;  // the window's own floor: nothing to add
         int row = static_cast<int>(row_lo.size());
         row_lo.push_back(p.soft_floor_kwh[at_step]);
         row_hi.push_back(inf);

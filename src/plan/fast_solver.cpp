@@ -35,7 +35,8 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   const size_t n = v.size();
   const int clusters_wanted =
       opt.clusters > 0 ? opt.clusters
-                       : (p.any_discharge() ? 16 : std::clamp(static_cast<int>(n / 5000), 1, 16));
+                       : (p.any_discharge() || p.has_soft_floors() || !p.fleet_profile_kw.empty() ? 16
+                                                                                 : std::clamp(static_cast<int>(n / 5000), 1, 16));
   Decomposition dw(p, clusters_wanted);
   const auto& limit_rows = dw.rows();
   const int rows = static_cast<int>(limit_rows.size());
@@ -77,16 +78,16 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
       for (double sign : {1.0, -1.0}) master.addColumn(1, &r, &sign, 0.0, COIN_DBL_MAX, cost);
     }
   }
-  // A cluster's column: the pass it came from (-1: idle), its cluster, its shortfall.
+  // A cluster's column: the pass it came from (-1: idle), its cluster, its penalties (shortfall and floors).
   struct Column {
     int pass;
     size_t cluster;
-    double shortfall_kwh;
+    double penalty_eur;
   };
   const int first_cluster_column = master.numberColumns();
   std::vector<Column> columns;
   std::vector<std::vector<double>> pass_lambda;  // the surcharges each pass was priced at
-  auto add_column = [&](int pass_index, size_t c, std::span<const double> kw, double cost, double shortfall) {
+  auto add_column = [&](int pass_index, size_t c, std::span<const double> kw, double cost, double penalty_eur) {
     std::vector<int> idx;
     std::vector<double> val;
     for (int r = 0; kw.size() > 0 && r < rows; ++r) {
@@ -100,18 +101,21 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     idx.push_back(convexity + static_cast<int>(c));
     val.push_back(1.0);
     master.addColumn(static_cast<int>(idx.size()), idx.data(), val.data(), 0.0, COIN_DBL_MAX, cost * scale);
-    columns.push_back(Column{pass_index, c, shortfall});
+    columns.push_back(Column{pass_index, c, penalty_eur});
   };
 
   // Start from doing nothing (feasible: every limit >= 0) and from the fleet's unconstrained optimum.
   const double penalty = p.shortfall_penalty_eur_per_kwh();
   for (size_t c = 0; c < clusters; ++c) {
-    add_column(-1, c, {}, penalty * dw.idle_shortfall_kwh(c) + dw.idle_floor_eur(c), dw.idle_shortfall_kwh(c));
+    double idle_penalty = penalty * dw.idle_shortfall_kwh(c) + dw.idle_floor_eur(c);
+    add_column(-1, c, {}, idle_penalty, idle_penalty);
   }
   std::vector<double> zero(static_cast<size_t>(rows), 0.0);
   Pass first = dw.price(zero);
   pass_lambda.push_back(zero);
-  for (size_t c = 0; c < clusters; ++c) add_column(0, c, first.kw_of(c), first.cost_eur[c], first.shortfall_kwh[c]);
+  for (size_t c = 0; c < clusters; ++c) {
+    add_column(0, c, first.kw_of(c), first.cost_eur[c], penalty * first.shortfall_kwh[c] + first.floor_eur[c]);
+  }
   double best_bound = first.lagrangian_eur;
   std::vector<double> center = zero;
 
@@ -125,10 +129,10 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     upper = master.objectiveValue() / scale;
     // The gap is measured against the money part of the objective (the shortfall penalty is a constant offset
     // whenever some target is out of reach).
-    double shortfall = 0;
+    double penalties = 0;
     const double* mu_now = master.primalColumnSolution();
-    for (size_t k = 0; k < columns.size(); ++k) shortfall += mu_now[first_cluster_column + static_cast<int>(k)] * columns[k].shortfall_kwh;
-    double money = upper - penalty * shortfall;
+    for (size_t k = 0; k < columns.size(); ++k) penalties += mu_now[first_cluster_column + static_cast<int>(k)] * columns[k].penalty_eur;
+    double money = upper - penalties;
     const double tolerance_eur = relative_gap * std::max(1.0, std::abs(money));
     if (upper - best_bound <= tolerance_eur) break;
     const double* y = master.dualRowSolution();
@@ -164,7 +168,8 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     pass_lambda.push_back(lambda);
     for (size_t c = 0; c < clusters; ++c) {
       if (reduced[c] < -1e-12 * tolerance_eur) {
-        add_column(static_cast<int>(pass_lambda.size() - 1), c, pass.kw_of(c), pass.cost_eur[c], pass.shortfall_kwh[c]);
+        add_column(static_cast<int>(pass_lambda.size() - 1), c, pass.kw_of(c), pass.cost_eur[c],
+                   penalty * pass.shortfall_kwh[c] + pass.floor_eur[c]);
       }
     }
   }

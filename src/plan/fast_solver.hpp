@@ -19,8 +19,8 @@ struct FastSolverOptions {
   double smoothing = 0.5;  // weight of the best dual point so far in each pricing point (0 = plain Kelley)
   // Vehicles of similar windows share one convex combination of their responses (a convexity row each): more
   // clusters converge in fewer passes but grow the master (16: V2G 10k 130 -> 87 passes, 2.1 -> 1.4 s).
-  // 0: automatic, 16 with bidirectional cars, else one per 5,000 cars up to 16 (charge-only passes are cheap,
-  // so there the master's size matters more).
+  // 0: automatic, 16 with bidirectional cars, soft floors or a followed profile, else one per 5,000 cars up to
+  // 16 (charge-only passes are cheap, so there the master's size matters more).
   int clusters = 0;
 };
 

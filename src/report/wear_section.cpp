@@ -103,7 +103,7 @@ std::string wear_html(const WearSection& w, const std::string& strategy) {
   }
   html += "</table>\n";
   html += fmt::format(
-      "<p class=\"muted\">The planner's convex form of this wear, on the SoC the cars really had: calendar "
+      "<p class=\"muted\">The planner's convex form of this wear, on the SoC the cars had while plugged in: calendar "
       "{:.2f} EUR against the model's {:.2f} EUR, cycling {:.2f} EUR in both.</p>\n",
       w.form.form_calendar_eur, w.form.model_calendar_eur, w.form.cycling_eur);
   return html;

@@ -1,6 +1,7 @@
 // How close the planner's convex wear form (battery/wear_cost) is to the cell model on a real run: both
-// evaluated on the SoC every session really had, at the battery age in WearParams. The cycling part is the same
-// rate in both; the calendar part is the form's convex lines against the model's own rate at each SoC.
+// evaluated on the SoC every session had while plugged in (each metered step as a whole step), at the battery
+// age in WearParams. The cycling part is the same rate in both; the calendar part is the form's convex lines
+// against the model's own rate at each SoC.
 #pragma once
 
 #include "battery/wear_cost.hpp"
