@@ -281,6 +281,10 @@ TEST(Cli, DisaggregateSplitsOrRefuses) {
   CliRun beyond = run("disaggregate --g2v --evs " + evs + " --profile " + over->path() + " --out " + split.string());
   EXPECT_EQ(beyond.exit_code, 3);
   EXPECT_NE(beyond.err.find("at step 10, beyond the site limit of 400.000 kW"), std::string::npos) << beyond.err;
+  profile[10] = 400 + 1e-8;  // a rounding error above the limit is the limit, not beyond it
+  auto rounding = write_profile("rounding_profile.csv", profile);
+  CliRun at_limit = run("disaggregate --g2v --evs " + evs + " --profile " + rounding->path() + " --out " + split.string());
+  EXPECT_EQ(at_limit.err.find("beyond the site limit"), std::string::npos) << at_limit.err;
   fs::remove(schedule);
   fs::remove(split);
   fs::remove(split.string() + ".nearest.csv");

@@ -2,6 +2,8 @@
 // split a fleet power profile onto the cars, or say where it cannot be followed and what can.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -197,7 +199,13 @@ int run_disaggregate(const DisaggregateArgs& a) {
     return kExitBadInput;
   }
   for (int t = 0; t < p.steps; ++t) {
-    if ((*profile)[t] > p.import_limit_kw[t] + 1e-9 || -(*profile)[t] > p.export_limit_kw[t] + 1e-9) {
+    // A profile summed from the cars' own powers may sit a rounding error above a limit it meets: within 1e-9
+    // of the limit it is taken as the limit.
+    double& kw = (*profile)[t];
+    const double imp = p.import_limit_kw[t], exp = p.export_limit_kw[t];
+    if (kw > imp && kw <= imp + 1e-9 * std::max(1.0, imp)) kw = imp;
+    if (-kw > exp && -kw <= exp + 1e-9 * std::max(1.0, exp)) kw = -exp;
+    if (kw > imp || -kw > exp) {
       std::cerr << fmt::format("voltpool disaggregate: the profile asks {:.3f} kW at step {}, beyond the site limit of "
                                "{:.3f} kW\n", (*profile)[t], t, (*profile)[t] > 0 ? p.import_limit_kw[t] : -p.export_limit_kw[t]);
       return 3;
