@@ -65,7 +65,7 @@ int run_simulate(const SimulateArgs& a) {
   const VehicleSpec* vehicle = &loaded->vehicle;
   const SimulationInput& input = fleet->input;
 
-  // With --plan-wear flat the planners see only the flat wear per discharged kWh (the fast decomposition), and
+  // With --plan-wear flat the planners see only the flat wear per discharged kWh, and
   // the model only judges the result.
   std::optional<WearParams> planned_wear;
   if (a.plan_wear == "model") planned_wear = wear;
@@ -89,10 +89,10 @@ int run_simulate(const SimulateArgs& a) {
     // The bound no online strategy can beat: every arrival, departure and price known in advance.
     PlanningProblem hindsight = perfect_foresight_problem(input, v2g, a.wear_eur_per_kwh, planned_wear);
     // Over a long horizon a site limit couples thousands of steps, where the sparse exact LP beats the
-    // decomposition; without one (and without battery models) the decomposition is a single exact pass.
+    // decomposition; without one the decomposition is a single exact pass.
     auto finite = [](const std::vector<double>& xs) { return std::any_of(xs.begin(), xs.end(), [](double x) { return std::isfinite(x); }); };
     bool coupled = finite(hindsight.import_limit_kw) || finite(hindsight.export_limit_kw) || !hindsight.feeders.empty();
-    auto best = hindsight.has_battery_models() || coupled ? solve_exact(hindsight) : solve_fast(hindsight);
+    auto best = !hindsight.guardrails.empty() || coupled ? solve_exact(hindsight) : solve_fast(hindsight);
     if (best.ok()) {
       report.perfect_foresight = PerfectForesight{best->energy_cost_eur, best->wear_cost_eur, best->battery_wear_eur,
                                                   std::accumulate(best->shortfall_kwh.begin(), best->shortfall_kwh.end(), 0.0)};
@@ -178,8 +178,8 @@ Command add_simulate(CLI::App& app) {
                   "battery cell model for wear (" + cell_model_names() + "): optimal strategies plan with it, the "
                   "report counts it");
   cmd->add_option("--plan-wear", args->plan_wear,
-                  "with --wear-model: 'model' plans with it (exact LP), 'flat' plans with --wear-eur-per-kwh only "
-                  "(the decomposition) and the model only judges the result")
+                  "with --wear-model: 'model' plans with its convex form, 'flat' plans with --wear-eur-per-kwh only "
+                  "and the model only judges the result")
       ->capture_default_str()->check(CLI::IsMember({"model", "flat"}));
   cmd->add_option("--capacity-value-eur-per-kwh", args->capacity_value_eur_per_kwh,
                   "what a kWh of usable battery capacity is worth (wear in money)")->capture_default_str()

@@ -56,21 +56,26 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
     if (cluster_group_.empty() || cluster_group_.back() != g || in_current == per_cluster) {
       cluster_group_.push_back(g);
       idle_shortfall_.push_back(0);
-      idle_floor_eur_.push_back(0);
+      idle_parked_eur_.push_back(0);
       in_current = 0;
     }
     cluster_of_[i] = static_cast<int>(cluster_group_.size() - 1);
     idle_shortfall_.back() += std::max(0.0, v.target_kwh[i] - v.e0_kwh[i]);
     for (size_t k = 0; floored_[i] && k < static_cast<size_t>(v.window(i)); ++k) {
-      idle_floor_eur_.back() +=
+      idle_parked_eur_.back() +=
           p.soft_floor_penalty_eur_per_kwh * std::max(0.0, p.soft_floor_kwh[floor_offset_[i] + k] - v.e0_kwh[i]);
+    }
+    if (!p.vehicle_wear.empty() && !p.vehicle_wear[i].calendar_lines.empty()) {  // parked at e0 all along
+      double per_h = -1e300;
+      for (auto [slope, intercept] : p.vehicle_wear[i].calendar_lines) per_h = std::max(per_h, slope * v.e0_kwh[i] + intercept);
+      idle_parked_eur_.back() += per_h * p.dt_h * v.window(i);
     }
     ++in_current;
   }
   if (cluster_group_.empty()) {  // no vehicles: one empty cluster keeps the master well formed
     cluster_group_.push_back(0);
     idle_shortfall_.push_back(0);
-    idle_floor_eur_.push_back(0);
+    idle_parked_eur_.push_back(0);
   }
   in_chain_.assign(cluster_group_.size() * groups_.size(), 0);
   for (size_t c = 0; c < cluster_group_.size(); ++c) {
@@ -121,10 +126,12 @@ std::vector<Decomposition::GroupPrices> Decomposition::prices(const std::vector<
 
 ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker,
                                     std::span<double> discharge_kw) {
-  if (floored_[i]) {
-    std::span<const double> floors(p_.soft_floor_kwh.data() + floor_offset_[i], kw.size());
+  const VehicleWear* wear = p_.vehicle_wear.empty() ? nullptr : &p_.vehicle_wear[i];
+  if (floored_[i] || wear != nullptr) {
+    std::span<const double> floors;
+    if (floored_[i]) floors = std::span<const double>(p_.soft_floor_kwh.data() + floor_offset_[i], kw.size());
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw, floors,
-                            p_.soft_floor_penalty_eur_per_kwh);
+                            p_.soft_floor_penalty_eur_per_kwh, wear);
   }
   if (p_.vehicles.discharge_max_kw[i] > 0) {
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw);
@@ -148,7 +155,7 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
       std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
       size_t c = static_cast<size_t>(cluster_of_[i]);
       ResponseCost r = respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
-      out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur;
+      out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur;
       out.shortfall_kwh[c] += r.shortfall_kwh;
       out.floor_eur[c] += r.floor_eur;
       out.lagrangian_eur += r.priced_eur;

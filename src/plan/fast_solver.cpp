@@ -18,8 +18,9 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
     if (p.soft_floor_kwh.size() != vehicle_steps) return Error{"soft floors: one value per vehicle-step is needed"};
   }
-  if (p.has_battery_models()) {
-    return Error{"the fast planner does not carry battery wear models or owner guardrails: use the exact solver"};
+  if (!p.guardrails.empty()) return Error{"the fast planner does not carry owner guardrails: use the exact solver"};
+  if (!p.vehicle_wear.empty() && p.vehicle_wear.size() != p.vehicles.size()) {
+    return Error{"battery wear: one model per vehicle is needed"};
   }
   for (int t = 0; t < p.steps; ++t) {
     if (p.import_limit_kw[t] < 0 || p.export_limit_kw[t] < 0) {
@@ -35,7 +36,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   const size_t n = v.size();
   const int clusters_wanted =
       opt.clusters > 0 ? opt.clusters
-                       : (p.any_discharge() || p.has_soft_floors() || !p.fleet_profile_kw.empty() ? 16
+                       : (p.any_discharge() || p.has_soft_floors() || !p.vehicle_wear.empty() || !p.fleet_profile_kw.empty() ? 16
                                                                                  : std::clamp(static_cast<int>(n / 5000), 1, 16));
   Decomposition dw(p, clusters_wanted);
   const auto& limit_rows = dw.rows();
@@ -107,7 +108,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   // Start from doing nothing (feasible: every limit >= 0) and from the fleet's unconstrained optimum.
   const double penalty = p.shortfall_penalty_eur_per_kwh();
   for (size_t c = 0; c < clusters; ++c) {
-    double idle_penalty = penalty * dw.idle_shortfall_kwh(c) + dw.idle_floor_eur(c);
+    double idle_penalty = penalty * dw.idle_shortfall_kwh(c) + dw.idle_parked_eur(c);
     add_column(-1, c, {}, idle_penalty, idle_penalty);
   }
   std::vector<double> zero(static_cast<size_t>(rows), 0.0);
@@ -202,8 +203,9 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   }
   plan.energy_cost_eur = check.energy_cost_eur;
   plan.wear_cost_eur = check.wear_cost_eur;
+  for (double eur : plan_battery_wear_eur(p, plan)) plan.battery_wear_eur += eur;
   plan.objective_eur = check.energy_cost_eur + check.wear_cost_eur + p.shortfall_penalty_eur_per_kwh() * check.shortfall_kwh +
-                       p.soft_floor_cost_eur(plan);
+                       p.soft_floor_cost_eur(plan) + plan.battery_wear_eur;
   if (!p.fleet_profile_kw.empty()) {
     auto fleet = fleet_power_kw(p, plan);
     plan.deviation_kw.resize(static_cast<size_t>(p.steps));

@@ -110,7 +110,6 @@ struct PlanningProblem {
   // leave a car short is not followed).
   double deviation_penalty_eur_per_kwh() const { return shortfall_penalty_eur_per_kwh() / 4; }
   bool any_discharge() const;
-  bool has_battery_models() const { return !vehicle_wear.empty() || !guardrails.empty(); }
   bool has_soft_floors() const { return !soft_floor_kwh.empty() && soft_floor_penalty_eur_per_kwh > 0; }
   // What a plan's energies below the soft floors cost.
   double soft_floor_cost_eur(const Plan& plan) const;

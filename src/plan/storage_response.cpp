@@ -70,19 +70,35 @@ class CostToGo {
 
   // Adds penalty * max(0, floor - e): the segments below the floor get dearer to stay on (their slopes fall).
   void add_below(double floor, double penalty) {
-    floor -= offset_;
-    if (floor <= start_ || head_ == tail_) return;
+    size_t pos = split_at(floor);
+    for (size_t j = head_; j < pos; ++j) slope_[j] -= penalty;
+  }
+
+  // Adds a convex function of e with slope `rise` more above `at` than below it (a kink).
+  void add_kink(double at, double rise) {
+    size_t pos = split_at(at);
+    for (size_t j = pos; j < tail_; ++j) slope_[j] += rise;
+  }
+
+  void add_slope(double by) {
+    for (size_t j = head_; j < tail_; ++j) slope_[j] += by;
+  }
+
+  // The index of the first segment that starts at or above x (relative energy), splitting the one x is inside.
+  size_t split_at(double x) {
+    x -= offset_;
+    if (x <= start_ || head_ == tail_) return head_;
     size_t pos = static_cast<size_t>(std::upper_bound(end_.begin() + static_cast<std::ptrdiff_t>(head_),
-                                                      end_.begin() + static_cast<std::ptrdiff_t>(tail_), floor) -
+                                                      end_.begin() + static_cast<std::ptrdiff_t>(tail_), x) -
                                      end_.begin());
-    if (pos < tail_ && (pos == head_ ? start_ : end_[pos - 1]) < floor) {  // split the segment the floor is in
+    if (pos < tail_ && (pos == head_ ? start_ : end_[pos - 1]) < x) {
       std::memmove(&slope_[pos + 1], &slope_[pos], (tail_ - pos) * sizeof(double));
       std::memmove(&end_[pos + 1], &end_[pos], (tail_ - pos) * sizeof(double));
-      end_[pos] = floor;
+      end_[pos] = x;
       ++tail_;
       ++pos;
     }
-    for (size_t j = head_; j < pos; ++j) slope_[j] -= penalty;
+    return pos;
   }
 
   // Keeps the domain inside [lo, hi]: energies below lo or above hi are not allowed.
@@ -104,28 +120,69 @@ class CostToGo {
   size_t head_ = 0, tail_ = 0;
 };
 
+// The calendar wear's lines as the slope below all kinks and the kinks: (absolute stored kWh, rise of slope).
+struct Kinks {
+  double base_slope = 0;
+  std::vector<std::pair<double, double>> at;
+};
+
+Kinks kinks_of(std::vector<std::pair<double, double>> lines) {
+  Kinks k;
+  if (lines.empty()) return k;
+  std::sort(lines.begin(), lines.end());
+  std::vector<std::pair<double, double>> hull;  // the lines that are the maximum somewhere, by rising slope
+  for (const auto& line : lines) {
+    while (!hull.empty() && hull.back().first == line.first) hull.pop_back();  // same slope: the higher one later wins
+    while (hull.size() >= 2) {
+      const auto& a = hull[hull.size() - 2];
+      const auto& b = hull.back();
+      // b is never on top if line overtakes a no later than b does.
+      if ((line.second - a.second) * (b.first - a.first) >= (b.second - a.second) * (line.first - a.first)) {
+        hull.pop_back();
+      } else {
+        break;
+      }
+    }
+    hull.push_back(line);
+  }
+  k.base_slope = hull.front().first;
+  for (size_t j = 1; j < hull.size(); ++j) {
+    double x = (hull[j - 1].second - hull[j].second) / (hull[j].first - hull[j - 1].first);
+    k.at.emplace_back(x, hull[j].first - hull[j - 1].first);
+  }
+  return k;
+}
+
+double calendar_eur_per_h(const VehicleWear& w, double stored_kwh) {
+  double best = -1e300;
+  for (auto [slope, intercept] : w.calendar_lines) best = std::max(best, slope * stored_kwh + intercept);
+  return w.calendar_lines.empty() ? 0.0 : best;
+}
+
 }  // namespace
 
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
                               StorageScratch& s, std::span<double> discharge_kw, std::span<const double> floor_kwh,
-                              double floor_penalty) {
+                              double floor_penalty, const VehicleWear* wear) {
   const PlanVehicles& v = p.vehicles;
   const int w = v.window(i), first = v.first_step[i];
   const double dt = p.dt_h, eta_c = v.eta_charge[i], eta_d = v.eta_discharge[i];
   const double lo = v.e_min_kwh[i] - v.e0_kwh[i], hi = v.e_max_kwh[i] - v.e0_kwh[i];
   const double need = v.target_kwh[i] - v.e0_kwh[i];
+  const double cycling = wear != nullptr ? wear->throughput_eur_per_kwh : 0.0;  // per kWh through the battery
   auto hull = [&](int k) {
     double f = v.fraction(i, k);
     int t = first + k;
     return StepHull(v.charge_max_kw[i] * f * dt * eta_c, v.discharge_max_kw[i] * f * dt / eta_d,
-                    charge_price[t] / eta_c, discharge_revenue[t] * eta_d);
+                    charge_price[t] / eta_c + cycling, discharge_revenue[t] * eta_d - cycling);
   };
+  const Kinks calendar = wear != nullptr ? kinks_of(wear->calendar_lines) : Kinks{};
 
   // Backward: V_w is the shortfall penalty below the target; each step inserts its two segments (in terms of
   // u = e - e', i.e. the hull mirrored) and the window clips.
   const bool floors = !floor_kwh.empty() && floor_penalty > 0;
-  CostToGo V(s, (floors ? 3 : 2) * static_cast<size_t>(w) + 2);
+  CostToGo V(s, (2 + (floors ? 1 : 0) + calendar.at.size()) * static_cast<size_t>(w) + 2);
   s.low_cross.resize(static_cast<size_t>(w));
   s.high_cross.resize(static_cast<size_t>(w));
   const double reachable_need = std::clamp(need, lo, hi);
@@ -134,6 +191,10 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
   V.insert(0.0, hi - reachable_need);
   for (int k = w - 1; k >= 0; --k) {
     if (floors) V.add_below(floor_kwh[static_cast<size_t>(k)] - v.e0_kwh[i], floor_penalty);
+    if (wear != nullptr && !wear->calendar_lines.empty()) {  // calendar wear over step k at its end energy
+      V.add_slope(calendar.base_slope * dt);
+      for (auto [at, rise] : calendar.at) V.add_kink(at - v.e0_kwh[i], rise * dt);
+    }
     StepHull h = hull(k);
     s.high_cross[static_cast<size_t>(k)] = V.crossing(-h.high_slope);
     s.low_cross[static_cast<size_t>(k)] = V.crossing(-h.low_slope);
@@ -164,6 +225,9 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
     }
     e += delta;
     if (floors) cost.floor_eur += floor_penalty * std::max(0.0, floor_kwh[static_cast<size_t>(k)] - v.e0_kwh[i] - e);
+    if (wear != nullptr) {
+      cost.wear_eur += calendar_eur_per_h(*wear, v.e0_kwh[i] + e) * dt + cycling * (charge * eta_c + discharge / eta_d);
+    }
     kw[static_cast<size_t>(k)] = (charge - discharge) / dt;
     if (!discharge_kw.empty()) discharge_kw[static_cast<size_t>(k)] = discharge / dt;
     int t = first + k;
@@ -172,7 +236,7 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
     cost.priced_eur += charge_price[t] * charge - discharge_revenue[t] * discharge;
   }
   cost.shortfall_kwh = std::max(0.0, need - e);
-  cost.priced_eur += penalty * cost.shortfall_kwh + cost.floor_eur;
+  cost.priced_eur += penalty * cost.shortfall_kwh + cost.floor_eur + cost.wear_eur;
   return cost;
 }
 

@@ -33,10 +33,13 @@ struct StorageScratch {
 // charge_price: EUR per grid kWh imported; discharge_revenue: EUR per grid kWh exported (wear already taken off);
 // both per step of the problem. `penalty` is p.shortfall_penalty_eur_per_kwh().
 // `floor_kwh`, when not empty, is the vehicle's soft floors per window step (PlanningProblem::soft_floor_kwh),
-// each kWh below one at a step's end costing `floor_penalty`.
+// each kWh below one at a step's end costing `floor_penalty`. `wear`, when given, is the vehicle's battery wear
+// (PlanningProblem::vehicle_wear): its calendar cost, convex in the energy at each step's end, is added to the
+// cost-to-go kink by kink, and its cycling cost to both step slopes.
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
                               StorageScratch& s, std::span<double> discharge_kw = {},
-                              std::span<const double> floor_kwh = {}, double floor_penalty = 0);
+                              std::span<const double> floor_kwh = {}, double floor_penalty = 0,
+                              const VehicleWear* wear = nullptr);
 
 }  // namespace voltpool

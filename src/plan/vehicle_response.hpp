@@ -19,6 +19,7 @@ struct ResponseCost {
   double shortfall_kwh = 0;  // target missed
   double priced_eur = 0;     // at the given (modified) prices, shortfall and floor penalties included
   double floor_eur = 0;      // what its energy below the soft floors costs
+  double wear_eur = 0;       // its battery wear (with a wear model)
 };
 
 // Writes vehicle i's mean grid power per window step into kw (size window(i)). Requires discharge_max_kw == 0 and

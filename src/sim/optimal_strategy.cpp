@@ -40,9 +40,9 @@ void add_reserve_floors(PlanningProblem& p, double share) {
   p.soft_floor_penalty_eur_per_kwh = p.shortfall_penalty_eur_per_kwh() / 10;
 }
 
-// Battery models and owner guardrails only the exact LP carries; everything else the decomposition plans at the
-// same optimum (to its 1e-7 gap), much faster for V2G fleets.
-Result<Plan> solve(const PlanningProblem& p) { return p.has_battery_models() ? solve_exact(p) : solve_fast(p); }
+// Owner guardrails only the exact LP carries; everything else (battery wear models included) the decomposition
+// plans at the same optimum (to its 1e-7 gap), much faster for V2G fleets.
+Result<Plan> solve(const PlanningProblem& p) { return p.guardrails.empty() ? solve_fast(p) : solve_exact(p); }
 
 }  // namespace
 
