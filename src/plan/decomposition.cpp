@@ -56,26 +56,28 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
     if (cluster_group_.empty() || cluster_group_.back() != g || in_current == per_cluster) {
       cluster_group_.push_back(g);
       idle_shortfall_.push_back(0);
-      idle_parked_eur_.push_back(0);
+      idle_floor_eur_.push_back(0);
+      idle_wear_eur_.push_back(0);
       in_current = 0;
     }
     cluster_of_[i] = static_cast<int>(cluster_group_.size() - 1);
     idle_shortfall_.back() += std::max(0.0, v.target_kwh[i] - v.e0_kwh[i]);
     for (size_t k = 0; floored_[i] && k < static_cast<size_t>(v.window(i)); ++k) {
-      idle_parked_eur_.back() +=
+      idle_floor_eur_.back() +=
           p.soft_floor_penalty_eur_per_kwh * std::max(0.0, p.soft_floor_kwh[floor_offset_[i] + k] - v.e0_kwh[i]);
     }
     if (!p.vehicle_wear.empty() && !p.vehicle_wear[i].calendar_lines.empty()) {  // parked at e0 all along
       double per_h = -1e300;
       for (auto [slope, intercept] : p.vehicle_wear[i].calendar_lines) per_h = std::max(per_h, slope * v.e0_kwh[i] + intercept);
-      idle_parked_eur_.back() += per_h * p.dt_h * v.window(i);
+      idle_wear_eur_.back() += per_h * p.dt_h * v.window(i);
     }
     ++in_current;
   }
   if (cluster_group_.empty()) {  // no vehicles: one empty cluster keeps the master well formed
     cluster_group_.push_back(0);
     idle_shortfall_.push_back(0);
-    idle_parked_eur_.push_back(0);
+    idle_floor_eur_.push_back(0);
+    idle_wear_eur_.push_back(0);
   }
   in_chain_.assign(cluster_group_.size() * groups_.size(), 0);
   for (size_t c = 0; c < cluster_group_.size(); ++c) {

@@ -43,10 +43,11 @@ class Decomposition {
   bool counts_in(size_t cluster, size_t row) const {
     return in_chain_[cluster * groups_.size() + static_cast<size_t>(rows_[row].group)] != 0;
   }
-  // The shortfall of cluster c's vehicles when none of them moves, and what their soft floors and calendar wear
-  // cost then.
+  // The shortfall of cluster c's vehicles when none of them moves, what their soft floors cost then (a penalty)
+  // and their calendar wear parked (a cost).
   double idle_shortfall_kwh(size_t cluster) const { return idle_shortfall_[cluster]; }
-  double idle_parked_eur(size_t cluster) const { return idle_parked_eur_[cluster]; }
+  double idle_floor_eur(size_t cluster) const { return idle_floor_eur_[cluster]; }
+  double idle_wear_eur(size_t cluster) const { return idle_wear_eur_[cluster]; }
 
   // Every vehicle's response at the rows' surcharges `lambda` (EUR per kW of step-mean power).
   Pass price(const std::vector<double>& lambda);
@@ -76,7 +77,7 @@ class Decomposition {
   std::vector<unsigned char> floored_;      // per vehicle: some floor above its window's own
   std::vector<int> cluster_group_;          // per cluster: its limit group
   std::vector<unsigned char> in_chain_;     // cluster x group: the group contains the cluster
-  std::vector<double> idle_shortfall_, idle_parked_eur_;  // per cluster
+  std::vector<double> idle_shortfall_, idle_floor_eur_, idle_wear_eur_;  // per cluster
   std::vector<std::vector<double>> scratch_, discharge_scratch_;  // per worker
   std::vector<StorageScratch> storage_scratch_;  // per worker
 };

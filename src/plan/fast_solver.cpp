@@ -108,8 +108,8 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   // Start from doing nothing (feasible: every limit >= 0) and from the fleet's unconstrained optimum.
   const double penalty = p.shortfall_penalty_eur_per_kwh();
   for (size_t c = 0; c < clusters; ++c) {
-    double idle_penalty = penalty * dw.idle_shortfall_kwh(c) + dw.idle_parked_eur(c);
-    add_column(-1, c, {}, idle_penalty, idle_penalty);
+    double idle_penalty = penalty * dw.idle_shortfall_kwh(c) + dw.idle_floor_eur(c);
+    add_column(-1, c, {}, idle_penalty + dw.idle_wear_eur(c), idle_penalty);
   }
   std::vector<double> zero(static_cast<size_t>(rows), 0.0);
   Pass first = dw.price(zero);

@@ -75,7 +75,7 @@ struct PlanningProblem {
   double wear_eur_per_kwh = 0;                    // per kWh discharged (grid side)
   PlanVehicles vehicles;
   std::vector<Feeder> feeders;                    // optional, nested inside the fleet's limits
-  std::vector<VehicleWear> vehicle_wear;          // optional, one per vehicle (exact planner)
+  std::vector<VehicleWear> vehicle_wear;          // optional, one per vehicle (both planners)
   std::vector<OwnerGuardrails> guardrails;        // optional, one per vehicle (exact planner)
   // When set (one value per step, kW, + imports), the fleet follows this profile instead of minding its own
   // limits: each kWh of deviation costs deviation_penalty_eur_per_kwh() (up to twice that for early steps, so

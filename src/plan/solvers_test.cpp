@@ -471,7 +471,18 @@ TEST(FastSolver, MatchesExactWithBatteryWear) {
   for (int trial = 0; trial < 150; ++trial) {
     auto p = trial % 3 == 0 ? random_charge_only(rng, 1 + trial % 12, 8 + trial % 30)
                             : random_bidirectional(rng, 1 + trial % 12, 8 + trial % 30, trial % 3 == 2);
-    for (size_t i = 0; i < p.vehicles.size(); ++i) p.vehicle_wear.push_back(rising_wear(p.vehicles.e_max_kwh[i] + 1));
+    for (size_t i = 0; i < p.vehicles.size(); ++i) {
+      double c = p.vehicles.e_max_kwh[i] + 1;
+      if (trial % 2 == 0) {
+        p.vehicle_wear.push_back(rising_wear(c));
+      } else {
+        // Four lines: one only touches the maximum at a point, one has the same slope as another but is lower,
+        // and the kinks may lie outside the car's window.
+        p.vehicle_wear.push_back(VehicleWear{{{0.0, 0.01}, {0.01 / (0.5 * c), 0.0}, {0.02 / (0.5 * c), -0.01},
+                                              {0.02 / (0.5 * c), -0.02}},
+                                             0.01});
+      }
+    }
     auto exact = solve_exact(p);
     auto fast = solve_fast(p);
     ASSERT_TRUE(exact.ok()) << exact.error().message;
