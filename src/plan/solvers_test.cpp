@@ -92,6 +92,26 @@ PlanningProblem random_prices(std::mt19937_64& rng, int steps) {
   return ::testing::AssertionFailure() << "fast " << fast.objective_eur << " vs exact " << exact.objective_eur;
 }
 
+// Both planners on p: both solve, the fast plan keeps every limit, box and window, and it reaches the LP's
+// optimum. With `may_shed`, plans that charge and discharge a car in one step (at negative prices) are not
+// compared; without, the LP's plan must be feasible too and the optima are always compared. `compared` says
+// whether they were.
+::testing::AssertionResult fast_matches_exact(const PlanningProblem& p, Plan& exact, Plan& fast, bool& compared,
+                                              bool may_shed = true) {
+  auto e = solve_exact(p);
+  if (!e.ok()) return ::testing::AssertionFailure() << "exact: " << e.error().message;
+  auto f = solve_fast(p);
+  if (!f.ok()) return ::testing::AssertionFailure() << "fast: " << f.error().message;
+  exact = std::move(*e);
+  fast = std::move(*f);
+  if (auto ok = feasible(p, fast); !ok) return ok;
+  if (!may_shed) {
+    if (auto ok = feasible(p, exact); !ok) return ok << " (exact)";
+  }
+  compared = !may_shed || (fast.simultaneous_steps == 0 && exact.simultaneous_steps == 0);
+  return compared ? same_optimum(exact, fast) : ::testing::AssertionSuccess();
+}
+
 PlanningProblem random_charge_only(std::mt19937_64& rng, int cars, int steps) {
   std::uniform_real_distribution<double> u(0, 1);
   PlanningProblem p = random_prices(rng, steps);
@@ -168,12 +188,9 @@ TEST(FastSolver, MatchesExactOnRandomLosslessV2gFleets) {
   std::mt19937_64 rng(77);
   for (int trial = 0; trial < 300; ++trial) {
     auto p = random_bidirectional(rng, 1 + trial % 20, 8 + trial % 40);
-    auto exact = solve_exact(p);
-    auto fast = solve_fast(p);
-    ASSERT_TRUE(exact.ok()) << exact.error().message;
-    ASSERT_TRUE(fast.ok()) << fast.error().message;
-    ASSERT_TRUE(feasible(p, *fast)) << trial;
-    ASSERT_TRUE(same_optimum(*exact, *fast)) << trial;
+    Plan exact, fast;
+    bool compared = false;
+    ASSERT_TRUE(fast_matches_exact(p, exact, fast, compared, false)) << trial;
   }
 }
 
@@ -194,14 +211,10 @@ TEST(FastSolver, MatchesExactWithSoftFloors) {
       }
     }
     p.soft_floor_penalty_eur_per_kwh = 0.02 + u(rng);
-    auto exact = solve_exact(p);
-    auto fast = solve_fast(p);
-    ASSERT_TRUE(exact.ok()) << exact.error().message;
-    ASSERT_TRUE(fast.ok()) << fast.error().message;
-    ASSERT_TRUE(feasible(p, *fast)) << trial;
-    if (fast->simultaneous_steps > 0 || exact->simultaneous_steps > 0) continue;  // shedding at negative prices
-    ASSERT_TRUE(same_optimum(*exact, *fast)) << trial;
-    binding += p.soft_floor_cost_eur(*exact) > 1e-6;
+    Plan exact, fast;
+    bool compared = false;
+    ASSERT_TRUE(fast_matches_exact(p, exact, fast, compared)) << trial;
+    binding += compared && p.soft_floor_cost_eur(exact) > 1e-6;
   }
   EXPECT_GT(binding, 50);  // the floors cost something in many
 }
@@ -222,16 +235,13 @@ TEST(FastSolver, MatchesExactWithNestedFeeders) {
                  Feeder{-1, std::vector<double>(steps, cars * (0.5 + 2 * u(rng))), std::vector<double>(steps, cars)},
                  Feeder{1, std::vector<double>(steps, cars * (0.2 + u(rng))), std::vector<double>(steps, cars * u(rng))}};
     for (size_t i = 0; i < p.vehicles.size(); ++i) p.vehicles.feeder[i] = static_cast<int>(i % 4) - 1;  // -1, 0, 1, 2
-    auto exact = solve_exact(p);
-    auto fast = solve_fast(p);
-    ASSERT_TRUE(exact.ok()) << exact.error().message;
-    ASSERT_TRUE(fast.ok()) << fast.error().message;
-    for (const Plan* plan : {&*exact, &*fast}) ASSERT_TRUE(feasible(p, *plan)) << trial;
-    ASSERT_TRUE(same_optimum(*exact, *fast)) << trial;
+    Plan exact, fast;
+    bool compared = false;
+    ASSERT_TRUE(fast_matches_exact(p, exact, fast, compared, false)) << trial;
     PlanningProblem free = p;
     free.feeders.clear();
     for (int& f : free.vehicles.feeder) f = -1;
-    binding += exact->objective_eur > solve_exact(free)->objective_eur + 1e-6;
+    binding += exact.objective_eur > solve_exact(free)->objective_eur + 1e-6;
   }
   EXPECT_GT(binding, 50);  // the feeders mattered
 }
@@ -282,12 +292,9 @@ TEST(FastSolver, MatchesExactOnRandomLossyV2gFleets) {
       p.import_price_eur_per_kwh[t] = std::abs(p.import_price_eur_per_kwh[t]);
       p.export_price_eur_per_kwh[t] = std::min(std::abs(p.export_price_eur_per_kwh[t]), p.import_price_eur_per_kwh[t]);
     }
-    auto exact = solve_exact(p);
-    auto fast = solve_fast(p);
-    ASSERT_TRUE(exact.ok()) << exact.error().message;
-    ASSERT_TRUE(fast.ok()) << fast.error().message;
-    for (const Plan* plan : {&*exact, &*fast}) ASSERT_TRUE(feasible(p, *plan)) << trial;
-    ASSERT_TRUE(same_optimum(*exact, *fast)) << trial;
+    Plan exact, fast;
+    bool compared = false;
+    ASSERT_TRUE(fast_matches_exact(p, exact, fast, compared, false)) << trial;
   }
 }
 
@@ -483,17 +490,14 @@ TEST(FastSolver, MatchesExactWithBatteryWear) {
                                              0.01});
       }
     }
-    auto exact = solve_exact(p);
-    auto fast = solve_fast(p);
-    ASSERT_TRUE(exact.ok()) << exact.error().message;
-    ASSERT_TRUE(fast.ok()) << fast.error().message;
-    ASSERT_TRUE(feasible(p, *fast)) << trial;
-    if (fast->simultaneous_steps > 0 || exact->simultaneous_steps > 0) continue;  // shedding at negative prices
-    ASSERT_TRUE(same_optimum(*exact, *fast)) << trial;
-    EXPECT_NEAR(fast->battery_wear_eur, exact->battery_wear_eur, 1e-4 * std::max(1.0, exact->battery_wear_eur)) << trial;
+    Plan exact, fast;
+    bool compared = false;
+    ASSERT_TRUE(fast_matches_exact(p, exact, fast, compared)) << trial;
+    if (!compared) continue;
+    EXPECT_NEAR(fast.battery_wear_eur, exact.battery_wear_eur, 1e-4 * std::max(1.0, exact.battery_wear_eur)) << trial;
     PlanningProblem plain = p;
     plain.vehicle_wear.clear();
-    wear_mattered += fleet_power_kw(p, *exact) != fleet_power_kw(plain, *solve_exact(plain));
+    wear_mattered += fleet_power_kw(p, exact) != fleet_power_kw(plain, *solve_exact(plain));
   }
   EXPECT_GT(wear_mattered, 50);  // wear changed the plan in many
 }
