@@ -28,6 +28,8 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
   const PlanVehicles& v = p.vehicles;
   const size_t n = v.size();
   size_t longest = 0;
+  kinks_.reserve(p.vehicle_wear.size());  // each car's calendar kinks, once for every pass
+  for (const VehicleWear& w : p.vehicle_wear) kinks_.push_back(calendar_kinks(w));
   floor_offset_.assign(n + 1, 0);
   floored_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
@@ -66,10 +68,8 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
       idle_floor_eur_.back() +=
           p.soft_floor_penalty_eur_per_kwh * std::max(0.0, p.soft_floor_kwh[floor_offset_[i] + k] - v.e0_kwh[i]);
     }
-    if (!p.vehicle_wear.empty() && !p.vehicle_wear[i].calendar_lines.empty()) {  // parked at e0 all along
-      double per_h = -1e300;
-      for (auto [slope, intercept] : p.vehicle_wear[i].calendar_lines) per_h = std::max(per_h, slope * v.e0_kwh[i] + intercept);
-      idle_wear_eur_.back() += per_h * p.dt_h * v.window(i);
+    if (!p.vehicle_wear.empty()) {  // parked at e0 all along
+      idle_wear_eur_.back() += p.vehicle_wear[i].calendar_eur_per_h(v.e0_kwh[i]) * p.dt_h * v.window(i);
     }
     ++in_current;
   }
@@ -129,11 +129,12 @@ std::vector<Decomposition::GroupPrices> Decomposition::prices(const std::vector<
 ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker,
                                     std::span<double> discharge_kw) {
   const VehicleWear* wear = p_.vehicle_wear.empty() ? nullptr : &p_.vehicle_wear[i];
+  const CalendarKinks* kinks = p_.vehicle_wear.empty() ? nullptr : &kinks_[i];
   if (floored_[i] || wear != nullptr) {
     std::span<const double> floors;
     if (floored_[i]) floors = std::span<const double>(p_.soft_floor_kwh.data() + floor_offset_[i], kw.size());
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw, floors,
-                            p_.soft_floor_penalty_eur_per_kwh, wear);
+                            p_.soft_floor_penalty_eur_per_kwh, wear, kinks);
   }
   if (p_.vehicles.discharge_max_kw[i] > 0) {
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw);

@@ -75,6 +75,7 @@ class Decomposition {
   std::vector<int> cluster_of_;             // per vehicle
   std::vector<size_t> floor_offset_;        // per vehicle: where its soft floors start
   std::vector<unsigned char> floored_;      // per vehicle: some floor above its window's own
+  std::vector<CalendarKinks> kinks_;        // per vehicle with a wear model
   std::vector<int> cluster_group_;          // per cluster: its limit group
   std::vector<unsigned char> in_chain_;     // cluster x group: the group contains the cluster
   std::vector<double> idle_shortfall_, idle_floor_eur_, idle_wear_eur_;  // per cluster

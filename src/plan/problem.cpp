@@ -77,6 +77,12 @@ std::vector<double> group_power_kw(const PlanningProblem& p, const Plan& plan, i
   return power;
 }
 
+double VehicleWear::calendar_eur_per_h(double stored_kwh) const {
+  double best = -std::numeric_limits<double>::infinity();
+  for (auto [slope, intercept] : calendar_lines) best = std::max(best, slope * stored_kwh + intercept);
+  return calendar_lines.empty() ? 0.0 : best;
+}
+
 std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan) {
   const PlanVehicles& v = p.vehicles;
   std::vector<double> out(v.size(), 0.0);
@@ -87,9 +93,7 @@ std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& 
     for (double kw : plan.of(i)) {
       double stored = kw >= 0 ? kw * v.eta_charge[i] * p.dt_h : kw / v.eta_discharge[i] * p.dt_h;
       e += stored;
-      double calendar = w.calendar_lines.empty() ? 0.0 : -1e300;
-      for (auto [slope, intercept] : w.calendar_lines) calendar = std::max(calendar, slope * e + intercept);
-      out[i] += calendar * p.dt_h + w.throughput_eur_per_kwh * std::abs(stored);
+      out[i] += w.calendar_eur_per_h(e) * p.dt_h + w.throughput_eur_per_kwh * std::abs(stored);
     }
   }
   return out;

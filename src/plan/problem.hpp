@@ -53,6 +53,8 @@ struct PlanVehicles {
 struct VehicleWear {
   std::vector<std::pair<double, double>> calendar_lines;  // (EUR/h per kWh stored, EUR/h)
   double throughput_eur_per_kwh = 0;                     // battery side, charge or discharge
+
+  double calendar_eur_per_h(double stored_kwh) const;     // the maximum of the lines (0 without any)
 };
 
 // What an owner allows the VPP to do with their car within a plan (kNoLimit for no limit).

@@ -120,14 +120,11 @@ class CostToGo {
   size_t head_ = 0, tail_ = 0;
 };
 
-// The calendar wear's lines as the slope below all kinks and the kinks: (absolute stored kWh, rise of slope).
-struct Kinks {
-  double base_slope = 0;
-  std::vector<std::pair<double, double>> at;
-};
+}  // namespace
 
-Kinks kinks_of(std::vector<std::pair<double, double>> lines) {
-  Kinks k;
+CalendarKinks calendar_kinks(const VehicleWear& wear) {
+  CalendarKinks k;
+  std::vector<std::pair<double, double>> lines = wear.calendar_lines;
   if (lines.empty()) return k;
   std::sort(lines.begin(), lines.end());
   std::vector<std::pair<double, double>> hull;  // the lines that are the maximum somewhere, by rising slope
@@ -153,18 +150,10 @@ Kinks kinks_of(std::vector<std::pair<double, double>> lines) {
   return k;
 }
 
-double calendar_eur_per_h(const VehicleWear& w, double stored_kwh) {
-  double best = -1e300;
-  for (auto [slope, intercept] : w.calendar_lines) best = std::max(best, slope * stored_kwh + intercept);
-  return w.calendar_lines.empty() ? 0.0 : best;
-}
-
-}  // namespace
-
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
                               StorageScratch& s, std::span<double> discharge_kw, std::span<const double> floor_kwh,
-                              double floor_penalty, const VehicleWear* wear) {
+                              double floor_penalty, const VehicleWear* wear, const CalendarKinks* kinks) {
   const PlanVehicles& v = p.vehicles;
   const int w = v.window(i), first = v.first_step[i];
   const double dt = p.dt_h, eta_c = v.eta_charge[i], eta_d = v.eta_discharge[i];
@@ -177,7 +166,9 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
     return StepHull(v.charge_max_kw[i] * f * dt * eta_c, v.discharge_max_kw[i] * f * dt / eta_d,
                     charge_price[t] / eta_c + cycling, discharge_revenue[t] * eta_d - cycling);
   };
-  const Kinks calendar = wear != nullptr ? kinks_of(wear->calendar_lines) : Kinks{};
+  CalendarKinks own;
+  if (wear != nullptr && kinks == nullptr) own = calendar_kinks(*wear);
+  const CalendarKinks& calendar = kinks != nullptr ? *kinks : own;
 
   // Backward: V_w is the shortfall penalty below the target; each step inserts its two segments (in terms of
   // u = e - e', i.e. the hull mirrored) and the window clips.
@@ -226,7 +217,7 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
     e += delta;
     if (floors) cost.floor_eur += floor_penalty * std::max(0.0, floor_kwh[static_cast<size_t>(k)] - v.e0_kwh[i] - e);
     if (wear != nullptr) {
-      cost.wear_eur += calendar_eur_per_h(*wear, v.e0_kwh[i] + e) * dt + cycling * (charge * eta_c + discharge / eta_d);
+      cost.wear_eur += wear->calendar_eur_per_h(v.e0_kwh[i] + e) * dt + cycling * (charge * eta_c + discharge / eta_d);
     }
     kw[static_cast<size_t>(k)] = (charge - discharge) / dt;
     if (!discharge_kw.empty()) discharge_kw[static_cast<size_t>(k)] = discharge / dt;

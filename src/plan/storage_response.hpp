@@ -23,6 +23,14 @@
 
 namespace voltpool {
 
+// A wear model's calendar lines as the dynamic programme adds them: the slope below all kinks, and per kink
+// (absolute stored kWh, rise of the slope there).
+struct CalendarKinks {
+  double base_slope = 0;
+  std::vector<std::pair<double, double>> at;
+};
+CalendarKinks calendar_kinks(const VehicleWear& wear);
+
 struct StorageScratch {
   std::vector<double> slope, end;  // V's segments: ascending slope, and the energy where each ends
   std::vector<double> low_cross, high_cross;  // per window step: where V_{k+1}'s slope crosses -s_lo and -s_hi
@@ -35,11 +43,12 @@ struct StorageScratch {
 // `floor_kwh`, when not empty, is the vehicle's soft floors per window step (PlanningProblem::soft_floor_kwh),
 // each kWh below one at a step's end costing `floor_penalty`. `wear`, when given, is the vehicle's battery wear
 // (PlanningProblem::vehicle_wear): its calendar cost, convex in the energy at each step's end, is added to the
-// cost-to-go kink by kink, and its cycling cost to both step slopes.
+// cost-to-go kink by kink (`kinks`: calendar_kinks(*wear), worked out here when not given), and its cycling cost
+// to both step slopes.
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
                               StorageScratch& s, std::span<double> discharge_kw = {},
                               std::span<const double> floor_kwh = {}, double floor_penalty = 0,
-                              const VehicleWear* wear = nullptr);
+                              const VehicleWear* wear = nullptr, const CalendarKinks* kinks = nullptr);
 
 }  // namespace voltpool
