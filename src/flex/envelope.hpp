@@ -17,7 +17,6 @@ namespace voltpool {
 struct VehicleFlex {
   std::vector<double> power_lo_kw, power_hi_kw;
   std::vector<double> energy_lo_kwh, energy_hi_kwh;
-  std::vector<double> scratch;  // reused between calls
 };
 VehicleFlex vehicle_flex(const PlanningProblem& p, size_t vehicle);
 // The same into `out`, reusing its storage (no allocation once warm).

@@ -188,11 +188,31 @@ TEST(Flex, AcceptedProfilesDisaggregateAndRejectedOnesAreInfeasible) {
   EXPECT_GT(accepted, 300);
 }
 
+// Lossless fleets with what random_lossless leaves out: cars present for part of their first and last steps,
+// ceilings above the target, targets out of reach, floors above zero.
+PlanningProblem random_partial_steps(std::mt19937_64& rng, int cars, int steps, bool v2g) {
+  std::uniform_real_distribution<double> u(0, 1);
+  auto p = hourly(steps);
+  p.dt_h = 0.25;
+  for (int c = 0; c < cars; ++c) {
+    int first = static_cast<int>(u(rng) * steps * 0.6);
+    int end = first + 1 + static_cast<int>(u(rng) * (steps - first - 1));
+    double cap = 40 + 40 * u(rng), e0 = cap * (0.2 + 0.6 * u(rng));
+    double target = std::min(cap, e0 + u(rng) * 25), pmax = 3 + 8 * u(rng);
+    double first_share = 0.1 + 0.9 * u(rng), last_share = end - first == 1 ? first_share : 0.1 + 0.9 * u(rng);
+    double ceiling = u(rng) < 0.5 ? cap : target;
+    p.vehicles.add(first, end, first_share, last_share, pmax, v2g ? pmax * (0.5 + u(rng)) : 0, e0, 0.1 * cap, ceiling,
+                   target, 1, 1);
+  }
+  return p;
+}
+
 // The envelope's bound at a step is what the fleet can really do there (the LP maximising that step's power).
 TEST(Flex, EnvelopeIsExactStepByStep) {
   std::mt19937_64 rng(5);
-  for (int trial = 0; trial < 60; ++trial) {
-    auto p = random_lossless(rng, 3 + trial % 5, 8, trial % 2 == 1);
+  for (int trial = 0; trial < 120; ++trial) {
+    auto p = trial < 60 ? random_lossless(rng, 3 + trial % 5, 8, trial % 2 == 1)
+                        : random_partial_steps(rng, 3 + trial % 5, 8, trial % 2 == 1);
     auto env = fleet_envelope(p);
     int t = trial % 8;
     for (double sign : {1.0, -1.0}) {
