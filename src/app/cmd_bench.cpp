@@ -25,6 +25,7 @@ struct BenchArgs {
   int64_t exact_max_n = 10000;
   int64_t exact_max_n_v2g = 1000;
   int64_t fast_max_n_v2g = 100000;
+  double fast_gap = FastSolverOptions{}.relative_gap;
 };
 
 // Peak resident memory of this process, in bytes (Linux /proc).
@@ -49,7 +50,7 @@ struct Measured {
 
 // Generates the fleet, builds the problem and plans it in a child process, so that each measurement's peak
 // memory is its own.
-std::optional<Measured> measure(int64_t n, uint64_t seed, bool v2g, bool exact) {
+std::optional<Measured> measure(int64_t n, uint64_t seed, bool v2g, bool exact, double fast_gap) {
   int fds[2];
   if (pipe(fds) != 0) return std::nullopt;
   pid_t child = fork();
@@ -59,7 +60,9 @@ std::optional<Measured> measure(int64_t n, uint64_t seed, bool v2g, bool exact) 
     PlanningProblem p = fleet_day_problem(evs, fleet_day_prices_eur_per_kwh(),
                                           kFleetDaySiteKwPerEv * static_cast<double>(n), v2g, kFleetDayWearEurPerKwh);
     auto t0 = std::chrono::steady_clock::now();
-    auto plan = exact ? solve_exact(p) : solve_fast(p);
+    FastSolverOptions fast_options;
+    fast_options.relative_gap = fast_gap;
+    auto plan = exact ? solve_exact(p) : solve_fast(p, fast_options);
     Measured m;
     m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     m.bytes_per_vehicle_step = static_cast<double>(peak_memory_bytes()) / (static_cast<double>(n) * p.steps);
@@ -84,21 +87,21 @@ std::optional<Measured> measure(int64_t n, uint64_t seed, bool v2g, bool exact) 
 }
 
 int run_bench(const BenchArgs& a) {
-  std::cout << "| solver | mode | N | wall s | peak bytes / vehicle-step | cost EUR | gap (own bound) | gap to exact LP |\n"
-               "|---|---|---|---|---|---|---|---|\n";
+  std::cout << "| solver | mode | N | wall s | peak bytes / vehicle-step | cost EUR | gap (own bound) | gap to exact LP | passes |\n"
+               "|---|---|---|---|---|---|---|---|---|\n";
   for (int64_t n : a.sizes) {
     for (bool v2g : {false, true}) {
       std::optional<Measured> exact;
-      if (n <= (v2g ? a.exact_max_n_v2g : a.exact_max_n)) exact = measure(n, a.seed, v2g, true);
+      if (n <= (v2g ? a.exact_max_n_v2g : a.exact_max_n)) exact = measure(n, a.seed, v2g, true, a.fast_gap);
       std::optional<Measured> fast;
-      if (!v2g || n <= a.fast_max_n_v2g) fast = measure(n, a.seed, v2g, false);
+      if (!v2g || n <= a.fast_max_n_v2g) fast = measure(n, a.seed, v2g, false, a.fast_gap);
       auto row = [&](const char* solver, const Measured& m, std::string vs_exact) {
-        std::cout << fmt::format("| {} | {} | {} | {:.3f} | {:.1f} | {:.2f} | {:.1e} | {} |\n", solver,
+        std::cout << fmt::format("| {} | {} | {} | {:.3f} | {:.1f} | {:.2f} | {:.1e} | {} | {} |\n", solver,
                                  v2g ? "V2G" : "G2V", n, m.wall_s, m.bytes_per_vehicle_step, m.cost_eur, m.gap,
-                                 vs_exact);
+                                 vs_exact, m.iterations);
       };
-      if (!exact && n <= (v2g ? a.exact_max_n_v2g : a.exact_max_n)) std::cout << fmt::format("| exact (CLP) | {} | {} | failed | | | | |\n", v2g ? "V2G" : "G2V", n);
-      if (!fast && (!v2g || n <= a.fast_max_n_v2g)) std::cout << fmt::format("| fast | {} | {} | failed | | | | |\n", v2g ? "V2G" : "G2V", n);
+      if (!exact && n <= (v2g ? a.exact_max_n_v2g : a.exact_max_n)) std::cout << fmt::format("| exact (CLP) | {} | {} | failed | | | | | |\n", v2g ? "V2G" : "G2V", n);
+      if (!fast && (!v2g || n <= a.fast_max_n_v2g)) std::cout << fmt::format("| fast | {} | {} | failed | | | | | |\n", v2g ? "V2G" : "G2V", n);
       if (exact) row("exact (CLP)", *exact, "0");
       if (fast) {
         // Compared on what both minimise (energy + wear): V2G optima are degenerate in how they split it.
@@ -124,6 +127,8 @@ Command add_bench(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--exact-max-n-v2g", args->exact_max_n_v2g, "largest V2G fleet the exact LP is run on")
       ->capture_default_str();
+  cmd->add_option("--gap", args->fast_gap, "relative gap to its own bound at which the fast planner stops")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--fast-max-n-v2g", args->fast_max_n_v2g, "largest V2G fleet the fast planner is run on")
       ->capture_default_str();
   return [args] { return run_bench(*args); };
