@@ -38,11 +38,13 @@ void BM_ChargeOnlyResponsePass(benchmark::State& state) {
   PlanningProblem p = fleet(state.range(0), false);
   const double penalty = p.shortfall_penalty_eur_per_kwh();
   auto ranking = rank_steps(p.import_price_eur_per_kwh);
+  WindowRankings windows;  // one window per car here (the planner shares them between cars with one window)
+  for (size_t i = 0; i < p.vehicles.size(); ++i) windows.add(ranking, p.vehicles.first_step[i], p.vehicles.end_step[i]);
   std::vector<double> kw(static_cast<size_t>(p.steps));
   for (auto _ : state) {
     double cost = 0;
     for (size_t i = 0; i < p.vehicles.size(); ++i) {
-      cost += charge_only_response(p, i, p.import_price_eur_per_kwh, ranking, penalty,
+      cost += charge_only_response(p, i, p.import_price_eur_per_kwh, windows.of(i), penalty,
                                    std::span<double>(kw.data(), static_cast<size_t>(p.vehicles.window(i))))
                   .priced_eur;
     }

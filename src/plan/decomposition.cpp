@@ -51,6 +51,11 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
   const size_t per_cluster = std::max<size_t>(1, (n + static_cast<size_t>(std::max(1, clusters)) - 1) /
                                                      static_cast<size_t>(std::max(1, clusters)));
   cluster_of_.assign(n, 0);
+  window_class_.assign(n, 0);
+  plain_charge_only_.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    plain_charge_only_[i] = v.discharge_max_kw[i] <= 0 && !floored_[i] && p.vehicle_wear.empty();
+  }
   size_t in_current = 0;
   for (size_t r = 0; r < n; ++r) {
     size_t i = order[r];
@@ -63,6 +68,8 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
       in_current = 0;
     }
     cluster_of_[i] = static_cast<int>(cluster_group_.size() - 1);
+    if (class_window_.empty() || class_window_.back() != key(i)) class_window_.push_back(key(i));
+    window_class_[i] = static_cast<int>(class_window_.size() - 1);
     idle_shortfall_.back() += std::max(0.0, v.target_kwh[i] - v.e0_kwh[i]);
     for (size_t k = 0; floored_[i] && k < static_cast<size_t>(v.window(i)); ++k) {
       idle_floor_eur_.back() +=
@@ -105,11 +112,13 @@ void Decomposition::parallel_chunks(size_t n, Body body) const {
 // Per limit group: charge prices, discharge revenues and the charge-price ranking at surcharges lambda. A
 // vehicle's surcharge at a step is the sum of those of the groups it counts in, so vehicles of one innermost
 // group share prices and one ranking.
-std::vector<Decomposition::GroupPrices> Decomposition::prices(const std::vector<double>& lambda) const {
+Decomposition::PassPrices Decomposition::prices(const std::vector<double>& lambda) const {
   const size_t steps = static_cast<size_t>(p_.steps);
   std::vector<std::vector<double>> surcharge(groups_.size(), std::vector<double>(steps, 0.0));
   for (size_t r = 0; r < rows_.size(); ++r) surcharge[rows_[r].group][rows_[r].step] += lambda[r] / p_.dt_h;
-  std::vector<GroupPrices> out(groups_.size());
+  PassPrices pass;
+  std::vector<GroupPrices>& out = pass.group;
+  out.resize(groups_.size());
   for (size_t g = 0; g < groups_.size(); ++g) {
     GroupPrices& gp = out[g];
     gp.charge = p_.import_price_eur_per_kwh;
@@ -123,11 +132,14 @@ std::vector<Decomposition::GroupPrices> Decomposition::prices(const std::vector<
     }
     gp.ranking = rank_steps(gp.charge);
   }
-  return out;
+  pass.window.clear();
+  for (const auto& [group, first, end] : class_window_) pass.window.add(out[static_cast<size_t>(group)].ranking, first, end);
+  return pass;
 }
 
-ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker,
+ResponseCost Decomposition::respond(size_t i, const PassPrices& pp, std::span<double> kw, unsigned worker,
                                     std::span<double> discharge_kw) {
+  const GroupPrices& gp = pp.group[static_cast<size_t>(groups_.vehicle_group[i])];
   const VehicleWear* wear = p_.vehicle_wear.empty() ? nullptr : &p_.vehicle_wear[i];
   const CalendarKinks* kinks = p_.vehicle_wear.empty() ? nullptr : &kinks_[i];
   if (floored_[i] || wear != nullptr) {
@@ -140,11 +152,11 @@ ResponseCost Decomposition::respond(size_t i, const GroupPrices& gp, std::span<d
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw);
   }
   std::fill(discharge_kw.begin(), discharge_kw.end(), 0.0);
-  return charge_only_response(p_, i, gp.charge, gp.ranking, penalty_, kw);
+  return charge_only_response(p_, i, gp.charge, pp.window.of(static_cast<size_t>(window_class_[i])), penalty_, kw);
 }
 
 Pass Decomposition::price(const std::vector<double>& lambda) {
-  auto gp = prices(lambda);
+  const PassPrices pp = prices(lambda);
   const PlanVehicles& v = p_.vehicles;
   const size_t steps = static_cast<size_t>(p_.steps), k = clusters();
   std::vector<Pass> partial(workers_);
@@ -155,15 +167,22 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
     out.shortfall_kwh.assign(k, 0.0);
     out.floor_eur.assign(k, 0.0);
     for (size_t i = begin; i < end; ++i) {
-      std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
-      size_t c = static_cast<size_t>(cluster_of_[i]);
-      ResponseCost r = respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w);
+      const size_t c = static_cast<size_t>(cluster_of_[i]);
+      double* agg = out.cluster_kw.data() + c * steps + static_cast<size_t>(v.first_step[i]);
+      ResponseCost r;
+      if (plain_charge_only(i)) {
+        const GroupPrices& gp = pp.group[static_cast<size_t>(groups_.vehicle_group[i])];
+        r = charge_only_response(p_, i, gp.charge, pp.window.of(static_cast<size_t>(window_class_[i])), penalty_,
+                                 [agg](int s, double kw) { agg[s] += kw; });
+      } else {
+        std::span<double> kw(scratch_[w].data(), static_cast<size_t>(v.window(i)));
+        r = respond(i, pp, kw, w);
+        for (size_t s = 0; s < kw.size(); ++s) agg[s] += kw[s];
+      }
       out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur;
       out.shortfall_kwh[c] += r.shortfall_kwh;
       out.floor_eur[c] += r.floor_eur;
       out.lagrangian_eur += r.priced_eur;
-      double* agg = out.cluster_kw.data() + c * steps + static_cast<size_t>(v.first_step[i]);
-      for (size_t s = 0; s < kw.size(); ++s) agg[s] += kw[s];
     }
   });
   Pass pass;
@@ -199,17 +218,23 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
 void Decomposition::accumulate(const std::vector<double>& lambda, const std::vector<double>& weight,
                                const std::vector<size_t>& offset, std::vector<double>& charge_kw,
                                std::vector<double>& discharge_kw) {
-  auto gp = prices(lambda);
+  const PassPrices pp = prices(lambda);
   const PlanVehicles& v = p_.vehicles;
   parallel_chunks(v.size(), [&](size_t begin, size_t end, unsigned w) {
     for (size_t i = begin; i < end; ++i) {
       double mu = weight[static_cast<size_t>(cluster_of_[i])];
       if (mu <= 0) continue;
-      const size_t window = static_cast<size_t>(v.window(i));
-      std::span<double> kw(scratch_[w].data(), window), out(discharge_scratch_[w].data(), window);
-      respond(i, gp[static_cast<size_t>(groups_.vehicle_group[i])], kw, w, out);
       double* charge = charge_kw.data() + offset[i];
       double* discharge = discharge_kw.data() + offset[i];
+      if (plain_charge_only(i)) {
+        const GroupPrices& gp = pp.group[static_cast<size_t>(groups_.vehicle_group[i])];
+        charge_only_response(p_, i, gp.charge, pp.window.of(static_cast<size_t>(window_class_[i])), penalty_,
+                             [charge, mu](int s, double kw) { charge[s] += mu * kw; });
+        continue;
+      }
+      const size_t window = static_cast<size_t>(v.window(i));
+      std::span<double> kw(scratch_[w].data(), window), out(discharge_scratch_[w].data(), window);
+      respond(i, pp, kw, w, out);
       for (size_t s = 0; s < window; ++s) {
         charge[s] += mu * (kw[s] + out[s]);
         discharge[s] += mu * out[s];

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include "plan/problem.hpp"
@@ -61,8 +62,14 @@ class Decomposition {
     std::vector<double> charge, revenue;
     std::vector<int> ranking;
   };
-  std::vector<GroupPrices> prices(const std::vector<double>& lambda) const;
-  ResponseCost respond(size_t i, const GroupPrices& gp, std::span<double> kw, unsigned worker,
+  struct PassPrices {
+    std::vector<GroupPrices> group;
+    WindowRankings window;  // each window class's steps by its group's charge price
+  };
+  PassPrices prices(const std::vector<double>& lambda) const;
+  // A charge-only car with neither soft floors nor a wear model: the greedy, writing only the steps it charges.
+  bool plain_charge_only(size_t i) const { return plain_charge_only_[i] != 0; }
+  ResponseCost respond(size_t i, const PassPrices& pp, std::span<double> kw, unsigned worker,
                        std::span<double> discharge_kw = {});
   template <class Body>
   void parallel_chunks(size_t n, Body body) const;
@@ -73,6 +80,9 @@ class Decomposition {
   unsigned workers_;
   std::vector<LimitRow> rows_;
   std::vector<int> cluster_of_;             // per vehicle
+  std::vector<int> window_class_;           // per vehicle: its (group, window) class
+  std::vector<std::tuple<int, int, int>> class_window_;  // per class: group, first step, end step
+  std::vector<unsigned char> plain_charge_only_;         // per vehicle
   std::vector<size_t> floor_offset_;        // per vehicle: where its soft floors start
   std::vector<unsigned char> floored_;      // per vehicle: some floor above its window's own
   std::vector<CalendarKinks> kinks_;        // per vehicle with a wear model
