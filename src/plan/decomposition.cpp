@@ -97,7 +97,7 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
 // Runs body(begin, end, worker) over [0, n) split into contiguous chunks, one thread per core.
 template <class Body>
 void Decomposition::parallel_chunks(size_t n, Body body) const {
-  if (workers_ <= 1 || n < 4096) {
+  if (workers_ <= 1 || n < 512) {
     body(size_t{0}, n, 0u);
     return;
   }
@@ -213,6 +213,90 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
     }
   }
   return pass;
+}
+
+Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double eps, bool reverse,
+                                    const std::vector<size_t>& offset, std::span<double> charge_kw,
+                                    std::span<double> discharge_kw, unsigned worker) {
+  PassPrices pp = prices(lambda);
+  const PlanVehicles& v = p_.vehicles;
+  const size_t steps = static_cast<size_t>(p_.steps), k = clusters(), n = v.size();
+  const double dt = p_.dt_h;
+  GroupPrices& gp = pp.group[0];
+  const std::vector<double> base_charge = gp.charge, base_revenue = gp.revenue;  // at lambda
+  // Per step: the binding row's limit (the load to reach), the load placed, the cars present and placed.
+  std::vector<double> target(steps, 0.0), load(steps, 0.0), tau(steps, 0.0), present(steps, 0.0), placed(steps, 0.0);
+  std::vector<unsigned char> binding(steps, 0);
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    if (rows_[r].group != 0 || rows_[r].follows || lambda[r] == 0) continue;
+    const size_t t = static_cast<size_t>(rows_[r].step);
+    binding[t] = 1;
+    target[t] = lambda[r] > 0 ? rows_[r].import_kw : -rows_[r].export_kw;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    for (int t = v.first_step[i]; t < v.end_step[i]; ++t) present[static_cast<size_t>(t)] += 1;
+  }
+  auto price_at = [&](size_t t, double surcharge) {
+    gp.charge[t] = base_charge[t] + surcharge / dt;
+    gp.revenue[t] = base_revenue[t] + surcharge / dt;
+  };
+  auto update_tau = [&](size_t t) {
+    if (!binding[t]) return;
+    const double share = present[t] > 0 ? std::min(1.0, (placed[t] + 1) / present[t]) : 1.0;
+    tau[t] = eps * std::clamp((load[t] - target[t] * share) / std::max(1.0, std::abs(target[t])), -1.0, 1.0);
+    price_at(t, tau[t]);
+  };
+  for (size_t t = 0; t < steps; ++t) update_tau(t);
+
+  Pass out;
+  out.steps = steps;
+  out.cluster_kw.assign(k * steps, 0.0);
+  out.cost_eur.assign(k, 0.0);
+  out.shortfall_kwh.assign(k, 0.0);
+  out.floor_eur.assign(k, 0.0);
+  std::vector<int> ranking;    // a charge-only car's window by price
+  std::vector<size_t> over;    // window steps a car would take past a limit
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  for (size_t step = 0; step < n; ++step) {
+    const size_t i = order[reverse ? n - 1 - step : step];
+    const size_t window = static_cast<size_t>(v.window(i)), first = static_cast<size_t>(v.first_step[i]);
+    std::span<double> kw(scratch_[worker].data(), window), dis(discharge_scratch_[worker].data(), window);
+    auto respond_here = [&] {
+      if (!plain_charge_only(i)) return respond(i, pp, kw, worker, dis);
+      ranking.resize(window);
+      std::iota(ranking.begin(), ranking.end(), static_cast<int>(first));
+      std::stable_sort(ranking.begin(), ranking.end(), [&](int a, int b) { return gp.charge[a] < gp.charge[b]; });
+      std::fill(dis.begin(), dis.end(), 0.0);
+      return charge_only_response(p_, i, gp.charge, ranking, penalty_, kw);
+    };
+    ResponseCost r = respond_here();
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      over.clear();
+      for (size_t s = 0; s < window; ++s) {
+        const double after = load[first + s] + kw[s];
+        if (after > p_.import_limit_kw[first + s] || -after > p_.export_limit_kw[first + s]) over.push_back(s);
+      }
+      if (over.empty()) break;
+      for (size_t s : over) price_at(first + s, tau[first + s] + (load[first + s] + kw[s] > 0 ? 1000 : -1000) * eps);
+      r = respond_here();
+      for (size_t s : over) price_at(first + s, tau[first + s]);
+    }
+    const size_t c = static_cast<size_t>(cluster_of_[i]);
+    out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur;
+    out.shortfall_kwh[c] += r.shortfall_kwh;
+    out.floor_eur[c] += r.floor_eur;
+    double* agg = out.cluster_kw.data() + c * steps + first;
+    for (size_t s = 0; s < window; ++s) {
+      agg[s] += kw[s];
+      charge_kw[offset[i] + s] = kw[s] + dis[s];
+      discharge_kw[offset[i] + s] = dis[s];
+      load[first + s] += kw[s];
+      placed[first + s] += 1;
+      update_tau(first + s);
+    }
+  }
+  return out;
 }
 
 void Decomposition::accumulate(const std::vector<double>& lambda, const std::vector<double>& weight,

@@ -52,6 +52,24 @@ class Decomposition {
 
   // Every vehicle's response at the rows' surcharges `lambda` (EUR per kW of step-mean power).
   Pass price(const std::vector<double>& lambda);
+  // Every vehicle's response at `lambda` with its ties broken towards the limits of the binding rows (lambda
+  // != 0), for a master that starts next to the optimum. At an optimal dual point most cars are indifferent
+  // between several schedules (steps of one price, or a binding step and the step its surcharge matches), and
+  // the limits are met only by a particular choice among them: the cars are placed one after another
+  // (`reverse`: last first), each priced eps_eur_per_kw off lambda at every binding step by how far the load
+  // placed so far stands from that step's limit pro rata (the cars present there already placed, over all
+  // present there), so the loads end near the limits; a car that would take a fleet limit past itself is
+  // priced again with that step 1000 eps dearer to charge (or, for export, cheaper). eps is far below any
+  // price difference, so every car stays at an optimal schedule for lambda when lambda's ties allow it.
+  // Each vehicle's charging and discharging go to charge_kw and discharge_kw (plan layout, by `offset`).
+  // Fleet rows only (for problems without feeders); `worker` picks the scratch space (two calls may run at
+  // once with different workers).
+  Pass tie_broken_pass(const std::vector<double>& lambda, double eps_eur_per_kw, bool reverse,
+                       const std::vector<size_t>& offset, std::span<double> charge_kw,
+                       std::span<double> discharge_kw, unsigned worker);
+  unsigned workers() const { return workers_; }
+  int cluster_of(size_t vehicle) const { return cluster_of_[vehicle]; }
+
   // Adds weight[c] * (the response at lambda) of each vehicle of every cluster c with a weight > 0: its
   // charging to charge_kw and its discharging to discharge_kw (both laid out as plan.kw, by plan.offset).
   void accumulate(const std::vector<double>& lambda, const std::vector<double>& weight,

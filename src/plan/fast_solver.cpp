@@ -5,11 +5,77 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <memory>
+#include <thread>
 
 #include "plan/decomposition.hpp"
 #include "plan/single_direction.hpp"
 
 namespace voltpool {
+
+namespace {
+
+// Where the decomposition starts: a dual point near the optimum (found on a sample of the fleet), at which the
+// fleet is priced once plainly (a bound and a column per cluster) and twice with its ties broken towards the
+// limits (Decomposition::tie_broken_pass, stored columns).
+struct WarmStart {
+  std::vector<double> lambda;
+};
+
+// The tie-break offset of tie_broken_pass, EUR per kW of step-mean power: far below any price difference of
+// real tariffs (0.01 EUR/MWh), far above rounding.
+constexpr double kTieBreakEurPerKw = 1e-9;
+// Once the gap is below this with a warm start, new dual points stay this close to the best one: its columns
+// only need to settle how the cars split their ties.
+constexpr double kWarmGap = 1e-3;
+constexpr double kWarmSmoothing = 0.9999;
+constexpr int kWarmPasses = 8;  // after that many, a start point that did not settle it is smoothed as usual
+// A warm start's master mixes the tie-broken columns per cluster: more clusters let it meet every binding limit
+// from those columns alone (V2G 100k: 16 clusters 11 master solves, 64 one).
+constexpr int kWarmClusters = 64;
+
+Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions& opt, const WarmStart* warm,
+                               std::vector<double>* best_lambda);
+
+// The problem on every k-th vehicle, its limits scaled to their share of the fleet.
+PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
+  PlanningProblem q = p;
+  const PlanVehicles& v = p.vehicles;
+  const size_t stride = std::max<size_t>(1, v.size() / vehicles);
+  q.vehicles = PlanVehicles{};
+  q.vehicle_wear.clear();
+  q.soft_floor_kwh.clear();
+  size_t floor_at = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const size_t window = static_cast<size_t>(v.window(i));
+    if (i % stride == 0) {
+      q.vehicles.add(v.first_step[i], v.end_step[i], v.first_fraction[i], v.last_fraction[i], v.charge_max_kw[i],
+                     v.discharge_max_kw[i], v.e0_kwh[i], v.e_min_kwh[i], v.e_max_kwh[i], v.target_kwh[i],
+                     v.eta_charge[i], v.eta_discharge[i], v.feeder[i]);
+      if (!p.vehicle_wear.empty()) q.vehicle_wear.push_back(p.vehicle_wear[i]);
+      if (!p.soft_floor_kwh.empty()) {
+        q.soft_floor_kwh.insert(q.soft_floor_kwh.end(), p.soft_floor_kwh.begin() + static_cast<std::ptrdiff_t>(floor_at),
+                                p.soft_floor_kwh.begin() + static_cast<std::ptrdiff_t>(floor_at + window));
+      }
+    }
+    floor_at += window;
+  }
+  const double share = static_cast<double>(q.vehicles.size()) / static_cast<double>(std::max<size_t>(1, v.size()));
+  for (double& kw : q.import_limit_kw) kw *= share;
+  for (double& kw : q.export_limit_kw) kw *= share;
+  return q;
+}
+
+bool has_feeder_limits(const PlanningProblem& p) {
+  for (const Feeder& f : p.feeders) {
+    for (int t = 0; t < p.steps; ++t) {
+      if (std::isfinite(f.import_limit_kw[t]) || std::isfinite(f.export_limit_kw[t])) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) {
   if (opt.max_iterations < 1) return Error{"the fast planner needs at least one iteration"};
@@ -32,10 +98,31 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
       }
     }
   }
+  // Large fleets that may discharge start from the dual point of a sample (see FastSolverOptions).
+  if (opt.sample_vehicles > 0 && p.vehicles.size() > opt.sample_above && 2 * opt.sample_vehicles <= p.vehicles.size() &&
+      p.any_discharge() &&
+      p.fleet_profile_kw.empty() && !has_feeder_limits(p)) {
+    std::vector<double> lambda;
+    FastSolverOptions sample_options = opt;
+    sample_options.sample_vehicles = 0;
+    auto sample = run_decomposition(sample_problem(p, opt.sample_vehicles), sample_options, nullptr, &lambda);
+    if (sample.ok()) {
+      WarmStart warm{std::move(lambda)};
+      return run_decomposition(p, opt, &warm, nullptr);
+    }
+  }
+  return run_decomposition(p, opt, nullptr, nullptr);
+}
+
+namespace {
+
+Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions& opt, const WarmStart* warm,
+                               std::vector<double>* best_lambda) {
   const PlanVehicles& v = p.vehicles;
   const size_t n = v.size();
   const int clusters_wanted =
       opt.clusters > 0 ? opt.clusters
+      : warm != nullptr ? kWarmClusters
                        : (p.any_discharge() || p.has_soft_floors() || !p.vehicle_wear.empty() || !p.fleet_profile_kw.empty() ? 16
                                                                                  : std::clamp(static_cast<int>(n / 5000), 1, 16));
   Decomposition dw(p, clusters_wanted);
@@ -105,20 +192,57 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
     columns.push_back(Column{pass_index, c, penalty_eur});
   };
 
-  // Start from doing nothing (feasible: every limit >= 0) and from the fleet's unconstrained optimum.
+  // Start from doing nothing (feasible: every limit >= 0) and from the fleet's unconstrained optimum, or from
+  // the warm start's point.
   const double penalty = p.shortfall_penalty_eur_per_kwh();
   for (size_t c = 0; c < clusters; ++c) {
     double idle_penalty = penalty * dw.idle_shortfall_kwh(c) + dw.idle_floor_eur(c);
     add_column(-1, c, {}, idle_penalty + dw.idle_wear_eur(c), idle_penalty);
   }
-  std::vector<double> zero(static_cast<size_t>(rows), 0.0);
-  Pass first = dw.price(zero);
-  pass_lambda.push_back(zero);
+  std::vector<double> start(static_cast<size_t>(rows), 0.0);
+  if (warm != nullptr && warm->lambda.size() == start.size()) start = warm->lambda;
+  Pass first = dw.price(start);
+  pass_lambda.push_back(start);
   for (size_t c = 0; c < clusters; ++c) {
     add_column(0, c, first.kw_of(c), first.cost_eur[c], penalty * first.shortfall_kwh[c] + first.floor_eur[c]);
   }
   double best_bound = first.lagrangian_eur;
-  std::vector<double> center = zero;
+  std::vector<double> center = start;
+  // With a warm start, the fleet's ties at the start point broken towards the limits, in two vehicle orders
+  // (one thread each where there are two): columns whose per-vehicle schedules are kept (pass -2 - index).
+  struct StoredColumn {
+    std::unique_ptr<double[]> charge_kw, discharge_kw;  // plan layout; every value written by the pass
+  };
+  std::vector<StoredColumn> stored;
+  std::vector<size_t> offset(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) offset[i + 1] = offset[i] + static_cast<size_t>(v.window(i));
+  if (warm != nullptr && warm->lambda.size() == start.size()) {
+    stored.resize(2);
+    for (StoredColumn& column : stored) {
+      column.charge_kw.reset(new double[offset[n]]);
+      column.discharge_kw.reset(new double[offset[n]]);
+    }
+    std::vector<Pass> tie_passes(stored.size());
+    auto run = [&](size_t k) {
+      const unsigned worker = dw.workers() > 1 ? static_cast<unsigned>(k) : 0u;
+      tie_passes[k] = dw.tie_broken_pass(start, kTieBreakEurPerKw, k == 1, offset, {stored[k].charge_kw.get(), offset[n]},
+                                         {stored[k].discharge_kw.get(), offset[n]}, worker);
+    };
+    if (dw.workers() > 1) {
+      std::thread second(run, size_t{1});
+      run(0);
+      second.join();
+    } else {
+      run(0);
+      run(1);
+    }
+    for (size_t k = 0; k < tie_passes.size(); ++k) {
+      for (size_t c = 0; c < clusters; ++c) {
+        const Pass& tp = tie_passes[k];
+        add_column(-2 - static_cast<int>(k), c, tp.kw_of(c), tp.cost_eur[c], penalty * tp.shortfall_kwh[c] + tp.floor_eur[c]);
+      }
+    }
+  }
 
   Plan plan;
   int it = 0;
@@ -145,7 +269,8 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
       if (!std::isfinite(limit_rows[r].import_kw)) lambda_master[r] = std::min(lambda_master[r], 0.0);
       if (!std::isfinite(limit_rows[r].export_kw)) lambda_master[r] = std::max(lambda_master[r], 0.0);
     }
-    double alpha = mispriced ? 0.0 : opt.smoothing;
+    const bool near = warm != nullptr && it < kWarmPasses && upper - best_bound <= kWarmGap * std::max(1.0, std::abs(money));
+    double alpha = mispriced ? 0.0 : (near ? kWarmSmoothing : opt.smoothing);
     std::vector<double> lambda(static_cast<size_t>(rows));
     for (int r = 0; r < rows; ++r) lambda[r] = alpha * center[r] + (1 - alpha) * lambda_master[r];
     Pass pass = dw.price(lambda);
@@ -178,12 +303,15 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   // Every vehicle takes its cluster's convex combination of its own responses.
   const double* mu = master.primalColumnSolution();
   std::vector<std::vector<double>> weight(pass_lambda.size(), std::vector<double>(clusters, 0.0));
+  std::vector<std::vector<double>> stored_weight(stored.size(), std::vector<double>(clusters, 0.0));
   for (size_t k = 0; k < columns.size(); ++k) {
     double w = mu[first_cluster_column + static_cast<int>(k)];
-    if (columns[k].pass >= 0 && w > 1e-12) weight[static_cast<size_t>(columns[k].pass)][columns[k].cluster] = w;
+    if (w <= 1e-12) continue;
+    if (columns[k].pass >= 0) weight[static_cast<size_t>(columns[k].pass)][columns[k].cluster] = w;
+    if (columns[k].pass <= -2) stored_weight[static_cast<size_t>(-2 - columns[k].pass)][columns[k].cluster] = w;
   }
-  plan.offset.assign(n + 1, 0);
-  for (size_t i = 0; i < n; ++i) plan.offset[i + 1] = plan.offset[i] + static_cast<size_t>(v.window(i));
+  if (best_lambda != nullptr) *best_lambda = center;
+  plan.offset = std::move(offset);
   plan.kw.assign(plan.offset[n], 0.0);
   std::vector<double> discharge_kw(plan.offset[n], 0.0);
   for (size_t k = 0; k < pass_lambda.size(); ++k) {
@@ -191,6 +319,17 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
       dw.accumulate(pass_lambda[k], weight[k], plan.offset, plan.kw, discharge_kw);
     }
   }
+  for (size_t k = 0; k < stored.size(); ++k) {
+    for (size_t i = 0; i < n; ++i) {
+      const double w = stored_weight[k][static_cast<size_t>(dw.cluster_of(i))];
+      if (w <= 0) continue;
+      for (size_t x = plan.offset[i]; x < plan.offset[i + 1]; ++x) {
+        plan.kw[x] += w * stored[k].charge_kw[x];
+        discharge_kw[x] += w * stored[k].discharge_kw[x];
+      }
+    }
+  }
+  stored.clear();
   // Where a car's responses in the combination charge and discharge in one step, the charger gets one power.
   std::vector<double> charge_kw = std::move(plan.kw);
   set_single_direction(p, charge_kw, discharge_kw, plan);
@@ -218,5 +357,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
   plan.iterations = std::min(it + 1, opt.max_iterations);  // master solves
   return plan;
 }
+
+}  // namespace
 
 }  // namespace voltpool
