@@ -201,18 +201,24 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
       pass.floor_eur[c] += part.floor_eur[c];
     }
   }
-  // The limits' share of the Lagrangian: lambda * import limit where lambda > 0, |lambda| * export limit below.
+  pass.lagrangian_eur -= limits_share_eur(lambda);
+  return pass;
+}
+
+// The limits' share of the Lagrangian: lambda * import limit where lambda > 0, |lambda| * export limit below.
+double Decomposition::limits_share_eur(const std::vector<double>& lambda) const {
+  double eur = 0;
   for (size_t r = 0; r < rows_.size(); ++r) {
     const LimitRow& row = rows_[r];
     if (row.follows) {
-      pass.lagrangian_eur -= lambda[r] * row.profile_kw;
+      eur += lambda[r] * row.profile_kw;
     } else if (lambda[r] > 0) {
-      pass.lagrangian_eur -= lambda[r] * row.import_kw;
+      eur += lambda[r] * row.import_kw;
     } else if (lambda[r] < 0) {
-      pass.lagrangian_eur -= -lambda[r] * row.export_kw;
+      eur += -lambda[r] * row.export_kw;
     }
   }
-  return pass;
+  return eur;
 }
 
 Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double eps, bool reverse,
@@ -271,6 +277,11 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
       return charge_only_response(p_, i, gp.charge, ranking, penalty_, kw);
     };
     ResponseCost r = respond_here();
+    // What the offsets off lambda could move any of its schedules' cost by: each step's offset times the most
+    // power the car can move then.
+    const double most_kw = std::max(v.charge_max_kw[i], v.discharge_max_kw[i]);
+    double offset_eur = 0;
+    for (size_t s = 0; s < window; ++s) offset_eur += std::abs(tau[first + s]) * most_kw * v.fraction(i, static_cast<int>(s));
     for (int attempt = 0; attempt < 2; ++attempt) {
       over.clear();
       for (size_t s = 0; s < window; ++s) {
@@ -278,7 +289,10 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
         if (after > p_.import_limit_kw[first + s] || -after > p_.export_limit_kw[first + s]) over.push_back(s);
       }
       if (over.empty()) break;
-      for (size_t s : over) price_at(first + s, tau[first + s] + (load[first + s] + kw[s] > 0 ? 1000 : -1000) * eps);
+      for (size_t s : over) {
+        price_at(first + s, tau[first + s] + (load[first + s] + kw[s] > 0 ? 1000 : -1000) * eps);
+        offset_eur += 1000 * eps * most_kw * v.fraction(i, static_cast<int>(s));
+      }
       r = respond_here();
       for (size_t s : over) price_at(first + s, tau[first + s]);
     }
@@ -286,6 +300,9 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
     out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur;
     out.shortfall_kwh[c] += r.shortfall_kwh;
     out.floor_eur[c] += r.floor_eur;
+    // Its best at lambda itself costs at least this (the schedule priced here and the best at lambda each move
+    // by at most offset_eur between the two prices).
+    out.lagrangian_eur += r.priced_eur - 2 * offset_eur;
     double* agg = out.cluster_kw.data() + c * steps + first;
     for (size_t s = 0; s < window; ++s) {
       agg[s] += kw[s];
@@ -296,6 +313,7 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
       update_tau(first + s);
     }
   }
+  out.lagrangian_eur -= limits_share_eur(lambda);
   return out;
 }
 

@@ -52,6 +52,8 @@ class Decomposition {
 
   // Every vehicle's response at the rows' surcharges `lambda` (EUR per kW of step-mean power).
   Pass price(const std::vector<double>& lambda);
+  // The limits' share of the Lagrangian at lambda (what the pass's Lagrangian takes off the vehicles' costs).
+  double limits_share_eur(const std::vector<double>& lambda) const;
   // Every vehicle's response at `lambda` with its ties broken towards the limits of the binding rows (lambda
   // != 0), for a master that starts next to the optimum. At an optimal dual point most cars are indifferent
   // between several schedules (steps of one price, or a binding step and the step its surcharge matches), and
@@ -61,8 +63,9 @@ class Decomposition {
   // present there), so the loads end near the limits; a car that would take a fleet limit past itself is
   // priced again with that step 1000 eps dearer to charge (or, for export, cheaper). eps is far below any
   // price difference, so every car stays at an optimal schedule for lambda when lambda's ties allow it.
-  // Each vehicle's charging and discharging go to charge_kw and discharge_kw (plan layout, by `offset`).
-  // Fleet rows only (for problems without feeders); `worker` picks the scratch space (two calls may run at
+  // Each vehicle's charging and discharging go to charge_kw and discharge_kw (plan layout, by `offset`). The
+  // pass's Lagrangian is a lower bound at lambda: each car's cost at its own prices, less what the offsets could
+  // have moved it. Fleet rows only (for problems without feeders); `worker` picks the scratch space (two calls may run at
   // once with different workers).
   Pass tie_broken_pass(const std::vector<double>& lambda, double eps_eur_per_kw, bool reverse,
                        const std::vector<size_t>& offset, std::span<double> charge_kw,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <memory>
 #include <thread>
@@ -23,8 +24,9 @@ struct WarmStart {
 };
 
 // The tie-break offset of tie_broken_pass, EUR per kW of step-mean power: far below any price difference of
-// real tariffs (0.01 EUR/MWh), far above rounding.
-constexpr double kTieBreakEurPerKw = 1e-9;
+// real tariffs (0.01 EUR/MWh), far above rounding, and small enough that the bound it costs (the offset times
+// the power a car can move) stays far below the gap the planner stops at.
+constexpr double kTieBreakEurPerKw = 1e-10;
 // Once the gap is below this with a warm start, new dual points stay this close to the best one: its columns
 // only need to settle how the cars split their ties.
 constexpr double kWarmGap = 1e-3;
@@ -192,31 +194,27 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
     columns.push_back(Column{pass_index, c, penalty_eur});
   };
 
-  // Start from doing nothing (feasible: every limit >= 0) and from the fleet's unconstrained optimum, or from
-  // the warm start's point.
+  // Start from doing nothing (feasible: every limit >= 0).
   const double penalty = p.shortfall_penalty_eur_per_kwh();
   for (size_t c = 0; c < clusters; ++c) {
     double idle_penalty = penalty * dw.idle_shortfall_kwh(c) + dw.idle_floor_eur(c);
     add_column(-1, c, {}, idle_penalty + dw.idle_wear_eur(c), idle_penalty);
   }
+  // Without a warm start: the fleet's unconstrained optimum (all surcharges 0). With one: its point, where the
+  // fleet's ties are broken towards the limits in two vehicle orders (one thread each where there are two),
+  // columns whose per-vehicle schedules are kept (pass -2 - index); their Lagrangians bound the optimum.
   std::vector<double> start(static_cast<size_t>(rows), 0.0);
-  if (warm != nullptr && warm->lambda.size() == start.size()) start = warm->lambda;
-  Pass first = dw.price(start);
-  pass_lambda.push_back(start);
-  for (size_t c = 0; c < clusters; ++c) {
-    add_column(0, c, first.kw_of(c), first.cost_eur[c], penalty * first.shortfall_kwh[c] + first.floor_eur[c]);
-  }
-  double best_bound = first.lagrangian_eur;
+  const bool warm_started = warm != nullptr && warm->lambda.size() == start.size();
+  if (warm_started) start = warm->lambda;
+  double best_bound = -std::numeric_limits<double>::infinity();
   std::vector<double> center = start;
-  // With a warm start, the fleet's ties at the start point broken towards the limits, in two vehicle orders
-  // (one thread each where there are two): columns whose per-vehicle schedules are kept (pass -2 - index).
   struct StoredColumn {
     std::unique_ptr<double[]> charge_kw, discharge_kw;  // plan layout; every value written by the pass
   };
   std::vector<StoredColumn> stored;
   std::vector<size_t> offset(n + 1, 0);
   for (size_t i = 0; i < n; ++i) offset[i + 1] = offset[i] + static_cast<size_t>(v.window(i));
-  if (warm != nullptr && warm->lambda.size() == start.size()) {
+  if (warm_started) {
     stored.resize(2);
     for (StoredColumn& column : stored) {
       column.charge_kw.reset(new double[offset[n]]);
@@ -237,11 +235,19 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
       run(1);
     }
     for (size_t k = 0; k < tie_passes.size(); ++k) {
+      const Pass& tp = tie_passes[k];
+      best_bound = std::max(best_bound, tp.lagrangian_eur);
       for (size_t c = 0; c < clusters; ++c) {
-        const Pass& tp = tie_passes[k];
         add_column(-2 - static_cast<int>(k), c, tp.kw_of(c), tp.cost_eur[c], penalty * tp.shortfall_kwh[c] + tp.floor_eur[c]);
       }
     }
+  } else {
+    Pass first = dw.price(start);
+    pass_lambda.push_back(start);
+    for (size_t c = 0; c < clusters; ++c) {
+      add_column(0, c, first.kw_of(c), first.cost_eur[c], penalty * first.shortfall_kwh[c] + first.floor_eur[c]);
+    }
+    best_bound = first.lagrangian_eur;
   }
 
   Plan plan;
@@ -269,7 +275,7 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
       if (!std::isfinite(limit_rows[r].import_kw)) lambda_master[r] = std::min(lambda_master[r], 0.0);
       if (!std::isfinite(limit_rows[r].export_kw)) lambda_master[r] = std::max(lambda_master[r], 0.0);
     }
-    const bool near = warm != nullptr && it < kWarmPasses && upper - best_bound <= kWarmGap * std::max(1.0, std::abs(money));
+    const bool near = warm_started && it < kWarmPasses && upper - best_bound <= kWarmGap * std::max(1.0, std::abs(money));
     double alpha = mispriced ? 0.0 : (near ? kWarmSmoothing : opt.smoothing);
     std::vector<double> lambda(static_cast<size_t>(rows));
     for (int r = 0; r < rows; ++r) lambda[r] = alpha * center[r] + (1 - alpha) * lambda_master[r];
