@@ -224,6 +224,15 @@ TEST(Flex, EnvelopeIsExactStepByStep) {
       ASSERT_TRUE(plan.ok());
       double best = fleet_power_kw(q, *plan)[t];
       EXPECT_NEAR(best, sign > 0 ? env.up_kw[t] : env.down_kw[t], 1e-6) << trial;
+      // The energy taken in by the end of step t: the LP rewarding (or charging for) every kWh until then.
+      std::fill(q.import_price_eur_per_kwh.begin(), q.import_price_eur_per_kwh.begin() + t + 1, -sign);
+      q.export_price_eur_per_kwh = q.import_price_eur_per_kwh;
+      auto energy_plan = solve_exact(q);
+      ASSERT_TRUE(energy_plan.ok());
+      auto fleet = fleet_power_kw(q, *energy_plan);
+      double taken_in = 0;
+      for (int s = 0; s <= t; ++s) taken_in += fleet[s] * p.dt_h;  // lossless fleets: stored = grid energy
+      EXPECT_NEAR(taken_in, sign > 0 ? env.energy_hi_kwh[t] : env.energy_lo_kwh[t], 1e-6) << trial;
     }
   }
 }

@@ -8,23 +8,30 @@
 
 namespace voltpool {
 
+std::vector<LimitRow> master_rows(const PlanningProblem& p) {
+  const LimitGroups groups(p);
+  const bool discharge = p.any_discharge();
+  std::vector<LimitRow> rows;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (int t = 0; t < p.steps; ++t) {
+      if (g == 0 && !p.fleet_profile_kw.empty()) {
+        rows.push_back(LimitRow{0, t, kNoLimit, kNoLimit, true, p.fleet_profile_kw[t]});
+        continue;
+      }
+      double imp = (*groups.import_kw[g])[t], exp = (*groups.export_kw[g])[t];
+      if (!std::isfinite(imp) && !(discharge && std::isfinite(exp))) continue;
+      rows.push_back(LimitRow{static_cast<int>(g), t, imp, discharge ? exp : kNoLimit, false, 0});
+    }
+  }
+  return rows;
+}
+
 Decomposition::Decomposition(const PlanningProblem& p, int clusters)
     : p_(p),
       groups_(p),
       penalty_(p.shortfall_penalty_eur_per_kwh()),
-      workers_(std::max(1u, std::min(4u, std::thread::hardware_concurrency()))) {
-  const bool discharge = p.any_discharge();
-  for (size_t g = 0; g < groups_.size(); ++g) {
-    for (int t = 0; t < p.steps; ++t) {
-      if (g == 0 && !p.fleet_profile_kw.empty()) {
-        rows_.push_back(LimitRow{0, t, kNoLimit, kNoLimit, true, p.fleet_profile_kw[t]});
-        continue;
-      }
-      double imp = (*groups_.import_kw[g])[t], exp = (*groups_.export_kw[g])[t];
-      if (!std::isfinite(imp) && !(discharge && std::isfinite(exp))) continue;
-      rows_.push_back(LimitRow{static_cast<int>(g), t, imp, discharge ? exp : kNoLimit, false, 0});
-    }
-  }
+      workers_(std::max(1u, std::min(4u, std::thread::hardware_concurrency()))),
+      rows_(master_rows(p)) {
   const PlanVehicles& v = p.vehicles;
   const size_t n = v.size();
   size_t longest = 0;
@@ -132,7 +139,6 @@ Decomposition::PassPrices Decomposition::prices(const std::vector<double>& lambd
     }
     gp.ranking = rank_steps(gp.charge);
   }
-  pass.window.clear();
   for (const auto& [group, first, end] : class_window_) pass.window.add(out[static_cast<size_t>(group)].ranking, first, end);
   return pass;
 }
@@ -151,6 +157,7 @@ ResponseCost Decomposition::respond(size_t i, const PassPrices& pp, std::span<do
   if (p_.vehicles.discharge_max_kw[i] > 0) {
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw);
   }
+  // A plain charge-only car: its window's ranking (the callers that sum many of them skip the window).
   std::fill(discharge_kw.begin(), discharge_kw.end(), 0.0);
   return charge_only_response(p_, i, gp.charge, pp.window.of(static_cast<size_t>(window_class_[i])), penalty_, kw);
 }
@@ -225,13 +232,13 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
                                     const std::vector<size_t>& offset, std::span<double> charge_kw,
                                     std::span<double> discharge_kw, unsigned worker) {
   PassPrices pp = prices(lambda);
+  const PassPrices at_lambda = pp;
   const PlanVehicles& v = p_.vehicles;
   const size_t steps = static_cast<size_t>(p_.steps), k = clusters(), n = v.size();
-  const double dt = p_.dt_h;
-  GroupPrices& gp = pp.group[0];
-  const std::vector<double> base_charge = gp.charge, base_revenue = gp.revenue;  // at lambda
-  // Per step: the binding row's limit (the load to reach), the load placed, the cars present and placed.
-  std::vector<double> target(steps, 0.0), load(steps, 0.0), tau(steps, 0.0), present(steps, 0.0), placed(steps, 0.0);
+  // Per step: the binding row's limit (the load to reach), the load placed, the cars present and placed, and
+  // the offset off lambda each car is priced at (every group alike: feeders here have no rows of their own).
+  std::vector<double> target(steps, 0.0), load(steps, 0.0), present(steps, 0.0), placed(steps, 0.0);
+  std::vector<double> tau(steps, 0.0);
   std::vector<unsigned char> binding(steps, 0);
   for (size_t r = 0; r < rows_.size(); ++r) {
     if (rows_[r].group != 0 || rows_[r].follows || lambda[r] == 0) continue;
@@ -242,14 +249,18 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
   for (size_t i = 0; i < n; ++i) {
     for (int t = v.first_step[i]; t < v.end_step[i]; ++t) present[static_cast<size_t>(t)] += 1;
   }
-  auto price_at = [&](size_t t, double surcharge) {
-    gp.charge[t] = base_charge[t] + surcharge / dt;
-    gp.revenue[t] = base_revenue[t] + surcharge / dt;
+  auto price_at = [&](size_t t, double offset_eur_per_kw) {
+    for (size_t g = 0; g < pp.group.size(); ++g) {
+      pp.group[g].charge[t] = at_lambda.group[g].charge[t] + offset_eur_per_kw / p_.dt_h;
+      pp.group[g].revenue[t] = at_lambda.group[g].revenue[t] + offset_eur_per_kw / p_.dt_h;
+    }
   };
+  // The offset: eps times how far the load stands from its pro-rata share of the limit, in cars' shares of it.
   auto update_tau = [&](size_t t) {
     if (!binding[t]) return;
     const double share = present[t] > 0 ? std::min(1.0, (placed[t] + 1) / present[t]) : 1.0;
-    tau[t] = eps * std::clamp((load[t] - target[t] * share) / std::max(1.0, std::abs(target[t])), -1.0, 1.0);
+    const double per_car = std::max(1e-3, std::abs(target[t]) / std::max(1.0, present[t]));
+    tau[t] = eps * std::clamp((load[t] - target[t] * share) / per_car, -1.0, 1.0);
     price_at(t, tau[t]);
   };
   for (size_t t = 0; t < steps; ++t) update_tau(t);
@@ -260,49 +271,58 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
   out.cost_eur.assign(k, 0.0);
   out.shortfall_kwh.assign(k, 0.0);
   out.floor_eur.assign(k, 0.0);
-  std::vector<int> ranking;    // a charge-only car's window by price
-  std::vector<size_t> over;    // window steps a car would take past a limit
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  for (size_t step = 0; step < n; ++step) {
-    const size_t i = order[reverse ? n - 1 - step : step];
+  std::vector<int> ranking;                 // a charge-only car's window by price
+  std::vector<double> bump(steps, 0.0);     // the extra offset of a car's retry, per step
+  std::vector<size_t> bumped;
+  for (size_t placed_cars = 0; placed_cars < n; ++placed_cars) {
+    const size_t i = reverse ? n - 1 - placed_cars : placed_cars;
     const size_t window = static_cast<size_t>(v.window(i)), first = static_cast<size_t>(v.first_step[i]);
     std::span<double> kw(scratch_[worker].data(), window), dis(discharge_scratch_[worker].data(), window);
     auto respond_here = [&] {
       if (!plain_charge_only(i)) return respond(i, pp, kw, worker, dis);
+      const std::vector<double>& charge = pp.group[static_cast<size_t>(groups_.vehicle_group[i])].charge;
       ranking.resize(window);
       std::iota(ranking.begin(), ranking.end(), static_cast<int>(first));
-      std::stable_sort(ranking.begin(), ranking.end(), [&](int a, int b) { return gp.charge[a] < gp.charge[b]; });
+      std::stable_sort(ranking.begin(), ranking.end(), [&](int a, int b) { return charge[a] < charge[b]; });
       std::fill(dis.begin(), dis.end(), 0.0);
-      return charge_only_response(p_, i, gp.charge, ranking, penalty_, kw);
+      return charge_only_response(p_, i, charge, ranking, penalty_, kw);
     };
     ResponseCost r = respond_here();
-    // What the offsets off lambda could move any of its schedules' cost by: each step's offset times the most
-    // power the car can move then.
+    // A car that would push a fleet limit past itself (importing past the import limit, exporting past the
+    // export limit) is priced again with those steps 1000 eps dearer that way, the bumps adding up over retries.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      bool more = false;
+      for (size_t s = 0; s < window; ++s) {
+        const size_t t = first + s;
+        const double after = load[t] + kw[s], slack = 1e-9 * std::max(1.0, std::abs(after));
+        const int way = kw[s] > 0 && after > p_.import_limit_kw[t] + slack ? 1
+                        : kw[s] < 0 && -after > p_.export_limit_kw[t] + slack ? -1 : 0;
+        if (way == 0) continue;
+        if (bump[t] == 0) bumped.push_back(t);
+        bump[t] += way * 1000 * eps;
+        price_at(t, tau[t] + bump[t]);
+        more = true;
+      }
+      if (!more) break;
+      r = respond_here();
+    }
+    // What the offsets could move any of its schedules' cost by (each step's offset times the most power the car
+    // can move then): its best at lambda itself costs at least its cost here less that.
     const double most_kw = std::max(v.charge_max_kw[i], v.discharge_max_kw[i]);
     double offset_eur = 0;
-    for (size_t s = 0; s < window; ++s) offset_eur += std::abs(tau[first + s]) * most_kw * v.fraction(i, static_cast<int>(s));
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      over.clear();
-      for (size_t s = 0; s < window; ++s) {
-        const double after = load[first + s] + kw[s];
-        if (after > p_.import_limit_kw[first + s] || -after > p_.export_limit_kw[first + s]) over.push_back(s);
-      }
-      if (over.empty()) break;
-      for (size_t s : over) {
-        price_at(first + s, tau[first + s] + (load[first + s] + kw[s] > 0 ? 1000 : -1000) * eps);
-        offset_eur += 1000 * eps * most_kw * v.fraction(i, static_cast<int>(s));
-      }
-      r = respond_here();
-      for (size_t s : over) price_at(first + s, tau[first + s]);
+    for (size_t s = 0; s < window; ++s) {
+      offset_eur += std::abs(tau[first + s] + bump[first + s]) * most_kw * v.fraction(i, static_cast<int>(s));
     }
+    for (size_t t : bumped) {
+      bump[t] = 0;
+      price_at(t, tau[t]);
+    }
+    bumped.clear();
     const size_t c = static_cast<size_t>(cluster_of_[i]);
     out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur;
     out.shortfall_kwh[c] += r.shortfall_kwh;
     out.floor_eur[c] += r.floor_eur;
-    // Its best at lambda itself costs at least this (the schedule priced here and the best at lambda each move
-    // by at most offset_eur between the two prices).
-    out.lagrangian_eur += r.priced_eur - 2 * offset_eur;
+    out.lagrangian_eur += r.priced_eur - offset_eur;
     double* agg = out.cluster_kw.data() + c * steps + first;
     for (size_t s = 0; s < window; ++s) {
       agg[s] += kw[s];

@@ -21,6 +21,10 @@ struct LimitRow {
   double profile_kw = 0;
 };
 
+// The master's rows of a problem: with a followed profile one equality row per step, else one per step and limit
+// group where that group has a limit (export limits only where some vehicle may discharge).
+std::vector<LimitRow> master_rows(const PlanningProblem& p);
+
 // What one pricing pass found, per cluster: its vehicles' summed power per step, true cost (energy + shortfall
 // penalty + soft floor cost), shortfall and floor cost; and over the fleet the Lagrangian (a lower bound).
 struct Pass {

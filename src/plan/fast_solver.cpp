@@ -17,8 +17,8 @@ namespace voltpool {
 namespace {
 
 // Where the decomposition starts: a dual point near the optimum (found on a sample of the fleet), at which the
-// fleet is priced once plainly (a bound and a column per cluster) and twice with its ties broken towards the
-// limits (Decomposition::tie_broken_pass, stored columns).
+// fleet is priced twice with its ties broken towards the limits (Decomposition::tie_broken_pass): stored
+// columns, and lower bounds.
 struct WarmStart {
   std::vector<double> lambda;
 };
@@ -39,18 +39,19 @@ constexpr int kWarmClusters = 64;
 Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions& opt, const WarmStart* warm,
                                std::vector<double>* best_lambda);
 
-// The problem on every k-th vehicle, its limits scaled to their share of the fleet.
+// The problem on about `vehicles` of the fleet's vehicles, picked by a hash of their index (no period of the
+// fleet's order can line up with it), its limits scaled to their share of the fleet.
 PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
   PlanningProblem q = p;
   const PlanVehicles& v = p.vehicles;
-  const size_t stride = std::max<size_t>(1, v.size() / vehicles);
+  const uint64_t stride = std::max<uint64_t>(1, v.size() / vehicles);
   q.vehicles = PlanVehicles{};
   q.vehicle_wear.clear();
   q.soft_floor_kwh.clear();
   size_t floor_at = 0;
   for (size_t i = 0; i < v.size(); ++i) {
     const size_t window = static_cast<size_t>(v.window(i));
-    if (i % stride == 0) {
+    if (((static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull) >> 32) % stride == 0) {
       q.vehicles.add(v.first_step[i], v.end_step[i], v.first_fraction[i], v.last_fraction[i], v.charge_max_kw[i],
                      v.discharge_max_kw[i], v.e0_kwh[i], v.e_min_kwh[i], v.e_max_kwh[i], v.target_kwh[i],
                      v.eta_charge[i], v.eta_discharge[i], v.feeder[i]);
@@ -122,9 +123,12 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
                                std::vector<double>* best_lambda) {
   const PlanVehicles& v = p.vehicles;
   const size_t n = v.size();
+  // A start point fits when it has one surcharge per master row (a sample without a car that may discharge
+  // has no export rows); otherwise the decomposition starts from zero.
+  const bool warm_started = warm != nullptr && warm->lambda.size() == master_rows(p).size();
   const int clusters_wanted =
       opt.clusters > 0 ? opt.clusters
-      : warm != nullptr ? kWarmClusters
+      : warm_started ? kWarmClusters
                        : (p.any_discharge() || p.has_soft_floors() || !p.vehicle_wear.empty() || !p.fleet_profile_kw.empty() ? 16
                                                                                  : std::clamp(static_cast<int>(n / 5000), 1, 16));
   Decomposition dw(p, clusters_wanted);
@@ -204,7 +208,6 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
   // fleet's ties are broken towards the limits in two vehicle orders (one thread each where there are two),
   // columns whose per-vehicle schedules are kept (pass -2 - index); their Lagrangians bound the optimum.
   std::vector<double> start(static_cast<size_t>(rows), 0.0);
-  const bool warm_started = warm != nullptr && warm->lambda.size() == start.size();
   if (warm_started) start = warm->lambda;
   double best_bound = -std::numeric_limits<double>::infinity();
   std::vector<double> center = start;
@@ -227,9 +230,8 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
                                          {stored[k].discharge_kw.get(), offset[n]}, worker);
     };
     if (dw.workers() > 1) {
-      std::thread second(run, size_t{1});
+      std::jthread second(run, size_t{1});
       run(0);
-      second.join();
     } else {
       run(0);
       run(1);

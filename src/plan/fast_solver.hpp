@@ -27,11 +27,11 @@ struct FastSolverOptions {
   // 16 (charge-only passes are cheap, so there the master's size matters more).
   int clusters = 0;
   // Fleets of more than sample_above vehicles that may discharge (and have no feeder limits and follow no
-  // profile) first plan every k-th vehicle, sample_vehicles of them, with the limits scaled to their share:
-  // that sample's best dual point is near the fleet's (the surcharges settle on price differences), so the
-  // fleet is priced there once for a bound and twice with its ties broken towards the limits
-  // (Decomposition::tie_broken_pass), and the passes after it only settle the split (V2G 100k: 93 passes to
-  // about a dozen). 0: never.
+  // profile) first plan about sample_vehicles of their vehicles, the limits scaled to their share: that sample's
+  // best dual point is the fleet's or near it (the surcharges settle on price differences), so the fleet is
+  // priced there twice with its ties broken towards the limits (Decomposition::tie_broken_pass) and, with 64
+  // clusters, the first master meets every binding limit (V2G 100k: one master solve instead of 93 passes;
+  // the sample's own ~77 are on 1,000 cars). Where the point is off, the passes go on from there. 0: never.
   size_t sample_vehicles = 1000;
   size_t sample_above = 4000;
 };

@@ -508,7 +508,6 @@ TEST(FastSolver, MatchesExactWithBatteryWear) {
 // keeps every limit, box and window and reaches the LP's optimum.
 TEST(FastSolver, MatchesExactFromASampleWarmStart) {
   std::mt19937_64 rng(91);
-  int one_master_solve = 0;
   for (int trial = 0; trial < 90; ++trial) {
     auto p = random_bidirectional(rng, 40 + 4 * (trial % 31), 12 + trial % 30, trial % 2 == 1);
     if (trial % 3 == 0) {
@@ -520,7 +519,9 @@ TEST(FastSolver, MatchesExactFromASampleWarmStart) {
     Plan exact, fast;
     bool compared = false;
     ASSERT_TRUE(fast_matches_exact(p, exact, fast, compared, trial % 2 == 1, options)) << trial;
-    one_master_solve += fast.iterations == 1;
+    // The bound from the tie-broken passes (less what their offsets could move) is a true bound.
+    const double scale = std::max(1.0, std::abs(exact.energy_cost_eur + exact.wear_cost_eur));
+    ASSERT_LE(fast.lower_bound_eur, exact.objective_eur + 1e-9 * scale) << trial;
   }
 }
 

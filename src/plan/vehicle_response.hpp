@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <span>
 #include <vector>
 
@@ -62,6 +63,7 @@ ResponseCost charge_only_response(const PlanningProblem& p, size_t i, std::span<
       if (a >= 0) break;  // the ranking only gets dearer
       continue;
     }
+    assert(t >= first && t <= last);  // the ranking holds the window's steps only
     const double share = t == first ? first_fraction : (t == last ? last_fraction : 1.0);
     const double take = std::min(full_step_kwh * share, (a < 0 ? room : need) - stored);
     if (take <= 0) continue;
