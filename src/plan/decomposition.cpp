@@ -169,10 +169,7 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
   std::vector<Pass> partial(workers_);
   parallel_chunks(v.size(), [&](size_t begin, size_t end, unsigned w) {
     Pass& out = partial[w];
-    out.cluster_kw.assign(k * steps, 0.0);
-    out.cost_eur.assign(k, 0.0);
-    out.shortfall_kwh.assign(k, 0.0);
-    out.floor_eur.assign(k, 0.0);
+    out = Pass(steps, k);
     for (size_t i = begin; i < end; ++i) {
       const size_t c = static_cast<size_t>(cluster_of_[i]);
       double* agg = out.cluster_kw.data() + c * steps + static_cast<size_t>(v.first_step[i]);
@@ -192,12 +189,7 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
       out.lagrangian_eur += r.priced_eur;
     }
   });
-  Pass pass;
-  pass.steps = steps;
-  pass.cluster_kw.assign(k * steps, 0.0);
-  pass.cost_eur.assign(k, 0.0);
-  pass.shortfall_kwh.assign(k, 0.0);
-  pass.floor_eur.assign(k, 0.0);
+  Pass pass(steps, k);
   for (const Pass& part : partial) {
     if (part.cluster_kw.empty()) continue;
     pass.lagrangian_eur += part.lagrangian_eur;
@@ -265,12 +257,7 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
   };
   for (size_t t = 0; t < steps; ++t) update_tau(t);
 
-  Pass out;
-  out.steps = steps;
-  out.cluster_kw.assign(k * steps, 0.0);
-  out.cost_eur.assign(k, 0.0);
-  out.shortfall_kwh.assign(k, 0.0);
-  out.floor_eur.assign(k, 0.0);
+  Pass out(steps, k);
   std::vector<int> ranking;                 // a charge-only car's window by price
   std::vector<double> bump(steps, 0.0);     // the extra offset of a car's retry, per step
   std::vector<size_t> bumped;

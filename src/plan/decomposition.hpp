@@ -28,6 +28,10 @@ std::vector<LimitRow> master_rows(const PlanningProblem& p);
 // What one pricing pass found, per cluster: its vehicles' summed power per step, true cost (energy + shortfall
 // penalty + soft floor cost), shortfall and floor cost; and over the fleet the Lagrangian (a lower bound).
 struct Pass {
+  Pass() = default;
+  Pass(size_t steps, size_t clusters)  // all zero
+      : steps(steps), cluster_kw(clusters * steps, 0.0), cost_eur(clusters, 0.0), shortfall_kwh(clusters, 0.0),
+        floor_eur(clusters, 0.0) {}
   size_t steps = 0;
   std::vector<double> cluster_kw;  // cluster-major, steps per cluster
   std::vector<double> cost_eur, shortfall_kwh, floor_eur;
