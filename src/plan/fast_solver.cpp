@@ -35,6 +35,7 @@ constexpr int kWarmPasses = 8;  // after that many, a start point that did not s
 // A warm start's master mixes the tie-broken columns per cluster: more clusters let it meet every binding limit
 // from those columns alone (V2G 100k: 16 clusters 11 master solves, 64 one).
 constexpr int kWarmClusters = 64;
+constexpr size_t kSmallestSample = 200;  // a sample's own sample: no smaller
 
 Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions& opt, const WarmStart* warm,
                                std::vector<double>* best_lambda);
@@ -69,6 +70,26 @@ PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
   return q;
 }
 
+bool has_feeder_limits(const PlanningProblem& p);
+
+// Large fleets that may discharge start from the dual point of a sample (see FastSolverOptions), itself planned
+// from a sample a quarter its size while that is still large enough to pay.
+Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions& opt, std::vector<double>* best_lambda) {
+  if (opt.sample_vehicles > 0 && p.vehicles.size() > opt.sample_above && 2 * opt.sample_vehicles <= p.vehicles.size() &&
+      p.any_discharge() && p.fleet_profile_kw.empty() && !has_feeder_limits(p)) {
+    std::vector<double> lambda;
+    FastSolverOptions sample_options = opt;
+    sample_options.sample_vehicles = opt.sample_vehicles / 4 >= kSmallestSample ? opt.sample_vehicles / 4 : 0;
+    sample_options.sample_above = 2 * sample_options.sample_vehicles;
+    auto sample = plan_from_sample(sample_problem(p, opt.sample_vehicles), sample_options, &lambda);
+    if (sample.ok()) {
+      WarmStart warm{std::move(lambda)};
+      return run_decomposition(p, opt, &warm, best_lambda);
+    }
+  }
+  return run_decomposition(p, opt, nullptr, best_lambda);
+}
+
 bool has_feeder_limits(const PlanningProblem& p) {
   for (const Feeder& f : p.feeders) {
     for (int t = 0; t < p.steps; ++t) {
@@ -101,20 +122,7 @@ Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) 
       }
     }
   }
-  // Large fleets that may discharge start from the dual point of a sample (see FastSolverOptions).
-  if (opt.sample_vehicles > 0 && p.vehicles.size() > opt.sample_above && 2 * opt.sample_vehicles <= p.vehicles.size() &&
-      p.any_discharge() &&
-      p.fleet_profile_kw.empty() && !has_feeder_limits(p)) {
-    std::vector<double> lambda;
-    FastSolverOptions sample_options = opt;
-    sample_options.sample_vehicles = 0;
-    auto sample = run_decomposition(sample_problem(p, opt.sample_vehicles), sample_options, nullptr, &lambda);
-    if (sample.ok()) {
-      WarmStart warm{std::move(lambda)};
-      return run_decomposition(p, opt, &warm, nullptr);
-    }
-  }
-  return run_decomposition(p, opt, nullptr, nullptr);
+  return plan_from_sample(p, opt, nullptr);
 }
 
 namespace {

@@ -31,7 +31,8 @@ struct FastSolverOptions {
   // best dual point is the fleet's or near it (the surcharges settle on price differences), so the fleet is
   // priced there twice with its ties broken towards the limits (Decomposition::tie_broken_pass) and, with 64
   // clusters, the first master meets every binding limit (V2G 100k: one master solve instead of 93 passes;
-  // the sample's own ~77 are on 1,000 cars). Where the point is off, the passes go on from there. 0: never.
+  // the sample is planned the same way from a sample of 250). Where the point is off, the passes go on from
+  // there. 0: never.
   size_t sample_vehicles = 1000;
   size_t sample_above = 4000;
 };
