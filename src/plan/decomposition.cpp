@@ -233,10 +233,10 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
   std::vector<double> tau(steps, 0.0);
   std::vector<unsigned char> binding(steps, 0);
   for (size_t r = 0; r < rows_.size(); ++r) {
-    if (rows_[r].group != 0 || rows_[r].follows || lambda[r] == 0) continue;
+    if (rows_[r].group != 0 || (!rows_[r].follows && lambda[r] == 0)) continue;
     const size_t t = static_cast<size_t>(rows_[r].step);
-    binding[t] = 1;
-    target[t] = lambda[r] > 0 ? rows_[r].import_kw : -rows_[r].export_kw;
+    binding[t] = 1;  // a followed profile binds at every step
+    target[t] = rows_[r].follows ? rows_[r].profile_kw : (lambda[r] > 0 ? rows_[r].import_kw : -rows_[r].export_kw);
   }
   for (size_t i = 0; i < n; ++i) {
     for (int t = v.first_step[i]; t < v.end_step[i]; ++t) present[static_cast<size_t>(t)] += 1;
@@ -282,7 +282,8 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
       for (size_t s = 0; s < window; ++s) {
         const size_t t = first + s;
         const double after = load[t] + kw[s], slack = 1e-9 * std::max(1.0, std::abs(after));
-        const int way = kw[s] > 0 && after > p_.import_limit_kw[t] + slack ? 1
+        const int way = !p_.fleet_profile_kw.empty() ? 0  // a followed profile replaces the limits
+                        : kw[s] > 0 && after > p_.import_limit_kw[t] + slack ? 1
                         : kw[s] < 0 && -after > p_.export_limit_kw[t] + slack ? -1 : 0;
         if (way == 0) continue;
         if (bump[t] == 0) bumped.push_back(t);

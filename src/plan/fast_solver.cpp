@@ -67,6 +67,7 @@ PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
   const double share = static_cast<double>(q.vehicles.size()) / static_cast<double>(std::max<size_t>(1, v.size()));
   for (double& kw : q.import_limit_kw) kw *= share;
   for (double& kw : q.export_limit_kw) kw *= share;
+  for (double& kw : q.fleet_profile_kw) kw *= share;
   return q;
 }
 
@@ -76,7 +77,7 @@ bool has_feeder_limits(const PlanningProblem& p);
 // from a sample a quarter its size while that is still large enough to pay.
 Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions& opt, std::vector<double>* best_lambda) {
   if (opt.sample_vehicles > 0 && p.vehicles.size() > opt.sample_above && 2 * opt.sample_vehicles <= p.vehicles.size() &&
-      p.any_discharge() && p.fleet_profile_kw.empty() && !has_feeder_limits(p)) {
+      p.any_discharge() && !has_feeder_limits(p)) {
     std::vector<double> lambda;
     FastSolverOptions sample_options = opt;
     sample_options.sample_vehicles = opt.sample_vehicles / 4 >= kSmallestSample ? opt.sample_vehicles / 4 : 0;

@@ -504,7 +504,7 @@ TEST(FastSolver, MatchesExactWithBatteryWear) {
 
 // Large V2G fleets start from a sample's dual point with the ties broken towards the limits (FastSolverOptions::
 // sample_vehicles): here fleets of 40-160 cars start from samples of 8-20, lossless and lossy, some cars
-// charge-only, a third with battery wear. Wherever the sample's point lands (near the optimum or not), the plan
+// charge-only, a third with battery wear, a sixth following a profile. Wherever the sample's point lands (near the optimum or not), the plan
 // keeps every limit, box and window and reaches the LP's optimum.
 TEST(FastSolver, MatchesExactFromASampleWarmStart) {
   std::mt19937_64 rng(91);
@@ -512,6 +512,11 @@ TEST(FastSolver, MatchesExactFromASampleWarmStart) {
     auto p = random_bidirectional(rng, 40 + 4 * (trial % 31), 12 + trial % 30, trial % 2 == 1);
     if (trial % 3 == 0) {
       for (size_t i = 0; i < p.vehicles.size(); ++i) p.vehicle_wear.push_back(rising_wear(p.vehicles.e_max_kwh[i] + 1));
+    }
+    if (trial % 6 == 1) {  // following a profile the fleet can follow (its own plan's), export credited alike
+      auto own = solve_exact(p);
+      ASSERT_TRUE(own.ok());
+      p.fleet_profile_kw = fleet_power_kw(p, *own);
     }
     FastSolverOptions options;
     options.sample_above = 30;
