@@ -7,6 +7,7 @@
 #include "flex/envelope.hpp"
 #include "flex/follow.hpp"
 #include "plan/exact_solver.hpp"
+#include "plan/fast_solver.hpp"
 
 namespace voltpool {
 namespace {
@@ -152,6 +153,34 @@ TEST(Flex, SplitsKeepTheCarsMoreCentralThanThePlainLp) {
     better += ours < theirs - 1e-3;
   }
   EXPECT_GT(better, 50);
+}
+
+// The decomposition keeps the same preference (every car through its dynamic programme, the centring's kinks in
+// its cost-to-go): its split of a profile is at least as central as the exact LP's (often a little more: the LP
+// meets so small a tie-break only to its tolerance) and never less central than its own plain split, more
+// central in many.
+TEST(Flex, DecompositionSplitsAsCentrallyAsTheLp) {
+  std::mt19937_64 rng(8);
+  int better = 0;
+  for (int trial = 0; trial < 120; ++trial) {
+    auto p = random_lossless(rng, 2 + trial % 6, 6 + trial % 10, trial % 2 == 1);
+    auto seed = solve_exact(p);
+    ASSERT_TRUE(seed.ok());
+    PlanningProblem plain = p;
+    plain.fleet_profile_kw = fleet_power_kw(p, *seed);
+    PlanningProblem centred = plain;
+    centred.centring_eur_per_h = kSplitCentringEurPerH;
+    auto fast = solve_fast(centred), fast_plain = solve_fast(plain), lp = solve_exact(centred);
+    ASSERT_TRUE(fast.ok() && fast_plain.ok() && lp.ok());
+    auto fleet = fleet_power_kw(p, *fast);
+    for (int t = 0; t < p.steps; ++t) ASSERT_NEAR(fleet[t], plain.fleet_profile_kw[t], 1e-6) << trial;
+    const double ours = off_centre(p, *fast);
+    EXPECT_LE(ours, off_centre(p, *lp) + 1e-4 * std::max(1.0, ours)) << trial;  // the LP meets the tie-break
+                                                                               // only to its tolerance
+    EXPECT_LE(ours, off_centre(p, *fast_plain) + 1e-6) << trial;
+    better += ours < off_centre(p, *fast_plain) - 1e-3;
+  }
+  EXPECT_GT(better, 30);
 }
 
 // Every profile a fleet really can follow (the sum of feasible schedules) is accepted and split back exactly;
@@ -388,7 +417,13 @@ TEST(Flex, CloseResidueMeetsTheProfileAndKeepsEveryCarWhole) {
       close_residue(p, asked, split);
     } else {
       const double left = close_residue(p, profile, split);
+      double now = 0;  // what it says is left is what is left
+      for (int t = 0; t < p.steps; ++t) now = std::max(now, std::abs(profile[t] - fleet_power_kw(p, split)[t]));
+      EXPECT_NEAR(left, now, 1e-12) << trial;
       EXPECT_LE(left, missed) << trial;
+      if (left == missed) {
+        EXPECT_EQ(split.kw, nudged.kw) << trial;  // where it cannot help, nothing changes
+      }
       closed += left <= 1e-9;
     }
     auto check = check_plan(p, split);

@@ -24,19 +24,12 @@ Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>
   if (!plan.ok()) return plan.error();
   FollowResult r;
   r.plan = std::move(*plan);
-  if (!exact) {
-    // The decomposition's rounding residue, closed car by car without touching any owner's needs.
+  if (!exact && !p.has_feeder_limits()) {
+    // The decomposition's rounding residue, closed car by car (feeders' limits would need their own room).
     close_residue(p, profile_kw, r.plan);
-    const PlanVehicles& v = p.vehicles;
-    for (size_t i = 0; i < v.size(); ++i) {
-      double stored = 0;
-      for (double kw : r.plan.of(i)) stored += (kw >= 0 ? kw * v.eta_charge[i] : kw / v.eta_discharge[i]) * p.dt_h;
-      r.plan.shortfall_kwh[i] = std::max(0.0, v.target_kwh[i] - v.e0_kwh[i] - stored);
-    }
+    account_plan(p, r.plan);
   }
   auto fleet = fleet_power_kw(p, r.plan);
-  r.plan.deviation_kw.resize(static_cast<size_t>(p.steps));
-  for (int t = 0; t < p.steps; ++t) r.plan.deviation_kw[t] = profile_kw[t] - fleet[t];
   r.nearest_kw = fleet;
   r.accepted = true;
   for (int t = 0; t < p.steps; ++t) {

@@ -17,7 +17,9 @@ namespace voltpool {
 inline constexpr size_t kExactFollowMaxVehicleSteps = 2'000'000;
 // Among the splits that follow a profile equally well, the exact LP prefers the one that keeps each car near
 // the middle of its energy corridor (PlanningProblem::centring_eur_per_h): able to move both ways later, with
-// the power and so the cycling spread over the cars. Small next to any price, so it only breaks ties.
+// the power and so the cycling spread over the cars. Small next to any price, so it only breaks ties. The
+// decomposition can carry it too (tested), but at 100,000 cars it made a split take 9.7 minutes instead of
+// 10.5 s (every car through its dynamic programme, three more kinks a step), so larger fleets split without.
 inline constexpr double kSplitCentringEurPerH = 1e-4;
 
 struct FollowResult {

@@ -49,6 +49,17 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
   scratch_.assign(workers_, std::vector<double>(longest));
   discharge_scratch_.assign(workers_, std::vector<double>(longest));
   storage_scratch_.resize(workers_);
+  if (p.centring_eur_per_h > 0) {  // each car's corridor middle and half-width, laid out like its soft floors
+    centring_mid_kwh_.resize(floor_offset_[n]);
+    centring_half_kwh_.resize(floor_offset_[n]);
+    for (size_t i = 0; i < n; ++i) {
+      const EnergyCorridor corridor = energy_corridor(p, i);
+      for (size_t k = 0; k < corridor.low_kwh.size(); ++k) {
+        centring_mid_kwh_[floor_offset_[i] + k] = (corridor.low_kwh[k] + corridor.high_kwh[k]) / 2;
+        centring_half_kwh_[floor_offset_[i] + k] = std::max(1e-3, (corridor.high_kwh[k] - corridor.low_kwh[k]) / 2);
+      }
+    }
+  }
 
   // Clusters: vehicles sorted by group and window, cut into runs of about equal size that never span groups.
   std::vector<size_t> order(n);
@@ -61,7 +72,7 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
   window_class_.assign(n, 0);
   plain_charge_only_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
-    plain_charge_only_[i] = v.discharge_max_kw[i] <= 0 && !floored_[i] && p.vehicle_wear.empty();
+    plain_charge_only_[i] = v.discharge_max_kw[i] <= 0 && !floored_[i] && p.vehicle_wear.empty() && !centred();
   }
   size_t in_current = 0;
   for (size_t r = 0; r < n; ++r) {
@@ -71,7 +82,7 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
       cluster_group_.push_back(g);
       idle_shortfall_.push_back(0);
       idle_floor_eur_.push_back(0);
-      idle_wear_eur_.push_back(0);
+      idle_cost_eur_.push_back(0);
       in_current = 0;
     }
     cluster_of_[i] = static_cast<int>(cluster_group_.size() - 1);
@@ -83,7 +94,13 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
           p.soft_floor_penalty_eur_per_kwh * std::max(0.0, p.soft_floor_kwh[floor_offset_[i] + k] - v.e0_kwh[i]);
     }
     if (!p.vehicle_wear.empty()) {  // parked at e0 all along
-      idle_wear_eur_.back() += p.vehicle_wear[i].calendar_eur_per_h(v.e0_kwh[i]) * p.dt_h * v.window(i);
+      idle_cost_eur_.back() += p.vehicle_wear[i].calendar_eur_per_h(v.e0_kwh[i]) * p.dt_h * v.window(i);
+    }
+    if (centred()) {
+      const Centring centring = centring_of(i);
+      for (size_t k = 0; k < static_cast<size_t>(v.window(i)); ++k) {
+        idle_cost_eur_.back() += centring.cost_eur(k, v.e0_kwh[i], p.dt_h);
+      }
     }
     ++in_current;
   }
@@ -91,7 +108,7 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
     cluster_group_.push_back(0);
     idle_shortfall_.push_back(0);
     idle_floor_eur_.push_back(0);
-    idle_wear_eur_.push_back(0);
+    idle_cost_eur_.push_back(0);
   }
   in_chain_.assign(cluster_group_.size() * groups_.size(), 0);
   for (size_t c = 0; c < cluster_group_.size(); ++c) {
@@ -148,11 +165,12 @@ ResponseCost Decomposition::respond(size_t i, const PassPrices& pp, std::span<do
   const GroupPrices& gp = pp.group[static_cast<size_t>(groups_.vehicle_group[i])];
   const VehicleWear* wear = p_.vehicle_wear.empty() ? nullptr : &p_.vehicle_wear[i];
   const CalendarKinks* kinks = p_.vehicle_wear.empty() ? nullptr : &kinks_[i];
-  if (floored_[i] || wear != nullptr) {
+  if (floored_[i] || wear != nullptr || centred()) {
     std::span<const double> floors;
     if (floored_[i]) floors = std::span<const double>(p_.soft_floor_kwh.data() + floor_offset_[i], kw.size());
+    const Centring centring = centred() ? centring_of(i) : Centring{};
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw, floors,
-                            p_.soft_floor_penalty_eur_per_kwh, wear, kinks);
+                            p_.soft_floor_penalty_eur_per_kwh, wear, kinks, centred() ? &centring : nullptr);
   }
   if (p_.vehicles.discharge_max_kw[i] > 0) {
     return storage_response(p_, i, gp.charge, gp.revenue, penalty_, kw, storage_scratch_[worker], discharge_kw);
@@ -183,7 +201,7 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
         r = respond(i, pp, kw, w);
         for (size_t s = 0; s < kw.size(); ++s) agg[s] += kw[s];
       }
-      out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur;
+      out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur + r.centring_eur;
       out.shortfall_kwh[c] += r.shortfall_kwh;
       out.floor_eur[c] += r.floor_eur;
       out.lagrangian_eur += r.priced_eur;
@@ -225,6 +243,7 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
                                     std::span<double> discharge_kw, unsigned worker) {
   PassPrices pp = prices(lambda);
   const PassPrices at_lambda = pp;
+  const bool following = !p_.fleet_profile_kw.empty();
   const PlanVehicles& v = p_.vehicles;
   const size_t steps = static_cast<size_t>(p_.steps), k = clusters(), n = v.size();
   // Per step: the binding row's limit (the load to reach), the load placed, the cars present and placed, and
@@ -277,13 +296,12 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
     ResponseCost r = respond_here();
     // A car that would push a fleet limit past itself (importing past the import limit, exporting past the
     // export limit) is priced again with those steps 1000 eps dearer that way, the bumps adding up over retries.
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    for (int attempt = 0; attempt < 2 && !following; ++attempt) {  // a followed profile replaces the limits
       bool more = false;
       for (size_t s = 0; s < window; ++s) {
         const size_t t = first + s;
         const double after = load[t] + kw[s], slack = 1e-9 * std::max(1.0, std::abs(after));
-        const int way = !p_.fleet_profile_kw.empty() ? 0  // a followed profile replaces the limits
-                        : kw[s] > 0 && after > p_.import_limit_kw[t] + slack ? 1
+        const int way = kw[s] > 0 && after > p_.import_limit_kw[t] + slack ? 1
                         : kw[s] < 0 && -after > p_.export_limit_kw[t] + slack ? -1 : 0;
         if (way == 0) continue;
         if (bump[t] == 0) bumped.push_back(t);
@@ -307,7 +325,7 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
     }
     bumped.clear();
     const size_t c = static_cast<size_t>(cluster_of_[i]);
-    out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur;
+    out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur + r.centring_eur;
     out.shortfall_kwh[c] += r.shortfall_kwh;
     out.floor_eur[c] += r.floor_eur;
     out.lagrangian_eur += r.priced_eur - offset_eur;

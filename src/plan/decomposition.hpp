@@ -53,28 +53,29 @@ class Decomposition {
     return in_chain_[cluster * groups_.size() + static_cast<size_t>(rows_[row].group)] != 0;
   }
   // The shortfall of cluster c's vehicles when none of them moves, what their soft floors cost then (a penalty)
-  // and their calendar wear parked (a cost).
+  // and their calendar wear and centring parked (a cost).
   double idle_shortfall_kwh(size_t cluster) const { return idle_shortfall_[cluster]; }
   double idle_floor_eur(size_t cluster) const { return idle_floor_eur_[cluster]; }
-  double idle_wear_eur(size_t cluster) const { return idle_wear_eur_[cluster]; }
+  double idle_cost_eur(size_t cluster) const { return idle_cost_eur_[cluster]; }
 
   // Every vehicle's response at the rows' surcharges `lambda` (EUR per kW of step-mean power).
   Pass price(const std::vector<double>& lambda);
   // The limits' share of the Lagrangian at lambda (what the pass's Lagrangian takes off the vehicles' costs).
   double limits_share_eur(const std::vector<double>& lambda) const;
   // Every vehicle's response at `lambda` with its ties broken towards the limits of the binding rows (lambda
-  // != 0), for a master that starts next to the optimum. At an optimal dual point most cars are indifferent
-  // between several schedules (steps of one price, or a binding step and the step its surcharge matches), and
-  // the limits are met only by a particular choice among them: the cars are placed one after another
-  // (`reverse`: last first), each priced eps_eur_per_kw off lambda at every binding step by how far the load
-  // placed so far stands from that step's limit pro rata (the cars present there already placed, over all
-  // present there), so the loads end near the limits; a car that would take a fleet limit past itself is
-  // priced again with that step 1000 eps dearer to charge (or, for export, cheaper). eps is far below any
-  // price difference, so every car stays at an optimal schedule for lambda when lambda's ties allow it.
+  // != 0; with a followed profile, the profile at every step), for a master that starts next to the optimum.
+  // At an optimal dual point most cars are indifferent between several schedules (steps of one price, or a
+  // binding step and the step its surcharge matches), and the limits are met only by a particular choice among
+  // them: the cars are placed one after another (`reverse`: last first), each priced up to eps_eur_per_kw off
+  // lambda at every binding step by how far the load placed so far stands from that step's limit pro rata
+  // (the cars present there already placed, over all present there, measured in a car's share of the limit),
+  // so the loads end near the limits; a car that would push a limit past itself is priced again with that
+  // step 1000 eps dearer that way (not when following). eps is far below real price differences, so a car
+  // tied at lambda stays at one of its optimal schedules.
   // Each vehicle's charging and discharging go to charge_kw and discharge_kw (plan layout, by `offset`). The
   // pass's Lagrangian is a lower bound at lambda: each car's cost at its own prices, less what the offsets could
-  // have moved it. Fleet rows only (for problems without feeders); `worker` picks the scratch space (two calls may run at
-  // once with different workers).
+  // have moved it. Fleet rows only (feeders without limits take the same offsets); `worker` picks the scratch
+  // space (two calls may run at once with different workers).
   Pass tie_broken_pass(const std::vector<double>& lambda, double eps_eur_per_kw, bool reverse,
                        const std::vector<size_t>& offset, std::span<double> charge_kw,
                        std::span<double> discharge_kw, unsigned worker);
@@ -115,9 +116,18 @@ class Decomposition {
   std::vector<size_t> floor_offset_;        // per vehicle: where its soft floors start
   std::vector<unsigned char> floored_;      // per vehicle: some floor above its window's own
   std::vector<CalendarKinks> kinks_;        // per vehicle with a wear model
+  // With centring (PlanningProblem::centring_eur_per_h): every car's corridor middle and half-width per window
+  // step, laid out like the soft floors.
+  std::vector<double> centring_mid_kwh_, centring_half_kwh_;
+  bool centred() const { return p_.centring_eur_per_h > 0; }
+  Centring centring_of(size_t i) const {
+    const size_t w = floor_offset_[i + 1] - floor_offset_[i];
+    return Centring{{centring_mid_kwh_.data() + floor_offset_[i], w}, {centring_half_kwh_.data() + floor_offset_[i], w},
+                    p_.centring_eur_per_h};
+  }
   std::vector<int> cluster_group_;          // per cluster: its limit group
   std::vector<unsigned char> in_chain_;     // cluster x group: the group contains the cluster
-  std::vector<double> idle_shortfall_, idle_floor_eur_, idle_wear_eur_;  // per cluster
+  std::vector<double> idle_shortfall_, idle_floor_eur_, idle_cost_eur_;  // per cluster
   std::vector<std::vector<double>> scratch_, discharge_scratch_;  // per worker
   std::vector<StorageScratch> storage_scratch_;  // per worker
 };

@@ -71,13 +71,11 @@ PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
   return q;
 }
 
-bool has_feeder_limits(const PlanningProblem& p);
-
 // Large fleets that may discharge start from the dual point of a sample (see FastSolverOptions), itself planned
 // from a sample a quarter its size while that is still large enough to pay.
 Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions& opt, std::vector<double>* best_lambda) {
   if (opt.sample_vehicles > 0 && p.vehicles.size() > opt.sample_above && 2 * opt.sample_vehicles <= p.vehicles.size() &&
-      p.any_discharge() && !has_feeder_limits(p)) {
+      p.any_discharge() && !p.has_feeder_limits()) {
     std::vector<double> lambda;
     FastSolverOptions sample_options = opt;
     sample_options.sample_vehicles = opt.sample_vehicles / 4 >= kSmallestSample ? opt.sample_vehicles / 4 : 0;
@@ -91,14 +89,6 @@ Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions&
   return run_decomposition(p, opt, nullptr, best_lambda);
 }
 
-bool has_feeder_limits(const PlanningProblem& p) {
-  for (const Feeder& f : p.feeders) {
-    for (int t = 0; t < p.steps; ++t) {
-      if (std::isfinite(f.import_limit_kw[t]) || std::isfinite(f.export_limit_kw[t])) return true;
-    }
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -211,7 +201,7 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
   const double penalty = p.shortfall_penalty_eur_per_kwh();
   for (size_t c = 0; c < clusters; ++c) {
     double idle_penalty = penalty * dw.idle_shortfall_kwh(c) + dw.idle_floor_eur(c);
-    add_column(-1, c, {}, idle_penalty + dw.idle_wear_eur(c), idle_penalty);
+    add_column(-1, c, {}, idle_penalty + dw.idle_cost_eur(c), idle_penalty);
   }
   // Without a warm start: the fleet's unconstrained optimum (all surcharges 0). With one: its point, where the
   // fleet's ties are broken towards the limits in two vehicle orders (one thread each where there are two),
@@ -350,26 +340,7 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
   // Where a car's responses in the combination charge and discharge in one step, the charger gets one power.
   std::vector<double> charge_kw = std::move(plan.kw);
   set_single_direction(p, charge_kw, discharge_kw, plan);
-  PlanCheck check = check_plan(p, plan);
-  plan.shortfall_kwh.assign(n, 0.0);
-  for (size_t i = 0; i < n; ++i) {
-    double stored = 0;
-    for (double kw : plan.of(i)) stored += (kw >= 0 ? kw * v.eta_charge[i] : kw / v.eta_discharge[i]) * p.dt_h;
-    plan.shortfall_kwh[i] = std::max(0.0, v.target_kwh[i] - v.e0_kwh[i] - stored);
-  }
-  plan.energy_cost_eur = check.energy_cost_eur;
-  plan.wear_cost_eur = check.wear_cost_eur;
-  for (double eur : plan_battery_wear_eur(p, plan)) plan.battery_wear_eur += eur;
-  plan.objective_eur = check.energy_cost_eur + check.wear_cost_eur + p.shortfall_penalty_eur_per_kwh() * check.shortfall_kwh +
-                       p.soft_floor_cost_eur(plan) + plan.battery_wear_eur;
-  if (!p.fleet_profile_kw.empty()) {
-    auto fleet = fleet_power_kw(p, plan);
-    plan.deviation_kw.resize(static_cast<size_t>(p.steps));
-    for (int t = 0; t < p.steps; ++t) {
-      plan.deviation_kw[t] = p.fleet_profile_kw[t] - fleet[t];
-      plan.objective_eur += p.deviation_cost_eur_per_kw(t) * std::abs(plan.deviation_kw[t]);
-    }
-  }
+  account_plan(p, plan);
   plan.lower_bound_eur = std::min(best_bound, plan.objective_eur);
   plan.iterations = std::min(it + 1, opt.max_iterations);  // master solves
   return plan;

@@ -123,6 +123,41 @@ EnergyCorridor energy_corridor(const PlanningProblem& p, size_t i) {
   return c;
 }
 
+bool PlanningProblem::has_feeder_limits() const {
+  for (const Feeder& f : feeders) {
+    for (int t = 0; t < steps; ++t) {
+      if (std::isfinite(f.import_limit_kw[t]) || std::isfinite(f.export_limit_kw[t])) return true;
+    }
+  }
+  return false;
+}
+
+void account_plan(const PlanningProblem& p, Plan& plan) {
+  const PlanVehicles& v = p.vehicles;
+  const PlanCheck check = check_plan(p, plan);
+  plan.shortfall_kwh.assign(v.size(), 0.0);
+  for (size_t i = 0; i < v.size(); ++i) {
+    double stored = 0;
+    for (double kw : plan.of(i)) stored += (kw >= 0 ? kw * v.eta_charge[i] : kw / v.eta_discharge[i]) * p.dt_h;
+    plan.shortfall_kwh[i] = std::max(0.0, v.target_kwh[i] - v.e0_kwh[i] - stored);
+  }
+  plan.energy_cost_eur = check.energy_cost_eur;
+  plan.wear_cost_eur = check.wear_cost_eur;
+  plan.battery_wear_eur = 0;
+  for (double eur : plan_battery_wear_eur(p, plan)) plan.battery_wear_eur += eur;
+  plan.objective_eur = check.energy_cost_eur + check.wear_cost_eur +
+                       p.shortfall_penalty_eur_per_kwh() * check.shortfall_kwh + p.soft_floor_cost_eur(plan) +
+                       plan.battery_wear_eur;
+  plan.deviation_kw.clear();
+  if (p.fleet_profile_kw.empty()) return;
+  const auto fleet = fleet_power_kw(p, plan);
+  plan.deviation_kw.resize(static_cast<size_t>(p.steps));
+  for (int t = 0; t < p.steps; ++t) {
+    plan.deviation_kw[t] = p.fleet_profile_kw[t] - fleet[t];
+    plan.objective_eur += p.deviation_cost_eur_per_kw(t) * std::abs(plan.deviation_kw[t]);
+  }
+}
+
 Plan arrival_charging_plan(const PlanningProblem& p) {
   const PlanVehicles& v = p.vehicles;
   Plan plan;

@@ -92,10 +92,10 @@ struct PlanningProblem {
   int hold_group = 0;
   std::optional<double> hold_fixed_kw;
   std::optional<double> shortfall_cap_kwh;  // caps the total shortfall (for lexicographic two-phase solves)
-  // When > 0 (exact planner; the decomposition ignores it), each car's stored energy is kept near the middle
-  // of its corridor (energy_corridor) at this cost per hour at the corridor's edge, a convex two-piece
-  // penalty: among equally good plans, the one that leaves every car able to move both ways later and spreads
-  // power, and so cycling, over the cars.
+  // When > 0 (both planners; the decomposition then plans every car by its dynamic programme), each car's
+  // stored energy is kept near the middle of its corridor (energy_corridor) at this cost per hour at the
+  // corridor's edge, a convex two-piece penalty: among equally good plans, the one that leaves every car able
+  // to move both ways later and spreads power, and so cycling, over the cars.
   double centring_eur_per_h = 0;
   // Soft energy floors (empty: none): per vehicle-step, laid out like a plan's powers (vehicle after vehicle,
   // its window's steps), the stored energy a car should hold at the step's end, e.g. enough to reach its
@@ -112,6 +112,7 @@ struct PlanningProblem {
   // leave a car short is not followed).
   double deviation_penalty_eur_per_kwh() const { return shortfall_penalty_eur_per_kwh() / 4; }
   bool any_discharge() const;
+  bool has_feeder_limits() const;  // some feeder limits some step
   bool has_soft_floors() const { return !soft_floor_kwh.empty() && soft_floor_penalty_eur_per_kwh > 0; }
   // What a plan's energies below the soft floors cost.
   double soft_floor_cost_eur(const Plan& plan) const;
@@ -169,6 +170,10 @@ struct PlanCheck {
   double max_energy_violation_kwh = 0;
 };
 PlanCheck check_plan(const PlanningProblem& p, const Plan& plan);
+// Fills a plan's accounts from its powers: each vehicle's shortfall, energy cost, flat and battery wear, the
+// deviation from a followed profile, and the objective (all of them with the shortfall penalty, soft floors and
+// deviation costs).
+void account_plan(const PlanningProblem& p, Plan& plan);
 // The battery wear of a plan under the problem's vehicle_wear (0 without), per vehicle, in money.
 std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan);
 // A vehicle's energy corridor: per window step, the least energy it can hold at the step's end and still reach

@@ -122,6 +122,11 @@ class CostToGo {
 
 }  // namespace
 
+double Centring::cost_eur(size_t k, double stored_kwh, double dt_h) const {
+  const double half = half_kwh[k], rate = eur_per_h * dt_h / half, off = std::abs(stored_kwh - mid_kwh[k]);
+  return rate * (off <= half / 2 ? off / 2 : half / 4 + 1.5 * (off - half / 2));
+}
+
 CalendarKinks calendar_kinks(const VehicleWear& wear) {
   CalendarKinks k;
   std::vector<std::pair<double, double>> lines = wear.calendar_lines;
@@ -153,7 +158,8 @@ CalendarKinks calendar_kinks(const VehicleWear& wear) {
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
                               StorageScratch& s, std::span<double> discharge_kw, std::span<const double> floor_kwh,
-                              double floor_penalty, const VehicleWear* wear, const CalendarKinks* kinks) {
+                              double floor_penalty, const VehicleWear* wear, const CalendarKinks* kinks,
+                              const Centring* centring) {
   const PlanVehicles& v = p.vehicles;
   const int w = v.window(i), first = v.first_step[i];
   const double dt = p.dt_h, eta_c = v.eta_charge[i], eta_d = v.eta_discharge[i];
@@ -173,7 +179,7 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
   // Backward: V_w is the shortfall penalty below the target; each step inserts its two segments (in terms of
   // u = e - e', i.e. the hull mirrored) and the window clips.
   const bool floors = !floor_kwh.empty() && floor_penalty > 0;
-  CostToGo V(s, (2 + (floors ? 1 : 0) + calendar.at.size()) * static_cast<size_t>(w) + 2);
+  CostToGo V(s, (2 + (floors ? 1 : 0) + calendar.at.size() + (centring != nullptr ? 3 : 0)) * static_cast<size_t>(w) + 2);
   s.low_cross.resize(static_cast<size_t>(w));
   s.high_cross.resize(static_cast<size_t>(w));
   const double reachable_need = std::clamp(need, lo, hi);
@@ -185,6 +191,13 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
     if (wear != nullptr && !wear->calendar_lines.empty()) {  // calendar wear over step k at its end energy
       V.add_slope(calendar.base_slope * dt);
       for (auto [at, rise] : calendar.at) V.add_kink(at - v.e0_kwh[i], rise * dt);
+    }
+    if (centring != nullptr) {  // slopes -1.5, -0.5, 0.5, 1.5 times the rate, kinks at the middle and half-way out
+      const size_t at = static_cast<size_t>(k);
+      const double half = centring->half_kwh[at], mid = centring->mid_kwh[at] - v.e0_kwh[i];
+      const double rate = centring->eur_per_h * dt / half;
+      V.add_slope(-1.5 * rate);
+      for (double kink : {mid - half / 2, mid, mid + half / 2}) V.add_kink(kink, rate);
     }
     StepHull h = hull(k);
     s.high_cross[static_cast<size_t>(k)] = V.crossing(-h.high_slope);
@@ -219,6 +232,7 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
     if (wear != nullptr) {
       cost.wear_eur += wear->calendar_eur_per_h(v.e0_kwh[i] + e) * dt + cycling * (charge * eta_c + discharge / eta_d);
     }
+    if (centring != nullptr) cost.centring_eur += centring->cost_eur(static_cast<size_t>(k), v.e0_kwh[i] + e, dt);
     kw[static_cast<size_t>(k)] = (charge - discharge) / dt;
     if (!discharge_kw.empty()) discharge_kw[static_cast<size_t>(k)] = discharge / dt;
     int t = first + k;
@@ -227,7 +241,7 @@ ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<cons
     cost.priced_eur += charge_price[t] * charge - discharge_revenue[t] * discharge;
   }
   cost.shortfall_kwh = std::max(0.0, need - e);
-  cost.priced_eur += penalty * cost.shortfall_kwh + cost.floor_eur + cost.wear_eur;
+  cost.priced_eur += penalty * cost.shortfall_kwh + cost.floor_eur + cost.wear_eur + cost.centring_eur;
   return cost;
 }
 

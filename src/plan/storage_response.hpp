@@ -31,6 +31,16 @@ struct CalendarKinks {
 };
 CalendarKinks calendar_kinks(const VehicleWear& wear);
 
+// Keeping a car near the middle of its energy corridor (PlanningProblem::centring_eur_per_h): per window step
+// the corridor's middle and half-width (kWh stored), and the exact LP's convex cost of being off the middle
+// (per kWh off it, half the rate up to half the half-width, one and a half times beyond; the rate is
+// eur_per_h * dt / half-width).
+struct Centring {
+  std::span<const double> mid_kwh, half_kwh;
+  double eur_per_h = 0;
+  double cost_eur(size_t k, double stored_kwh, double dt_h) const;
+};
+
 struct StorageScratch {
   std::vector<double> slope, end;  // V's segments: ascending slope, and the energy where each ends
   std::vector<double> low_cross, high_cross;  // per window step: where V_{k+1}'s slope crosses -s_lo and -s_hi
@@ -44,11 +54,12 @@ struct StorageScratch {
 // each kWh below one at a step's end costing `floor_penalty`. `wear`, when given, is the vehicle's battery wear
 // (PlanningProblem::vehicle_wear): its calendar cost, convex in the energy at each step's end, is added to the
 // cost-to-go kink by kink (`kinks`: calendar_kinks(*wear), worked out here when not given), and its cycling cost
-// to both step slopes.
+// to both step slopes. `centring`, when given, adds its cost at each step's end the same way.
 ResponseCost storage_response(const PlanningProblem& p, size_t i, std::span<const double> charge_price,
                               std::span<const double> discharge_revenue, double penalty, std::span<double> kw,
                               StorageScratch& s, std::span<double> discharge_kw = {},
                               std::span<const double> floor_kwh = {}, double floor_penalty = 0,
-                              const VehicleWear* wear = nullptr, const CalendarKinks* kinks = nullptr);
+                              const VehicleWear* wear = nullptr, const CalendarKinks* kinks = nullptr,
+                              const Centring* centring = nullptr);
 
 }  // namespace voltpool

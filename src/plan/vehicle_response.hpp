@@ -36,6 +36,7 @@ struct ResponseCost {
   double priced_eur = 0;     // at the given (modified) prices, shortfall and floor penalties included
   double floor_eur = 0;      // what its energy below the soft floors costs
   double wear_eur = 0;       // its battery wear (with a wear model)
+  double centring_eur = 0;   // what being off its corridor's middle costs (with centring)
 };
 
 // Vehicle i's mean grid power at the window steps it charges: put(k, kw) for window step k, each at most once
