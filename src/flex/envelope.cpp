@@ -25,7 +25,10 @@ void vehicle_flex(const PlanningProblem& p, size_t i, VehicleFlex& f) {
   const double down = -v.discharge_max_kw[i] * dt / v.eta_discharge[i], up = v.charge_max_kw[i] * dt * v.eta_charge[i];
   const double first_share = v.first_fraction[i], last_share = v.last_fraction[i];
   auto share = [&](int k) { return k == 0 ? first_share : (k == w - 1 ? last_share : 1.0); };
-  auto presence = [&](int k) { return k == 0 ? first_share : (k == w - 1 ? first_share + (w - 2) + last_share : first_share + k); };
+  auto presence = [&](int k) {
+    if (k == 0) return first_share;
+    return k == w - 1 ? first_share + (w - 2) + last_share : first_share + k;
+  };
   const double floor = v.e_min_kwh[i] - v.e0_kwh[i], ceiling = v.e_max_kwh[i] - v.e0_kwh[i];  // floor <= 0 <= ceiling
   const double total = presence(w - 1);
   // The departure floor: the target, or the most the car can reach when that is less.
@@ -110,7 +113,9 @@ std::vector<FleetEnvelope> group_envelopes(const PlanningProblem& p) {
   VehicleFlex f;
   for (size_t i = 0; i < p.vehicles.size(); ++i) {
     vehicle_flex(p, i, f);
-    groups.for_chain(i, [&](int g) { accumulate(p, i, f, 1.0, out[static_cast<size_t>(g)], &departed[static_cast<size_t>(g)]); });
+    groups.for_chain(i, [&](int g) {
+      accumulate(p, i, f, 1.0, out[static_cast<size_t>(g)], &departed[static_cast<size_t>(g)]);
+    });
   }
   for (size_t g = 0; g < out.size(); ++g) departed[g].finish(out[g]);
   return out;

@@ -156,7 +156,9 @@ Decomposition::PassPrices Decomposition::prices(const std::vector<double>& lambd
     }
     gp.ranking = rank_steps(gp.charge);
   }
-  for (const auto& [group, first, end] : class_window_) pass.window.add(out[static_cast<size_t>(group)].ranking, first, end);
+  for (const auto& [group, first, end] : class_window_) {
+    pass.window.add(out[static_cast<size_t>(group)].ranking, first, end);
+  }
   return pass;
 }
 

@@ -58,8 +58,8 @@ PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
                      v.eta_charge[i], v.eta_discharge[i], v.feeder[i]);
       if (!p.vehicle_wear.empty()) q.vehicle_wear.push_back(p.vehicle_wear[i]);
       if (!p.soft_floor_kwh.empty()) {
-        q.soft_floor_kwh.insert(q.soft_floor_kwh.end(), p.soft_floor_kwh.begin() + static_cast<std::ptrdiff_t>(floor_at),
-                                p.soft_floor_kwh.begin() + static_cast<std::ptrdiff_t>(floor_at + window));
+        const auto from = p.soft_floor_kwh.begin() + static_cast<std::ptrdiff_t>(floor_at);
+        q.soft_floor_kwh.insert(q.soft_floor_kwh.end(), from, from + static_cast<std::ptrdiff_t>(window));
       }
     }
     floor_at += window;
@@ -73,7 +73,8 @@ PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
 
 // Large fleets that may discharge start from the dual point of a sample (see FastSolverOptions), itself planned
 // from a sample a quarter its size while that is still large enough to pay.
-Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions& opt, std::vector<double>* best_lambda) {
+Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions& opt,
+                              std::vector<double>* best_lambda) {
   if (opt.sample_vehicles > 0 && p.vehicles.size() > opt.sample_above && 2 * opt.sample_vehicles <= p.vehicles.size() &&
       p.any_discharge() && !p.has_feeder_limits()) {
     std::vector<double> lambda;
@@ -225,7 +226,8 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
     std::vector<Pass> tie_passes(stored.size());
     auto run = [&](size_t k) {
       const unsigned worker = dw.workers() > 1 ? static_cast<unsigned>(k) : 0u;
-      tie_passes[k] = dw.tie_broken_pass(start, kTieBreakEurPerKw, k == 1, offset, {stored[k].charge_kw.get(), offset[n]},
+      tie_passes[k] = dw.tie_broken_pass(start, kTieBreakEurPerKw, k == 1, offset,
+                                         {stored[k].charge_kw.get(), offset[n]},
                                          {stored[k].discharge_kw.get(), offset[n]}, worker);
     };
     if (dw.workers() > 1) {
