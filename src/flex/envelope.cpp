@@ -26,8 +26,7 @@ void vehicle_flex(const PlanningProblem& p, size_t i, VehicleFlex& f) {
   const double first_share = v.first_fraction[i], last_share = v.last_fraction[i];
   auto share = [&](int k) { return k == 0 ? first_share : (k == w - 1 ? last_share : 1.0); };
   auto presence = [&](int k) {
-    if (k == 0) return first_share;
-    return k == w - 1 ? first_share + (w - 2) + last_share : first_share + k;
+    return k == 0 ? first_share : (k == w - 1 ? first_share + (w - 2) + last_share : first_share + k);
   };
   const double floor = v.e_min_kwh[i] - v.e0_kwh[i], ceiling = v.e_max_kwh[i] - v.e0_kwh[i];  // floor <= 0 <= ceiling
   const double total = presence(w - 1);
