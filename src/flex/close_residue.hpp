@@ -1,8 +1,9 @@
 // The decomposition meets a followed profile only to its master's tolerance: a fraction of a watt per step at
-// 100,000 cars, where the profile asks for 1e-6 kW. close_residue shares what is left at each step among cars
-// that can take it without changing anything an owner sees: a car changes what it leaves with where it has room
-// (up to its ceiling; down only to its target, or 1 mWh below what it left with, the rounding of the profile),
-// or moves power between this step and a later one that gives the energy back (its energy in between within its
+// 100,000 cars, where the profile asks for 1e-6 kW. close_residue gives what is left at each step to the cars
+// that can take it unseen by their owners, cars that keep the energy first, then those with the most room (so
+// few schedules change): a car changes what it leaves with where it has room (up to its ceiling; down to at
+// most 1 mWh below the smaller of its target and what it left with, the rounding of the profile), or moves
+// power between this step and a later one that gives the energy back (its energy in between within its
 // window). Step by step, so what one step hands on, a later one closes.
 #pragma once
 
@@ -13,8 +14,9 @@
 namespace voltpool {
 
 // Changes plan.kw in place (every car stays within its power box and energy window, and leaves with at least
-// its target or what it left with less 1 mWh); returns the largest |profile - fleet power| left. Where handing
-// residues on only piles them up at a later step (a fleet with too little room), the plan is left as it was.
+// the smaller of its target and what it left with, less 1 mWh); returns the largest |profile - fleet power|
+// left. Where handing residues on only piles them up at a later step (a fleet with too little room), so that
+// the largest gets larger, the plan is left as it was.
 double close_residue(const PlanningProblem& p, std::span<const double> profile_kw, Plan& plan);
 
 }  // namespace voltpool

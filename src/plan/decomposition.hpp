@@ -26,7 +26,8 @@ struct LimitRow {
 std::vector<LimitRow> master_rows(const PlanningProblem& p);
 
 // What one pricing pass found, per cluster: its vehicles' summed power per step, true cost (energy + shortfall
-// penalty + soft floor cost), shortfall and floor cost; and over the fleet the Lagrangian (a lower bound).
+// penalty + soft floor cost + wear + centring), shortfall and floor cost; and over the fleet the Lagrangian (a
+// lower bound).
 struct Pass {
   Pass() = default;
   Pass(size_t steps, size_t clusters)  // all zero
@@ -97,7 +98,7 @@ class Decomposition {
     WindowRankings window;  // each window class's steps by its group's charge price
   };
   PassPrices prices(const std::vector<double>& lambda) const;
-  // A charge-only car with neither soft floors nor a wear model: the greedy, writing only the steps it charges.
+  // A charge-only car with no soft floors, wear model or centring: the greedy, writing only the steps it charges.
   bool plain_charge_only(size_t i) const { return plain_charge_only_[i] != 0; }
   ResponseCost respond(size_t i, const PassPrices& pp, std::span<double> kw, unsigned worker,
                        std::span<double> discharge_kw = {});

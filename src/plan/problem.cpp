@@ -132,6 +132,28 @@ bool PlanningProblem::has_feeder_limits() const {
   return false;
 }
 
+double centring_step_eur(double eur_per_h, double dt_h, double mid_kwh, double half_kwh, double stored_kwh) {
+  const double rate = eur_per_h * dt_h / half_kwh, off = std::abs(stored_kwh - mid_kwh);
+  return rate * (off <= half_kwh / 2 ? off / 2 : half_kwh / 4 + 1.5 * (off - half_kwh / 2));
+}
+
+double centring_cost_eur(const PlanningProblem& p, const Plan& plan) {
+  if (p.centring_eur_per_h <= 0) return 0;
+  const PlanVehicles& v = p.vehicles;
+  double eur = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const EnergyCorridor c = energy_corridor(p, i);
+    double e = v.e0_kwh[i];
+    const auto kw = plan.of(i);
+    for (size_t k = 0; k < kw.size(); ++k) {
+      e += (kw[k] >= 0 ? kw[k] * v.eta_charge[i] : kw[k] / v.eta_discharge[i]) * p.dt_h;
+      const double half = std::max(1e-3, (c.high_kwh[k] - c.low_kwh[k]) / 2);
+      eur += centring_step_eur(p.centring_eur_per_h, p.dt_h, (c.low_kwh[k] + c.high_kwh[k]) / 2, half, e);
+    }
+  }
+  return eur;
+}
+
 void account_plan(const PlanningProblem& p, Plan& plan) {
   const PlanVehicles& v = p.vehicles;
   const PlanCheck check = check_plan(p, plan);
@@ -147,7 +169,7 @@ void account_plan(const PlanningProblem& p, Plan& plan) {
   for (double eur : plan_battery_wear_eur(p, plan)) plan.battery_wear_eur += eur;
   plan.objective_eur = check.energy_cost_eur + check.wear_cost_eur +
                        p.shortfall_penalty_eur_per_kwh() * check.shortfall_kwh + p.soft_floor_cost_eur(plan) +
-                       plan.battery_wear_eur;
+                       plan.battery_wear_eur + centring_cost_eur(p, plan);
   plan.deviation_kw.clear();
   if (p.fleet_profile_kw.empty()) return;
   const auto fleet = fleet_power_kw(p, plan);

@@ -151,7 +151,7 @@ struct Plan {
   double energy_cost_eur = 0;         // import cost - export credit
   double wear_cost_eur = 0;           // the flat per-kWh discharge wear
   double battery_wear_eur = 0;        // with vehicle_wear: calendar + cycling wear of the plan
-  double objective_eur = 0;           // energy + wear + shortfall penalty (+ deviation cost, - hold reward)
+  double objective_eur = 0;  // energy + wear + shortfall penalty + soft floors + centring (+ deviation, - hold reward)
   double lower_bound_eur = -std::numeric_limits<double>::infinity();  // a proven bound on the optimum
   int iterations = 0;
   int simultaneous_steps = 0;         // vehicle-steps that both charge and discharge (see README)
@@ -170,9 +170,15 @@ struct PlanCheck {
   double max_energy_violation_kwh = 0;
 };
 PlanCheck check_plan(const PlanningProblem& p, const Plan& plan);
+// The centring cost of one car over one step (PlanningProblem::centring_eur_per_h) with its stored energy off
+// its corridor's middle: per kWh off, half the rate up to half the half-width, one and a half times beyond;
+// the rate is eur_per_h * dt_h / half-width. Convex, as both planners need it.
+double centring_step_eur(double eur_per_h, double dt_h, double mid_kwh, double half_kwh, double stored_kwh);
+// What keeping the cars off their corridors' middles costs under centring_eur_per_h (0 without).
+double centring_cost_eur(const PlanningProblem& p, const Plan& plan);
 // Fills a plan's accounts from its powers: each vehicle's shortfall, energy cost, flat and battery wear, the
-// deviation from a followed profile, and the objective (all of them with the shortfall penalty, soft floors and
-// deviation costs).
+// deviation from a followed profile, and the objective (all of them with the shortfall penalty, soft floors,
+// centring and deviation costs).
 void account_plan(const PlanningProblem& p, Plan& plan);
 // The battery wear of a plan under the problem's vehicle_wear (0 without), per vehicle, in money.
 std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan);

@@ -123,8 +123,7 @@ class CostToGo {
 }  // namespace
 
 double Centring::cost_eur(size_t k, double stored_kwh, double dt_h) const {
-  const double half = half_kwh[k], rate = eur_per_h * dt_h / half, off = std::abs(stored_kwh - mid_kwh[k]);
-  return rate * (off <= half / 2 ? off / 2 : half / 4 + 1.5 * (off - half / 2));
+  return centring_step_eur(eur_per_h, dt_h, mid_kwh[k], half_kwh[k], stored_kwh);
 }
 
 CalendarKinks calendar_kinks(const VehicleWear& wear) {

@@ -32,9 +32,7 @@ struct CalendarKinks {
 CalendarKinks calendar_kinks(const VehicleWear& wear);
 
 // Keeping a car near the middle of its energy corridor (PlanningProblem::centring_eur_per_h): per window step
-// the corridor's middle and half-width (kWh stored), and the exact LP's convex cost of being off the middle
-// (per kWh off it, half the rate up to half the half-width, one and a half times beyond; the rate is
-// eur_per_h * dt / half-width).
+// the corridor's middle and half-width (kWh stored), and the cost of being off the middle (centring_step_eur).
 struct Centring {
   std::span<const double> mid_kwh, half_kwh;
   double eur_per_h = 0;
