@@ -411,7 +411,7 @@ TEST(Flex, CloseResidueMeetsTheProfileAndKeepsEveryCarWhole) {
       EXPECT_GE(after * p.dt_h, std::min(goal, before * p.dt_h) - 1e-6 - 1e-7) << trial << " car " << i;
     }
   }
-  // Of the 79 that ask only what the fleet can do (lossy fleets that shed are left out), 34 close entirely; in
+  // Of the 79 that ask only what the fleet can do (lossy fleets that shed are left out), 35 close entirely; in
   // the others, mostly charge-only cars whose targets are also their ceilings (every car's energy fixed at its
   // end), handing residues on piles them up at the horizon's end and the split is left as it was. At 100,000
   // cars there is room enough: the fast plan's own profile, off by up to 4e-4 kW, is then met.
