@@ -203,7 +203,7 @@ Pass Decomposition::price(const std::vector<double>& lambda) {
         r = respond(i, pp, kw, w);
         for (size_t s = 0; s < kw.size(); ++s) agg[s] += kw[s];
       }
-      out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur + r.centring_eur;
+      out.cost_eur[c] += r.objective_eur(penalty_);
       out.shortfall_kwh[c] += r.shortfall_kwh;
       out.floor_eur[c] += r.floor_eur;
       out.lagrangian_eur += r.priced_eur;
@@ -327,7 +327,7 @@ Pass Decomposition::tie_broken_pass(const std::vector<double>& lambda, double ep
     }
     bumped.clear();
     const size_t c = static_cast<size_t>(cluster_of_[i]);
-    out.cost_eur[c] += r.energy_eur + penalty_ * r.shortfall_kwh + r.floor_eur + r.wear_eur + r.centring_eur;
+    out.cost_eur[c] += r.objective_eur(penalty_);
     out.shortfall_kwh[c] += r.shortfall_kwh;
     out.floor_eur[c] += r.floor_eur;
     out.lagrangian_eur += r.priced_eur - offset_eur;

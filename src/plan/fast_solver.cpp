@@ -90,7 +90,6 @@ Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions&
   return run_decomposition(p, opt, nullptr, best_lambda);
 }
 
-
 }  // namespace
 
 Result<Plan> solve_fast(const PlanningProblem& p, const FastSolverOptions& opt) {

@@ -49,7 +49,7 @@ double PlanningProblem::soft_floor_cost_eur(const Plan& plan) const {
     double e = v.e0_kwh[i];
     auto kw = plan.of(i);
     for (size_t k = 0; k < kw.size(); ++k) {
-      e += (kw[k] >= 0 ? kw[k] * v.eta_charge[i] : kw[k] / v.eta_discharge[i]) * dt_h;
+      e += v.stored_kwh(i, kw[k], dt_h);
       cost += soft_floor_penalty_eur_per_kwh * std::max(0.0, soft_floor_kwh[plan.offset[i] + k] - e);
     }
   }
@@ -91,7 +91,7 @@ std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& 
     const VehicleWear& w = p.vehicle_wear[i];
     double e = v.e0_kwh[i];
     for (double kw : plan.of(i)) {
-      double stored = kw >= 0 ? kw * v.eta_charge[i] * p.dt_h : kw / v.eta_discharge[i] * p.dt_h;
+      const double stored = v.stored_kwh(i, kw, p.dt_h);
       e += stored;
       out[i] += w.calendar_eur_per_h(e) * p.dt_h + w.throughput_eur_per_kwh * std::abs(stored);
     }
@@ -146,7 +146,7 @@ double centring_cost_eur(const PlanningProblem& p, const Plan& plan) {
     double e = v.e0_kwh[i];
     const auto kw = plan.of(i);
     for (size_t k = 0; k < kw.size(); ++k) {
-      e += (kw[k] >= 0 ? kw[k] * v.eta_charge[i] : kw[k] / v.eta_discharge[i]) * p.dt_h;
+      e += v.stored_kwh(i, kw[k], p.dt_h);
       const double half = std::max(1e-3, (c.high_kwh[k] - c.low_kwh[k]) / 2);
       eur += centring_step_eur(p.centring_eur_per_h, p.dt_h, (c.low_kwh[k] + c.high_kwh[k]) / 2, half, e);
     }
@@ -160,7 +160,7 @@ void account_plan(const PlanningProblem& p, Plan& plan) {
   plan.shortfall_kwh.assign(v.size(), 0.0);
   for (size_t i = 0; i < v.size(); ++i) {
     double stored = 0;
-    for (double kw : plan.of(i)) stored += (kw >= 0 ? kw * v.eta_charge[i] : kw / v.eta_discharge[i]) * p.dt_h;
+    for (double kw : plan.of(i)) stored += v.stored_kwh(i, kw, p.dt_h);
     plan.shortfall_kwh[i] = std::max(0.0, v.target_kwh[i] - v.e0_kwh[i] - stored);
   }
   plan.energy_cost_eur = check.energy_cost_eur;

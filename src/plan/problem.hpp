@@ -33,6 +33,10 @@ struct PlanVehicles {
   std::vector<int> feeder;  // the innermost feeder a vehicle hangs on, -1 for none
 
   size_t size() const { return first_step.size(); }
+  // The energy vehicle i's battery takes in (< 0: gives up) at a mean grid power over a step of dt_h hours.
+  double stored_kwh(size_t i, double kw, double dt_h) const {
+    return (kw >= 0 ? kw * eta_charge[i] : kw / eta_discharge[i]) * dt_h;
+  }
   int window(size_t i) const { return end_step[i] - first_step[i]; }
   // Presence share of window step k (0-based within the window).
   double fraction(size_t i, int k) const {

@@ -15,11 +15,6 @@ namespace {
 
 constexpr double kBothKw = 1e-9;  // below this a direction counts as idle
 
-// The stored energy a grid power adds over a step.
-double stored_kwh(double kw, double eta_charge, double eta_discharge, double dt_h) {
-  return (kw >= 0 ? kw * eta_charge : kw / eta_discharge) * dt_h;
-}
-
 }  // namespace
 
 void set_single_direction(const PlanningProblem& p, const std::vector<double>& charge_kw,
@@ -67,13 +62,13 @@ void set_single_direction(const PlanningProblem& p, const std::vector<double>& c
     const size_t t = static_cast<size_t>(v.first_step[i] + k), x = plan.offset[i] + static_cast<size_t>(k);
     if (!keep_net(i, t)) continue;
     const double net_kw = charge_kw[x] - discharge_kw[x];
-    const double kept_kwh = stored_kwh(net_kw, v.eta_charge[i], v.eta_discharge[i], p.dt_h) -
-                            stored_kwh(plan.kw[x], v.eta_charge[i], v.eta_discharge[i], p.dt_h);
+    const double kept_kwh = v.stored_kwh(i, net_kw, p.dt_h) -
+                            v.stored_kwh(i, plan.kw[x], p.dt_h);
     // The battery keeps kept_kwh from this step on: only where its ceiling allows.
     auto kw = plan.of(i);
     double e = v.e0_kwh[i], highest = -kNoLimit;
     for (size_t s = 0; s < kw.size(); ++s) {
-      e += stored_kwh(kw[s], v.eta_charge[i], v.eta_discharge[i], p.dt_h);
+      e += v.stored_kwh(i, kw[s], p.dt_h);
       if (s >= static_cast<size_t>(k)) highest = std::max(highest, e);
     }
     if (highest + kept_kwh > v.e_max_kwh[i] + 1e-9) continue;

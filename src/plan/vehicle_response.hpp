@@ -37,6 +37,10 @@ struct ResponseCost {
   double floor_eur = 0;      // what its energy below the soft floors costs
   double wear_eur = 0;       // its battery wear (with a wear model)
   double centring_eur = 0;   // what being off its corridor's middle costs (with centring)
+  // What the schedule costs in the planners' objective (no surcharges), with `penalty` per kWh short.
+  double objective_eur(double penalty) const {
+    return energy_eur + penalty * shortfall_kwh + floor_eur + wear_eur + centring_eur;
+  }
 };
 
 // Vehicle i's mean grid power at the window steps it charges: put(k, kw) for window step k, each at most once
