@@ -73,6 +73,7 @@ Decomposition::Decomposition(const PlanningProblem& p, int clusters)
   plain_charge_only_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     plain_charge_only_[i] = v.discharge_max_kw[i] <= 0 && !floored_[i] && p.vehicle_wear.empty() && !centred();
+    any_plain_charge_only_ |= plain_charge_only_[i] != 0;
   }
   size_t in_current = 0;
   for (size_t r = 0; r < n; ++r) {
@@ -156,7 +157,8 @@ Decomposition::PassPrices Decomposition::prices(const std::vector<double>& lambd
     }
     gp.ranking = rank_steps(gp.charge);
   }
-  for (const auto& [group, first, end] : class_window_) {
+  for (size_t c = 0; any_plain_charge_only_ && c < class_window_.size(); ++c) {  // only their greedy uses them
+    const auto& [group, first, end] = class_window_[c];
     pass.window.add(out[static_cast<size_t>(group)].ranking, first, end);
   }
   return pass;

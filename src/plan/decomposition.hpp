@@ -114,6 +114,7 @@ class Decomposition {
   std::vector<int> window_class_;           // per vehicle: its (group, window) class
   std::vector<std::tuple<int, int, int>> class_window_;  // per class: group, first step, end step
   std::vector<unsigned char> plain_charge_only_;         // per vehicle
+  bool any_plain_charge_only_ = false;
   std::vector<size_t> floor_offset_;        // per vehicle: where its soft floors start
   std::vector<unsigned char> floored_;      // per vehicle: some floor above its window's own
   std::vector<CalendarKinks> kinks_;        // per vehicle with a wear model
