@@ -11,9 +11,6 @@ namespace {
 
 // Below this a step's residue is left alone (rounding of the fleet's sum itself).
 constexpr double kNegligibleKw = 1e-10;
-// What a car may leave with below what it would otherwise leave with (at most its target): 1 mWh, the rounding
-// of a profile summed from 100,000 cars' powers (the energy it asks for is known to about 1e-12 of the fleet's).
-constexpr double kRoundingKwh = 1e-6;
 
 // One car's stored energy as a function of its grid power over a step, and back.
 struct Battery {
@@ -46,7 +43,7 @@ class Residues {
         present_[static_cast<size_t>(v_.first_step[i]) + k].push_back(i);
       }
       const double goal = std::min(v_.target_kwh[i], v_.e_max_kwh[i]);
-      keep_[i] = std::max(v_.e_min_kwh[i], std::min(goal, e) - kRoundingKwh);
+      keep_[i] = std::max(v_.e_min_kwh[i], std::min(goal, e) - kProfileRoundingKwh);
     }
   }
 

@@ -13,6 +13,11 @@
 
 namespace voltpool {
 
+// What a car may leave with below what it would otherwise leave with (at most its target) when a split is
+// closed onto a profile: 1 mWh, the rounding of a profile summed from many cars' powers or written to a file
+// (the energy it asks for is known to about 1e-12 of the fleet's).
+inline constexpr double kProfileRoundingKwh = 1e-6;
+
 // Changes plan.kw in place (every car stays within its power box and energy window, and leaves with at least
 // the smaller of its target and what it left with, less 1 mWh); returns the largest |profile - fleet power|
 // left. Where handing residues on only piles them up at a later step (a fleet with too little room), so that

@@ -4,10 +4,33 @@
 #include <cmath>
 
 #include "flex/close_residue.hpp"
+#include "flex/spread_split.hpp"
 #include "plan/exact_solver.hpp"
 #include "plan/fast_solver.hpp"
 
 namespace voltpool {
+
+namespace {
+
+double worst_deviation_kw(const PlanningProblem& p, const std::vector<double>& profile_kw, const Plan& plan) {
+  const auto fleet = fleet_power_kw(p, plan);
+  double worst = 0;
+  for (int t = 0; t < p.steps; ++t) worst = std::max(worst, std::abs(profile_kw[t] - fleet[t]));
+  return worst;
+}
+
+// Charge-only fleets too large for the LP: the spread split, the rounding of a profile closed car by car. False
+// where it does not apply or does not meet the profile (then the decomposition decides, nearest profile and all).
+bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw, Plan& plan) {
+  auto split = spread_split(p, profile_kw, 0.1 * tolerance_kw);
+  if (!split) return false;
+  if (split->worst_kw > 0.1 * tolerance_kw) close_residue(p, profile_kw, split->plan);
+  if (worst_deviation_kw(p, profile_kw, split->plan) > tolerance_kw) return false;
+  plan = std::move(split->plan);
+  return true;
+}
+
+}  // namespace
 
 Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>& profile_kw, double tolerance_kw) {
   if (static_cast<int>(profile_kw.size()) != p.steps) {
@@ -20,14 +43,18 @@ Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>
   for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
   bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
   if (exact) p.centring_eur_per_h = kSplitCentringEurPerH;
-  auto plan = exact ? solve_exact(p) : solve_fast(p);
-  if (!plan.ok()) return plan.error();
   FollowResult r;
-  r.plan = std::move(*plan);
-  if (!exact && !p.has_feeder_limits()) {
-    // The decomposition's rounding residue, closed car by car (feeders' limits would need their own room).
-    close_residue(p, profile_kw, r.plan);
+  if (!exact && spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
     account_plan(p, r.plan);
+  } else {
+    auto plan = exact ? solve_exact(p) : solve_fast(p);
+    if (!plan.ok()) return plan.error();
+    r.plan = std::move(*plan);
+    if (!exact && !p.has_feeder_limits()) {
+      // The decomposition's rounding residue, closed car by car (feeders' limits would need their own room).
+      close_residue(p, profile_kw, r.plan);
+      account_plan(p, r.plan);
+    }
   }
   auto fleet = fleet_power_kw(p, r.plan);
   r.nearest_kw = fleet;

@@ -76,7 +76,7 @@ PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
 Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions& opt,
                               std::vector<double>* best_lambda) {
   if (opt.sample_vehicles > 0 && p.vehicles.size() > opt.sample_above && 2 * opt.sample_vehicles <= p.vehicles.size() &&
-      p.any_discharge() && !p.has_feeder_limits()) {
+      (p.any_discharge() || !p.fleet_profile_kw.empty()) && !p.has_feeder_limits()) {
     std::vector<double> lambda;
     FastSolverOptions sample_options = opt;
     sample_options.sample_vehicles = opt.sample_vehicles / 4 >= kSmallestSample ? opt.sample_vehicles / 4 : 0;
@@ -148,7 +148,7 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
   // tolerance is tightened with the fleet size.
   const bool follow = !p.fleet_profile_kw.empty();
   if (follow) master.setPrimalTolerance(std::max(1e-12, 1e-8 * scale));
-  const double relative_gap = follow ? std::min(opt.relative_gap, 1e-12) : opt.relative_gap;
+  const double relative_gap = follow ? std::min(opt.relative_gap, 1e-10) : opt.relative_gap;
   const int convexity = rows;  // rows [rows, rows + clusters): one convexity row per cluster
   {
     std::vector<double> lo(static_cast<size_t>(rows) + clusters), hi(static_cast<size_t>(rows) + clusters);

@@ -1,0 +1,355 @@
+#include "flex/spread_split.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <thread>
+#include <vector>
+
+namespace voltpool {
+
+bool spread_splittable(const PlanningProblem& p) {
+  if (p.has_feeder_limits()) return false;
+  const PlanVehicles& v = p.vehicles;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v.discharge_max_kw[i] > 0) return false;
+  }
+  return true;
+}
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// One pass's sums over the fleet (per worker, then added up).
+struct PassSums {
+  std::vector<double> fleet_kw;  // per step
+  std::vector<double> jacobian;  // steps x steps: d fleet_kw / d z
+  double spread = 0;             // sum over cars and steps of kw^2 / (2 cap)
+  // Per step, how far z must fall before a car at its cap there comes off it, and rise before a car at 0 starts.
+  std::vector<double> to_leave_cap, to_leave_zero;
+  PassSums(size_t steps, bool with_jacobian)
+      : fleet_kw(steps, 0.0), jacobian(with_jacobian ? steps * steps : 0, 0.0), to_leave_cap(steps, kInf),
+        to_leave_zero(steps, kInf) {}
+  void add(const PassSums& o) {
+    for (size_t t = 0; t < fleet_kw.size(); ++t) {
+      fleet_kw[t] += o.fleet_kw[t];
+      to_leave_cap[t] = std::min(to_leave_cap[t], o.to_leave_cap[t]);
+      to_leave_zero[t] = std::min(to_leave_zero[t], o.to_leave_zero[t]);
+    }
+    for (size_t x = 0; x < jacobian.size(); ++x) jacobian[x] += o.jacobian[x];
+    spread += o.spread;
+  }
+};
+
+class Splitter {
+ public:
+  Splitter(const PlanningProblem& p) : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
+    const size_t n = v_.size();
+    offset_.assign(n + 1, 0);
+    lo_kwh_.resize(n);
+    hi_kwh_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      offset_[i + 1] = offset_[i] + static_cast<size_t>(v_.window(i));
+      // Battery-side energy to take in: at least the target (or all the car can reach, or up to its ceiling),
+      // at most up to the ceiling.
+      double reach = 0;
+      for (int k = 0; k < v_.window(i); ++k) reach += cap_kw(i, k);
+      reach *= v_.eta_charge[i] * p.dt_h;
+      const double ceiling = std::max(0.0, v_.e_max_kwh[i] - v_.e0_kwh[i]);
+      hi_kwh_[i] = ceiling;
+      lo_kwh_[i] = std::clamp(v_.target_kwh[i] - v_.e0_kwh[i], 0.0, std::min(reach, ceiling));
+    }
+    workers_ = n < 4096 ? 1u : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+  }
+
+  const std::vector<size_t>& offset() const { return offset_; }
+  double cap_kw(size_t i, int k) const { return v_.charge_max_kw[i] * v_.fraction(i, k); }
+
+  // Every car's power at utilisations z into kw (plan layout); the fleet's sums.
+  PassSums pass(const std::vector<double>& z, std::vector<double>& kw, bool with_jacobian) const {
+    std::vector<int> order(steps_);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
+    std::vector<PassSums> sums(workers_, PassSums(steps_, with_jacobian));
+    auto work = [&](unsigned w) {
+      const size_t n = v_.size(), begin = n * w / workers_, end = n * (w + 1) / workers_;
+      std::vector<int> window_order;
+      std::vector<int> free;
+      PassSums& out = sums[w];
+      for (size_t i = begin; i < end; ++i) {
+        const int first = v_.first_step[i], last = v_.end_step[i];
+        window_order.clear();
+        for (int t : order) {
+          if (t >= first && t < last) window_order.push_back(t);
+        }
+        const double s = shift(i, z, window_order);
+        const bool constrained = s != 0;
+        double* x = kw.data() + offset_[i];
+        free.clear();
+        double free_cap = 0;
+        for (int t = first; t < last; ++t) {
+          const int k = t - first;
+          const double c = cap_kw(i, k), u = z[t] + s;
+          const double power = c * std::clamp(u, 0.0, 1.0);
+          x[k] = power;
+          out.fleet_kw[t] += power;
+          if (c > 0) out.spread += power * power / (2 * c);
+          if (c <= 0) continue;
+          if (u >= 1) {
+            out.to_leave_cap[t] = std::min(out.to_leave_cap[t], u - 1);
+          } else if (u <= 0) {
+            out.to_leave_zero[t] = std::min(out.to_leave_zero[t], -u);
+          } else {
+            free.push_back(t);
+            free_cap += c;
+          }
+        }
+        if (!with_jacobian) continue;
+        double* jac = out.jacobian.data();
+        for (int t : free) jac[static_cast<size_t>(t) * steps_ + t] += cap_kw(i, t - first);
+        if (!constrained || free_cap <= 0) continue;
+        for (int a : free) {
+          const double ca = cap_kw(i, a - first) / free_cap;
+          for (int b : free) jac[static_cast<size_t>(a) * steps_ + b] -= ca * cap_kw(i, b - first);
+        }
+      }
+    };
+    if (workers_ > 1) {
+      std::vector<std::jthread> threads;
+      for (unsigned w = 1; w < workers_; ++w) threads.emplace_back(work, w);
+      work(0);
+    } else {
+      work(0);
+    }
+    for (unsigned w = 1; w < workers_; ++w) sums[0].add(sums[w]);
+    return std::move(sums[0]);
+  }
+
+ private:
+  // The car's shift s: 0 if its energy at z alone lies in its range, else the shift that meets the range's
+  // nearer end. Its energy is piecewise linear in s, rising from 0 (every step clipped at 0) to all it can
+  // take: the kinks are where a step leaves 0 (s = -z) and reaches its cap (s = 1 - z), both in the order of
+  // window_order (the window's steps by z, highest first).
+  double shift(size_t i, const std::vector<double>& z, const std::vector<int>& window_order) const {
+    const int first = v_.first_step[i];
+    const double per_kw = v_.eta_charge[i] * p_.dt_h;
+    double at_zero = 0;
+    for (int t : window_order) at_zero += cap_kw(i, t - first) * std::clamp(z[t], 0.0, 1.0);
+    at_zero *= per_kw;
+    if (at_zero >= lo_kwh_[i] && at_zero <= hi_kwh_[i]) return 0;
+    const double goal = at_zero < lo_kwh_[i] ? lo_kwh_[i] : hi_kwh_[i];
+    const size_t w = window_order.size();
+    if (w == 0) return 0;
+    double s = -z[window_order[0]], energy = 0, slope = 0;
+    if (goal <= 0) return s;
+    size_t a = 0, b = 0;  // next step to leave 0, next to reach its cap
+    while (a < w || b < w) {
+      const double next_a = a < w ? -z[window_order[a]] : kInf, next_b = b < w ? 1 - z[window_order[b]] : kInf;
+      const double next = std::min(next_a, next_b);
+      const double energy_next = energy + slope * (next - s);
+      if (energy_next >= goal && slope > 0) return s + (goal - energy) / slope;
+      energy = energy_next;
+      s = next;
+      if (next_a <= next_b) {
+        slope += cap_kw(i, window_order[a] - first) * per_kw;
+        ++a;
+      } else {
+        slope -= cap_kw(i, window_order[b] - first) * per_kw;
+        ++b;
+      }
+    }
+    return s;  // the goal is all the car can take: every step at its cap
+  }
+
+  const PlanningProblem& p_;
+  const PlanVehicles& v_;
+  size_t steps_;
+  std::vector<size_t> offset_;
+  std::vector<double> lo_kwh_, hi_kwh_;
+  unsigned workers_ = 1;
+};
+
+// Solves m d = r on the active steps (the others get d = 0), m symmetric positive semi-definite: LDL^T, a step
+// whose pivot falls to a billionth of its diagonal or below `floor` dropped (what it would move, the steps
+// before it move already: a direction the fleet does not respond to).
+std::vector<double> solve_psd(std::vector<double> m, const std::vector<double>& r, const std::vector<char>& active,
+                              double floor) {
+  const size_t n = r.size();
+  std::vector<double> d(n, 0.0), y = r, diagonal(n);
+  std::vector<char> used(n, 0);
+  for (size_t k = 0; k < n; ++k) diagonal[k] = m[k * n + k];
+  for (size_t k = 0; k < n; ++k) {
+    if (!active[k]) continue;
+    const double pivot = m[k * n + k];
+    if (pivot <= std::max(floor, 1e-9 * diagonal[k])) continue;
+    used[k] = 1;
+    for (size_t i = k + 1; i < n; ++i) {
+      if (!active[i] || m[i * n + k] == 0) continue;
+      const double l = m[i * n + k] / pivot;
+      for (size_t j = k + 1; j < n; ++j) m[i * n + j] -= l * m[k * n + j];
+      y[i] -= l * y[k];
+      m[i * n + k] = l;
+    }
+  }
+  for (size_t k = n; k-- > 0;) {
+    if (!used[k]) continue;
+    double sum = y[k];
+    for (size_t j = k + 1; j < n; ++j) {
+      if (used[j]) sum -= m[k * n + j] * d[j];
+    }
+    d[k] = sum / m[k * n + k];
+  }
+  return d;
+}
+
+enum class Outcome { kMet, kStalled, kOutOfPasses };
+constexpr double kLongestStep = 100;
+constexpr double kRoundingKw = 1e-3;
+
+// Newton on the dual from z until the profile is met within tolerance_kw, the residual stops shrinking (a profile
+// the cars cannot meet exactly) or the passes run out; out.plan.kw holds the split at the final z, best_z the
+// point of the least residual seen.
+Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, const std::vector<double>& most_kw,
+               double tolerance_kw, int max_passes, std::vector<double>& z, std::vector<double>& best_z,
+               SpreadSplit& out) {
+  const size_t steps = profile_kw.size();
+  auto residual = [&](const PassSums& s) {
+    std::vector<double> r(steps);
+    for (size_t t = 0; t < steps; ++t) r[t] = profile_kw[t] - s.fleet_kw[t];
+    return r;
+  };
+  auto worst = [](const std::vector<double>& r) {
+    double w = 0;
+    for (double x : r) w = std::max(w, std::abs(x));
+    return w;
+  };
+  // The dual's value: the spread plus z . residual (its cars' terms summed without cancelling).
+  auto dual_value = [&](const PassSums& s, const std::vector<double>& at, const std::vector<double>& res) {
+    double d = s.spread;
+    for (size_t t = 0; t < steps; ++t) d += at[t] * res[t];
+    return d;
+  };
+  PassSums sums = splitter.pass(z, out.plan.kw, true);
+  ++out.passes;
+  std::vector<double> r = residual(sums);
+  double phi = dual_value(sums, z, r);
+  // Levenberg-Marquardt: the Jacobian plus damping x the most kW per step (singular where every car present must
+  // meet its energy exactly: shifting all steps alike changes nothing); less after a full step, more after a cut.
+  double damping = 1e-9;
+  // Stalled: no new best residual (by a tenth) in 8 accepted steps (Newton's residual may rise for a few steps
+  // while the cars' free steps change; one that stays is a profile the fleet cannot follow), or in 2 once it is
+  // below kRoundingKw (a profile off by its rounding, which the caller closes car by car).
+  int stalled = 0;
+  double best = worst(r);
+  best_z = z;
+  std::vector<double> trial(steps);
+  while (true) {
+    out.worst_kw = worst(r);
+    if (out.worst_kw <= tolerance_kw) return Outcome::kMet;
+    if (stalled >= (best <= kRoundingKw ? 2 : 8)) return Outcome::kStalled;
+    if (out.passes >= max_passes) return Outcome::kOutOfPasses;
+    std::vector<char> active(steps, 0);
+    double diag_max = 0;
+    for (size_t t = 0; t < steps; ++t) diag_max = std::max(diag_max, sums.jacobian[t * steps + t]);
+    const double floor = 1e-12 * std::max(1.0, diag_max);
+    for (size_t t = 0; t < steps; ++t) active[t] = sums.jacobian[t * steps + t] > floor;
+    std::vector<double> damped = sums.jacobian;
+    for (size_t t = 0; t < steps; ++t) damped[t * steps + t] += damping * most_kw[t];
+    std::vector<double> dz = solve_psd(std::move(damped), r, active, floor);
+    // A step where no car is free, off the profile, moves to where the nearest car comes free (a little past it,
+    // by the utilisation its residual asks of every car present).
+    for (size_t t = 0; t < steps; ++t) {
+      if (active[t] || most_kw[t] <= 0 || std::abs(r[t]) <= tolerance_kw) continue;
+      const double to_kink = r[t] < 0 ? -sums.to_leave_cap[t] : sums.to_leave_zero[t];
+      if (std::isfinite(to_kink)) dz[t] = to_kink + std::clamp(r[t] / most_kw[t], -1.0, 1.0);
+    }
+    // No utilisation moves by more than kLongestStep in one step (a near-singular Jacobian's step can be huge).
+    double longest = 0;
+    for (double d : dz) longest = std::max(longest, std::abs(d));
+    if (longest > kLongestStep) {
+      for (double& d : dz) d *= kLongestStep / longest;
+    }
+    double slope = 0;
+    for (size_t t = 0; t < steps; ++t) slope += r[t] * dz[t];
+    // Along dz the dual is concave and piecewise quadratic, its slope r(z + alpha dz) . dz falling from `slope`:
+    // the full step if the dual still rises there (Armijo), else the slope's zero, bracketed by regula falsi
+    // (Illinois), until a point raises the dual.
+    double lo = 0, lo_slope = slope, hi = 1, hi_slope = 0;
+    bool have_hi = false, moved = false;
+    int side = 0;
+    for (int k = 0; k < 8 && out.passes < max_passes; ++k) {
+      const double alpha = !have_hi ? 1.0 : lo + (hi - lo) * lo_slope / (lo_slope - hi_slope);
+      for (size_t t = 0; t < steps; ++t) trial[t] = z[t] + alpha * dz[t];
+      PassSums next = splitter.pass(trial, out.plan.kw, true);
+      ++out.passes;
+      std::vector<double> r_next = residual(next);
+      const double phi_next = dual_value(next, trial, r_next);
+      double slope_next = 0;
+      for (size_t t = 0; t < steps; ++t) slope_next += r_next[t] * dz[t];
+      // Still rising at alpha (slope_next > 0) means it rose all the way there.
+      if (phi_next >= phi + 1e-4 * alpha * slope || (slope_next > 0 && phi_next > phi)) {
+        const double w = worst(r_next);
+        stalled = w > 0.9 * best ? stalled + 1 : 0;
+        if (w < best) {
+          best = w;
+          best_z = trial;
+        }
+        z = trial;
+        sums = std::move(next);
+        r = std::move(r_next);
+        phi = phi_next;
+        moved = true;
+        damping = k == 0 ? std::max(1e-12, damping / 10) : damping;
+        break;
+      }
+      damping = std::min(1.0, damping * 10);
+      if (slope_next > 0) {
+        lo = alpha, lo_slope = slope_next;
+        if (side == -1) hi_slope *= 0.5;
+        side = -1;
+      } else {
+        hi = alpha, hi_slope = slope_next;
+        have_hi = true;
+        if (side == 1) lo_slope *= 0.5;
+        side = 1;
+      }
+    }
+    if (!moved) {
+      return out.passes >= max_passes ? Outcome::kOutOfPasses : Outcome::kStalled;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<const double> profile_kw,
+                                        double tolerance_kw, int max_passes) {
+  if (!spread_splittable(p) || profile_kw.size() != static_cast<size_t>(p.steps)) return std::nullopt;
+  const size_t steps = profile_kw.size();
+  const PlanVehicles& v = p.vehicles;
+  Splitter splitter(p);
+  SpreadSplit out;
+  out.plan.offset = splitter.offset();
+  out.plan.kw.assign(out.plan.offset.back(), 0.0);
+  // Start where every step's utilisation is the profile's share of the most the cars present could draw.
+  std::vector<double> most_kw(steps, 0.0);
+  for (size_t i = 0; i < v.size(); ++i) {
+    for (int k = 0; k < v.window(i); ++k) most_kw[static_cast<size_t>(v.first_step[i] + k)] += splitter.cap_kw(i, k);
+  }
+  std::vector<double> z(steps, 0.0);
+  for (size_t t = 0; t < steps; ++t) z[t] = most_kw[t] > 0 ? std::clamp(profile_kw[t] / most_kw[t], 0.0, 1.0) : 0.0;
+  std::vector<double> best_z;
+  const Outcome outcome = newton(splitter, profile_kw, most_kw, tolerance_kw, max_passes, z, best_z, out);
+  if (outcome != Outcome::kMet) {
+    // The split at the point of the least residual.
+    PassSums sums = splitter.pass(best_z, out.plan.kw, false);
+    ++out.passes;
+    out.worst_kw = 0;
+    for (size_t t = 0; t < steps; ++t) out.worst_kw = std::max(out.worst_kw, std::abs(profile_kw[t] - sums.fleet_kw[t]));
+  }
+  return out;
+}
+
+}  // namespace voltpool

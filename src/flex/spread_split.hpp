@@ -1,0 +1,38 @@
+// Disaggregation of a charge-only fleet by one smooth split: of all the ways the cars can follow a profile, the
+// one that spreads each step's power over the cars in proportion to their power (the least sum over cars and
+// steps of kw^2 / the car's most kW then), so no car works harder than it must and the wear is spread.
+//
+// Its optimality conditions make every car's power at a step its most kW times a utilisation common to the
+// fleet, shifted by the car's own energy multiplier and clipped to [0, 1]:
+//   kw(i, t) = cap(i, t) * clamp(z(t) + s(i), 0, 1),
+// s(i) = 0 unless the car would then miss its departure energy range, else the shift that meets it. So the
+// split is found on the steps' utilisations z alone (one number per step), by Newton's method on the split's
+// dual (concave, with a piecewise-linear gradient: the profile less the fleet's power): each pass prices every
+// car once (O(window) with the steps ranked once per pass) and sums the fleet's Jacobian in z; a 96 x 96
+// system gives the next z. Once the cars' free steps settle, one step lands on the profile.
+#pragma once
+
+#include <optional>
+#include <span>
+
+#include "plan/problem.hpp"
+
+namespace voltpool {
+
+struct SpreadSplit {
+  Plan plan;               // offset and kw set (not accounted)
+  int passes = 0;          // passes over the fleet
+  double worst_kw = 0;     // largest |profile - fleet power| left
+};
+
+// Fleets this applies to: every car charge-only (no discharge), and no feeder limits.
+bool spread_splittable(const PlanningProblem& p);
+
+// Every car within its power box (step means, partial steps included) and leaving with between the smaller of
+// its target and what it can reach, and its ceiling. Stops once the profile is met within tolerance_kw, or with
+// the split of the least residual seen when its residual stops shrinking (a profile the fleet cannot follow, or
+// one off by its rounding) or after max_passes: worst_kw says which. nullopt for a fleet it does not apply to.
+std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<const double> profile_kw,
+                                        double tolerance_kw, int max_passes = 60);
+
+}  // namespace voltpool
