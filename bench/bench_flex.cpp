@@ -1,16 +1,18 @@
-// Flexibility: the fleet envelope of a vpp-fleet-day-v1 fleet, and one incremental event (a car's departure
-// changes: remove and add it again).
+// Flexibility: the fleet envelope of a vpp-fleet-day-v1 fleet, one incremental event (a car's departure
+// changes: remove and add it again), and splitting a profile back onto the cars (disaggregation).
 #include <benchmark/benchmark.h>
 
 #include "flex/envelope.hpp"
+#include "flex/follow.hpp"
+#include "plan/fast_solver.hpp"
 #include "plan/fleet_day_problem.hpp"
 
 namespace voltpool {
 namespace {
 
-PlanningProblem fleet(int64_t n) {
+PlanningProblem fleet(int64_t n, bool v2g = true) {
   return fleet_day_problem(generate_fleet_day(n, 7), fleet_day_prices_eur_per_kwh(),
-                           kFleetDaySiteKwPerEv * static_cast<double>(n), true, kFleetDayWearEurPerKwh);
+                           kFleetDaySiteKwPerEv * static_cast<double>(n), v2g, v2g ? kFleetDayWearEurPerKwh : 0);
 }
 
 void BM_FleetEnvelope(benchmark::State& state) {
@@ -36,6 +38,27 @@ void BM_EnvelopeEvent(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_EnvelopeEvent)->Unit(benchmark::kMicrosecond);
+
+// A charge-only fleet follows its own fast plan's profile (on the edge of what it can do: the site limit binds
+// for hours, other steps at nothing): the whole of follow_profile, as `voltpool disaggregate` runs it.
+void BM_DisaggregatePlanProfile(benchmark::State& state) {
+  PlanningProblem p = fleet(state.range(0), false);
+  auto plan = solve_fast(p);
+  if (!plan.ok()) {
+    state.SkipWithError(plan.error().message.c_str());
+    return;
+  }
+  const std::vector<double> profile = fleet_power_kw(p, *plan);
+  bool accepted = true;
+  for (auto _ : state) {
+    auto split = follow_profile(p, profile);
+    accepted = accepted && split.ok() && split->accepted;
+    benchmark::DoNotOptimize(split);
+  }
+  if (!accepted) state.SkipWithError("the fleet's own profile was refused");
+  state.counters["vehicles"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_DisaggregatePlanProfile)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 
 }  // namespace
 }  // namespace voltpool

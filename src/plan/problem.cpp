@@ -1,5 +1,7 @@
 #include "plan/problem.hpp"
 
+#include "core/compensated_sum.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -66,14 +68,16 @@ std::vector<double> fleet_power_kw(const PlanningProblem& p, const Plan& plan) {
 
 std::vector<double> group_power_kw(const PlanningProblem& p, const Plan& plan, int group) {
   LimitGroups groups(p);
-  std::vector<double> power(static_cast<size_t>(p.steps), 0.0);
+  std::vector<CompensatedSum> sum(static_cast<size_t>(p.steps));
   for (size_t i = 0; i < p.vehicles.size(); ++i) {
     bool in_group = false;
     groups.for_chain(i, [&](int g) { in_group |= g == group; });
     if (!in_group) continue;
     auto kw = plan.of(i);
-    for (size_t k = 0; k < kw.size(); ++k) power[static_cast<size_t>(p.vehicles.first_step[i]) + k] += kw[k];
+    for (size_t k = 0; k < kw.size(); ++k) sum[static_cast<size_t>(p.vehicles.first_step[i]) + k].add(kw[k]);
   }
+  std::vector<double> power(sum.size());
+  for (size_t t = 0; t < sum.size(); ++t) power[t] = sum[t].value();
   return power;
 }
 
