@@ -3,8 +3,11 @@
 #include "core/compensated_sum.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
+#include <span>
+#include <utility>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -24,8 +27,16 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// A run of a class's window steps by z, [from, to), whose pairs lose weight w from the Jacobian.
+struct Run {
+  uint32_t cls;
+  uint8_t from, to;
+  double w;
+};
+
 // One pass's sums over the fleet (per worker, then added up).
 struct PassSums {
+  std::vector<Run> runs;
   std::vector<CompensatedSum> fleet;  // per step: the fleet's power, kW
   std::vector<double> fleet_kw;       // the same, once summed
   std::vector<double> jacobian;  // steps x steps: d fleet_kw / d z
@@ -65,6 +76,17 @@ class Splitter {
       lo_kwh_[i] = std::clamp(v_.target_kwh[i] - v_.e0_kwh[i], 0.0, std::min(reach, ceiling));
     }
     workers_ = n < 4096 ? 1u : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+    // Cars of one window share its steps' order by z: one per (first, end) pair.
+    std::vector<int> class_at(steps_ * (steps_ + 1), -1);
+    class_of_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      int& c = class_at[static_cast<size_t>(v_.first_step[i]) * (steps_ + 1) + static_cast<size_t>(v_.end_step[i])];
+      if (c < 0) {
+        c = static_cast<int>(class_window_.size());
+        class_window_.emplace_back(v_.first_step[i], v_.end_step[i]);
+      }
+      class_of_[i] = c;
+    }
   }
 
   const std::vector<size_t>& offset() const { return offset_; }
@@ -79,27 +101,37 @@ class Splitter {
     std::vector<int> order(steps_);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
+    // Each window's steps by z, highest first, laid out class after class.
+    std::vector<size_t> class_start(class_window_.size() + 1, 0);
+    std::vector<int> class_order;
+    for (size_t c = 0; c < class_window_.size(); ++c) {
+      const auto [first, end] = class_window_[c];
+      for (int t : order) {
+        if (t >= first && t < end) class_order.push_back(t);
+      }
+      class_start[c + 1] = class_order.size();
+    }
     std::vector<PassSums> sums(workers_, PassSums(steps_, with_jacobian));
     auto work = [&](unsigned w) {
       const size_t n = v_.size(), begin = n * w / workers_, end = n * (w + 1) / workers_;
-      std::vector<int> window_order;
       std::vector<int> free;
       PassSums& out = sums[w];
       for (size_t i = begin; i < end; ++i) {
         const int first = v_.first_step[i], last = v_.end_step[i];
-        window_order.clear();
-        for (int t : order) {
-          if (t >= first && t < last) window_order.push_back(t);
-        }
-        const double s = shift(i, z, window_order);
+        const size_t c = static_cast<size_t>(class_of_[i]);
+        const double s = shift(i, z, {class_order.data() + class_start[c], class_start[c + 1] - class_start[c]});
         const bool constrained = s != 0;
         double* x = kw.data() + offset_[i];
         free.clear();
         double free_cap = 0;
         for (int t = first; t < last; ++t) {
           const int k = t - first;
-          const double c = cap_kw(i, k), u = z[t] + s;
-          x[k] = c * std::clamp(u, 0.0, 1.0);
+          const double c = cap_kw(i, k), u = z[t] + s, used = std::clamp(u, 0.0, 1.0);
+          x[k] = c * used;
+          if (polish == nullptr) {
+            out.fleet[t].add(x[k]);
+            out.spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
+          }
           if (c <= 0) continue;
           if (u >= 1) {
             out.to_leave_cap[t] = std::min(out.to_leave_cap[t], u - 1);
@@ -110,7 +142,7 @@ class Splitter {
             free_cap += c;
           }
         }
-        if (polish != nullptr && !free.empty()) {
+        if (polish != nullptr && !free.empty()) {  // (the fleet's sums follow below)
           double along = 0;
           if (constrained) {
             for (int t : free) along += cap_kw(i, t - first) * (*polish)[t];
@@ -121,16 +153,34 @@ class Splitter {
             x[t - first] = std::clamp(x[t - first] + c * ((*polish)[t] - along), 0.0, c);
           }
         }
-        for (int t = first; t < last; ++t) {
-          const int k = t - first;
-          const double c = cap_kw(i, k);
-          out.fleet[t].add(x[k]);
-          if (c > 0) out.spread += x[k] * x[k] / (2 * c);
+        if (polish != nullptr) {
+          for (int t = first; t < last; ++t) {
+            const int k = t - first;
+            const double c = cap_kw(i, k);
+            out.fleet[t].add(x[k]);
+            if (c > 0) out.spread += x[k] * x[k] / (2 * c);
+          }
         }
         if (!with_jacobian) continue;
         double* jac = out.jacobian.data();
         for (int t : free) jac[static_cast<size_t>(t) * steps_ + t] += cap_kw(i, t - first);
         if (!constrained || free_cap <= 0) continue;
+        // A car bound to its energy takes back what its free steps move alike: minus c_a c_b / (its free kW) over
+        // its free steps. Where they all have its full power c, that is c / |free| over a run of its window's steps
+        // by z (those with 0 < z + s < 1), summed per class and run after the pass; else here.
+        std::span<const int> window(class_order.data() + class_start[c], class_start[c + 1] - class_start[c]);
+        size_t from = 0, to = 0;
+        while (from < window.size() && z[window[from]] + s >= 1) ++from;
+        for (to = from; to < window.size() && z[window[to]] + s > 0;) ++to;
+        const bool uniform = to - from == free.size() && std::all_of(free.begin(), free.end(), [&](int t) {
+                               return cap_kw(i, t - first) == v_.charge_max_kw[i];
+                             });
+        if (uniform) {
+          const double cap = v_.charge_max_kw[i];
+          out.runs.push_back(Run{static_cast<uint32_t>(c), static_cast<uint8_t>(from), static_cast<uint8_t>(to),
+                                 cap * cap / free_cap});
+          continue;
+        }
         for (int a : free) {
           const double ca = cap_kw(i, a - first) / free_cap;
           for (int b : free) jac[static_cast<size_t>(a) * steps_ + b] -= ca * cap_kw(i, b - first);
@@ -146,7 +196,50 @@ class Splitter {
     }
     for (unsigned w = 1; w < workers_; ++w) sums[0].add(sums[w]);
     for (size_t t = 0; t < steps_; ++t) sums[0].fleet_kw[t] = sums[0].fleet[t].value();
+    if (with_jacobian) take_runs(sums, class_order, class_start, sums[0].jacobian);
     return std::move(sums[0]);
+  }
+
+  // The runs' share of the Jacobian: per class, every run [from, to) of its window's steps by z takes weight w
+  // off each pair of its steps; pair (a, b), a <= b, loses the weights of the runs with from <= a and to > b,
+  // summed by prefix over `from` and suffix over `to` (window^2 per class with runs).
+  void take_runs(const std::vector<PassSums>& sums, const std::vector<int>& class_order,
+                 const std::vector<size_t>& class_start, std::vector<double>& jacobian) const {
+    std::vector<size_t> count(class_window_.size() + 1, 0);
+    for (const PassSums& s : sums) {
+      for (const Run& r : s.runs) ++count[r.cls + 1];
+    }
+    for (size_t c = 0; c < class_window_.size(); ++c) count[c + 1] += count[c];
+    std::vector<Run> by_class(count.back());
+    std::vector<size_t> at(count.begin(), count.end() - 1);
+    for (const PassSums& s : sums) {
+      for (const Run& r : s.runs) by_class[at[r.cls]++] = r;
+    }
+    std::vector<double> weight;
+    for (size_t c = 0; c < class_window_.size(); ++c) {
+      if (count[c] == count[c + 1]) continue;
+      const size_t w = class_start[c + 1] - class_start[c];
+      const int* order = class_order.data() + class_start[c];
+      weight.assign((w + 1) * (w + 1), 0.0);  // [from][to]
+      for (size_t k = count[c]; k < count[c + 1]; ++k) weight[by_class[k].from * (w + 1) + by_class[k].to] += by_class[k].w;
+      // Suffix over to: weight[from][b] = runs from `from` reaching past b.
+      for (size_t from = 0; from <= w; ++from) {
+        for (size_t to = w; to-- > 0;) weight[from * (w + 1) + to] += weight[from * (w + 1) + to + 1];
+      }
+      // Prefix over from; then pair (a, b), a <= b, loses weight[a][b + 1].
+      for (size_t from = 1; from <= w; ++from) {
+        for (size_t b = 0; b <= w; ++b) weight[from * (w + 1) + b] += weight[(from - 1) * (w + 1) + b];
+      }
+      for (size_t a = 0; a < w; ++a) {
+        for (size_t b = a; b < w; ++b) {
+          const double lost = weight[a * (w + 1) + b + 1];
+          if (lost == 0) continue;
+          const size_t ta = static_cast<size_t>(order[a]), tb = static_cast<size_t>(order[b]);
+          jacobian[ta * steps_ + tb] -= lost;
+          if (a != b) jacobian[tb * steps_ + ta] -= lost;
+        }
+      }
+    }
   }
 
  private:
@@ -154,7 +247,7 @@ class Splitter {
   // nearer end. Its energy is piecewise linear in s, rising from 0 (every step clipped at 0) to all it can
   // take: the kinks are where a step leaves 0 (s = -z) and reaches its cap (s = 1 - z), both in the order of
   // window_order (the window's steps by z, highest first).
-  double shift(size_t i, const std::vector<double>& z, const std::vector<int>& window_order) const {
+  double shift(size_t i, const std::vector<double>& z, std::span<const int> window_order) const {
     const int first = v_.first_step[i];
     const double per_kw = v_.eta_charge[i] * p_.dt_h;
     double at_zero = 0;
@@ -190,6 +283,8 @@ class Splitter {
   size_t steps_;
   std::vector<size_t> offset_;
   std::vector<double> lo_kwh_, hi_kwh_;
+  std::vector<int> class_of_;                         // per car: its window's class
+  std::vector<std::pair<int, int>> class_window_;     // per class: first step, end step
   unsigned workers_ = 1;
 };
 
