@@ -21,10 +21,12 @@ double worst_deviation_kw(const PlanningProblem& p, const std::vector<double>& p
 
 // Charge-only fleets too large for the LP: the spread split, the rounding of a profile closed car by car. False
 // where it does not apply or does not meet the profile (then the decomposition decides, nearest profile and all).
+// The split aims at half the tolerance (its fleet sums are compensated like fleet_power_kw's, so what it reports
+// is what is checked).
 bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw, Plan& plan) {
-  auto split = spread_split(p, profile_kw, 0.1 * tolerance_kw);
+  auto split = spread_split(p, profile_kw, 0.5 * tolerance_kw);
   if (!split) return false;
-  if (split->worst_kw > 0.1 * tolerance_kw) close_residue(p, profile_kw, split->plan);
+  if (split->worst_kw > 0.5 * tolerance_kw) close_residue(p, profile_kw, split->plan);
   if (worst_deviation_kw(p, profile_kw, split->plan) > tolerance_kw) return false;
   plan = std::move(split->plan);
   return true;
