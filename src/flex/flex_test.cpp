@@ -508,6 +508,10 @@ TEST(Flex, SpreadSplitMeetsProfilesAndSpreadsThePowerMost) {
   // Every profile here can be followed exactly; a plan's own profile is met only to the LP's rounding (its
   // vertex sums to the profile within ~1e-9 kW, and a car whose energy is fixed cannot take that back).
   EXPECT_GE(met, 190);
+  // Not for fleets with a car that may discharge, nor for horizons too long for its dense steps x steps solves.
+  EXPECT_FALSE(spread_splittable(random_lossless(rng, 10, 12, true)));
+  EXPECT_FALSE(spread_splittable(random_lossless(rng, 10, kMaxSpreadSteps + 1, false)));
+  EXPECT_FALSE(spread_split(random_lossless(rng, 10, 12, true), std::vector<double>(12, 0.0), 1e-8).has_value());
 }
 
 // A fleet too large for the LP follows its fast plan's profile through the spread split: accepted, every car

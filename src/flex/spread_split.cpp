@@ -15,7 +15,7 @@
 namespace voltpool {
 
 bool spread_splittable(const PlanningProblem& p) {
-  if (p.has_feeder_limits()) return false;
+  if (p.has_feeder_limits() || p.steps > kMaxSpreadSteps) return false;
   const PlanVehicles& v = p.vehicles;
   for (size_t i = 0; i < v.size(); ++i) {
     if (v.discharge_max_kw[i] > 0) return false;
@@ -30,7 +30,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // A run of a class's window steps by z, [from, to), whose pairs lose weight w from the Jacobian.
 struct Run {
   uint32_t cls;
-  uint8_t from, to;
+  uint16_t from, to;
   double w;
 };
 
@@ -177,7 +177,7 @@ class Splitter {
                              });
         if (uniform) {
           const double cap = v_.charge_max_kw[i];
-          out.runs.push_back(Run{static_cast<uint32_t>(c), static_cast<uint8_t>(from), static_cast<uint8_t>(to),
+          out.runs.push_back(Run{static_cast<uint32_t>(c), static_cast<uint16_t>(from), static_cast<uint16_t>(to),
                                  cap * cap / free_cap});
           continue;
         }

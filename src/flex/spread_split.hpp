@@ -25,7 +25,9 @@ struct SpreadSplit {
   double worst_kw = 0;     // largest |profile - fleet power| left
 };
 
-// Fleets this applies to: every car charge-only (no discharge), and no feeder limits.
+// Fleets this applies to: every car charge-only (no discharge), no feeder limits, and at most kMaxSpreadSteps
+// steps (a week of quarter hours: each Newton step solves a dense steps x steps system).
+inline constexpr int kMaxSpreadSteps = 700;
 bool spread_splittable(const PlanningProblem& p);
 
 // Every car within its power box (step means, partial steps included) and leaving with between the smaller of
