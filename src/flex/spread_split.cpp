@@ -96,7 +96,8 @@ class Splitter {
   // moves by its own Jacobian times polish on the steps where it is free (its energy kept where it is bound):
   // the fleet moves by the fleet's Jacobian times polish, as Newton's linear model says, without crossing into
   // other cars' kinks (the last hundredths of a watt of a fleet of millions).
-  PassSums pass(const std::vector<double>& z, std::vector<double>& kw, bool with_jacobian,
+  // Without kw the powers are only summed (Newton's passes need the sums alone: no plan-sized writes).
+  PassSums pass(const std::vector<double>& z, bool with_jacobian, std::span<double> kw = {},
                 const std::vector<double>* polish = nullptr) const {
     std::vector<int> order(steps_);
     std::iota(order.begin(), order.end(), 0);
@@ -115,13 +116,14 @@ class Splitter {
     auto work = [&](unsigned w) {
       const size_t n = v_.size(), begin = n * w / workers_, end = n * (w + 1) / workers_;
       std::vector<int> free;
+      std::vector<double> scratch(kw.empty() ? steps_ : 0);
       PassSums& out = sums[w];
       for (size_t i = begin; i < end; ++i) {
         const int first = v_.first_step[i], last = v_.end_step[i];
         const size_t c = static_cast<size_t>(class_of_[i]);
         const double s = shift(i, z, {class_order.data() + class_start[c], class_start[c + 1] - class_start[c]});
         const bool constrained = s != 0;
-        double* x = kw.data() + offset_[i];
+        double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
         free.clear();
         double free_cap = 0;
         for (int t = first; t < last; ++t) {
@@ -347,8 +349,8 @@ constexpr double kLongestStep = 100;
 constexpr double kRoundingKw = 1e-3;
 
 // Newton on the dual from z until the profile is met within tolerance_kw, the residual stops shrinking (a profile
-// the cars cannot meet exactly) or the passes run out; out.plan.kw holds the split at the final z, best_z the
-// point of the least residual seen.
+// the cars cannot meet exactly) or the passes run out; z ends at the last point reached, best_z at the point of
+// the least residual seen.
 Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, const std::vector<double>& most_kw,
                double tolerance_kw, int max_passes, std::vector<double>& z, std::vector<double>& best_z,
                SpreadSplit& out) {
@@ -365,7 +367,7 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
     for (size_t t = 0; t < steps; ++t) d += at[t] * res[t];
     return d;
   };
-  PassSums sums = splitter.pass(z, out.plan.kw, true);
+  PassSums sums = splitter.pass(z, true);
   ++out.passes;
   std::vector<double> r = residual(sums);
   double phi = dual_value(sums, z, r);
@@ -410,7 +412,7 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
     for (int k = 0; k < 8 && out.passes < max_passes; ++k) {
       const double alpha = !have_hi ? 1.0 : lo + (hi - lo) * lo_slope / (lo_slope - hi_slope);
       for (size_t t = 0; t < steps; ++t) trial[t] = z[t] + alpha * dz[t];
-      PassSums next = splitter.pass(trial, out.plan.kw, true);
+      PassSums next = splitter.pass(trial, true);
       ++out.passes;
       std::vector<double> r_next = residual(next);
       const double phi_next = dual_value(next, trial, r_next);
@@ -470,11 +472,14 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
   for (size_t t = 0; t < steps; ++t) z[t] = most_kw[t] > 0 ? std::clamp(profile_kw[t] / most_kw[t], 0.0, 1.0) : 0.0;
   std::vector<double> best_z;
   const Outcome outcome = newton(splitter, profile_kw, most_kw, tolerance_kw, max_passes, z, best_z, out);
-  if (outcome != Outcome::kMet) {
+  if (outcome == Outcome::kMet) {
+    splitter.pass(z, false, out.plan.kw);  // the split itself
+    ++out.passes;
+  } else {
     // At the point of the least residual, each car moves by its own Jacobian times the fleet's linear step (twice:
     // the second for what the first left), which the fleet's many kinks near the solution keep Newton's full
     // steps from reaching. A residual the cars cannot take (a profile off by more, or by its rounding) stays.
-    PassSums at_best = splitter.pass(best_z, out.plan.kw, true);
+    PassSums at_best = splitter.pass(best_z, true, out.plan.kw);
     ++out.passes;
     std::vector<double> r(steps), polish(steps, 0.0);
     for (size_t t = 0; t < steps; ++t) r[t] = profile_kw[t] - at_best.fleet_kw[t];
@@ -484,12 +489,12 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
       const std::vector<double> step = linear_step(at_best, r, most_kw, 1e-12, active);
       std::vector<double> tried = polish;
       for (size_t t = 0; t < steps; ++t) tried[t] += step[t];
-      PassSums polished = splitter.pass(best_z, out.plan.kw, false, &tried);
+      PassSums polished = splitter.pass(best_z, false, out.plan.kw, &tried);
       ++out.passes;
       std::vector<double> r_polished(steps);
       for (size_t t = 0; t < steps; ++t) r_polished[t] = profile_kw[t] - polished.fleet_kw[t];
       if (worst_of(r_polished) >= out.worst_kw) {
-        splitter.pass(best_z, out.plan.kw, false, &polish);  // keep the better split
+        splitter.pass(best_z, false, out.plan.kw, &polish);  // keep the better split
         ++out.passes;
         break;
       }
