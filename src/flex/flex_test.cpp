@@ -515,7 +515,7 @@ TEST(Flex, SpreadSplitMeetsProfilesAndSpreadsThePowerMost) {
 }
 
 // A fleet too large for the LP follows its fast plan's profile through the spread split: accepted, every car
-// whole.
+// whole; a profile with a value that is not a number is refused, naming the step.
 TEST(Flex, LargeChargeOnlyFleetsFollowTheirPlansThroughTheSpreadSplit) {
   const size_t n = 60000;
   PlanningProblem p = fleet_day_problem(generate_fleet_day(n, 11), fleet_day_prices_eur_per_kwh(),
@@ -526,15 +526,26 @@ TEST(Flex, LargeChargeOnlyFleetsFollowTheirPlansThroughTheSpreadSplit) {
   auto plan = solve_fast(p);
   ASSERT_TRUE(plan.ok());
   const auto profile = fleet_power_kw(p, *plan);
+  // The spread split itself (two workers), not the decomposition behind it in follow_profile.
+  auto direct = spread_split(p, profile, 0.5e-6);
+  ASSERT_TRUE(direct.has_value());
+  EXPECT_LE(direct->worst_kw, 0.5e-6);
+  EXPECT_LE(direct->passes, 30);  // 20 measured; a wrong Jacobian takes more or never gets there
   auto r = follow_profile(p, profile);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->accepted);
+  EXPECT_EQ(r->plan.kw, direct->plan.kw);  // follow_profile took the spread split's
   const auto fleet = fleet_power_kw(p, r->plan);
   for (int t = 0; t < p.steps; ++t) EXPECT_NEAR(fleet[t], profile[t], 1e-6) << t;
   const auto check = check_plan(p, r->plan);
   EXPECT_LE(check.max_power_violation_kw, 1e-9);
   EXPECT_LE(check.max_energy_violation_kwh, 1e-9);
   EXPECT_NEAR(check.shortfall_kwh, std::accumulate(plan->shortfall_kwh.begin(), plan->shortfall_kwh.end(), 0.0), 1e-3);
+  auto not_a_number = profile;
+  not_a_number[40] = std::nan("");
+  auto refused = follow_profile(p, not_a_number);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("step 40"), std::string::npos);
 }
 
 }  // namespace

@@ -12,13 +12,6 @@ namespace voltpool {
 
 namespace {
 
-double worst_deviation_kw(const PlanningProblem& p, const std::vector<double>& profile_kw, const Plan& plan) {
-  const auto fleet = fleet_power_kw(p, plan);
-  double worst = 0;
-  for (int t = 0; t < p.steps; ++t) worst = std::max(worst, std::abs(profile_kw[t] - fleet[t]));
-  return worst;
-}
-
 // Charge-only fleets too large for the LP: the spread split, the rounding of a profile closed car by car. False
 // where it does not apply or does not meet the profile (then the decomposition decides, nearest profile and all).
 // The split aims at half the tolerance (its fleet sums are compensated like fleet_power_kw's, so what it reports
@@ -26,8 +19,9 @@ double worst_deviation_kw(const PlanningProblem& p, const std::vector<double>& p
 bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw, Plan& plan) {
   auto split = spread_split(p, profile_kw, 0.5 * tolerance_kw);
   if (!split) return false;
-  if (split->worst_kw > 0.5 * tolerance_kw) close_residue(p, profile_kw, split->plan);
-  if (worst_deviation_kw(p, profile_kw, split->plan) > tolerance_kw) return false;
+  double worst_kw = split->worst_kw;
+  if (worst_kw > 0.5 * tolerance_kw) worst_kw = close_residue(p, profile_kw, split->plan);
+  if (worst_kw > tolerance_kw) return false;
   plan = std::move(split->plan);
   return true;
 }
@@ -38,9 +32,12 @@ Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>
   if (static_cast<int>(profile_kw.size()) != p.steps) {
     return Error{"the profile has " + std::to_string(profile_kw.size()) + " steps, the fleet " + std::to_string(p.steps)};
   }
+  for (size_t t = 0; t < profile_kw.size(); ++t) {
+    if (!std::isfinite(profile_kw[t])) return Error{"the profile at step " + std::to_string(t) + " is not a number"};
+  }
   p.fleet_profile_kw = profile_kw;
-  // The exact LP's vertex meets the profile to ~1e-9 kW; the decomposition's convex combination only to its
-  // master's tolerance (~1e-6 kW at a thousand cars), so it takes the fleets too large for the LP.
+  // The exact LP's vertex meets the profile to ~1e-9 kW; the spread split and the decomposition take the fleets
+  // too large for it (the decomposition's convex combination meets it only to its master's tolerance).
   size_t vehicle_steps = 0;
   for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
   bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;

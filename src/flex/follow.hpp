@@ -2,8 +2,9 @@
 // what they asked for, and if so, how much each car does. The profile becomes an equality on the fleet's power
 // with a penalised deviation (plan/problem.hpp: fleet_profile_kw); the planner finds the split, or the
 // smallest deviation, i.e. the nearest profile the fleet can follow. The exact LP plans fleets up to
-// kExactFollowMaxVehicleSteps; larger fleets use the decomposition, which meets the profile only to its
-// master's tolerance.
+// kExactFollowMaxVehicleSteps; larger charge-only fleets take the spread split (spread_split.hpp) where it meets
+// the profile, and all other large fleets (or a profile it does not meet) the decomposition, which meets the
+// profile only to its master's tolerance.
 #pragma once
 
 #include <optional>
@@ -29,8 +30,9 @@ struct FollowResult {
   Plan plan;                           // the per-vehicle split of nearest_kw
 };
 
-// `problem` gives the vehicles, steps and prices (prices, then the centring above, break ties between equally
-// good splits).
+// `problem` gives the vehicles, steps and prices. Between equally good splits the LP and the decomposition break
+// ties by prices, then (the LP) the centring above; the spread split prefers the power spread over the cars.
+// A profile value that is not a number is an error.
 Result<FollowResult> follow_profile(PlanningProblem problem, const std::vector<double>& profile_kw,
                                     double tolerance_kw = 1e-6);
 

@@ -3,19 +3,23 @@
 #include "core/compensated_sum.hpp"
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <limits>
-#include <span>
-#include <utility>
 #include <numeric>
+#include <span>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace voltpool {
 
 bool spread_splittable(const PlanningProblem& p) {
-  if (p.has_feeder_limits() || p.steps > kMaxSpreadSteps) return false;
+  // Only the cars' boxes and energy ranges: anything else the planner carries is the decomposition's.
+  if (p.has_feeder_limits() || p.steps > kMaxSpreadSteps || !p.guardrails.empty() || !p.vehicle_wear.empty() ||
+      p.has_soft_floors() || p.hold_steps > 0 || p.shortfall_cap_kwh || p.centring_eur_per_h > 0) {
+    return false;
+  }
   const PlanVehicles& v = p.vehicles;
   for (size_t i = 0; i < v.size(); ++i) {
     if (v.discharge_max_kw[i] > 0) return false;
@@ -39,8 +43,8 @@ struct PassSums {
   std::vector<Run> runs;
   std::vector<CompensatedSum> fleet;  // per step: the fleet's power, kW
   std::vector<double> fleet_kw;       // the same, once summed
-  std::vector<double> jacobian;  // steps x steps: d fleet_kw / d z
-  double spread = 0;             // sum over cars and steps of kw^2 / (2 cap)
+  std::vector<double> jacobian;       // steps x steps: d fleet_kw / d z
+  double spread = 0;                  // sum over cars and steps of kw^2 / (2 cap)
   // Per step, how far z must fall before a car at its cap there comes off it, and rise before a car at 0 starts.
   std::vector<double> to_leave_cap, to_leave_zero;
   PassSums(size_t steps, bool with_jacobian)
@@ -120,8 +124,9 @@ class Splitter {
       PassSums& out = sums[w];
       for (size_t i = begin; i < end; ++i) {
         const int first = v_.first_step[i], last = v_.end_step[i];
-        const size_t c = static_cast<size_t>(class_of_[i]);
-        const double s = shift(i, z, {class_order.data() + class_start[c], class_start[c + 1] - class_start[c]});
+        const size_t cls = static_cast<size_t>(class_of_[i]);
+        std::span<const int> window(class_order.data() + class_start[cls], class_start[cls + 1] - class_start[cls]);
+        const double s = shift(i, z, window);
         const bool constrained = s != 0;
         double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
         free.clear();
@@ -144,17 +149,7 @@ class Splitter {
             free_cap += c;
           }
         }
-        if (polish != nullptr && !free.empty()) {  // (the fleet's sums follow below)
-          double along = 0;
-          if (constrained) {
-            for (int t : free) along += cap_kw(i, t - first) * (*polish)[t];
-            along /= free_cap;
-          }
-          for (int t : free) {
-            const double c = cap_kw(i, t - first);
-            x[t - first] = std::clamp(x[t - first] + c * ((*polish)[t] - along), 0.0, c);
-          }
-        }
+        if (polish != nullptr && !free.empty()) polish_car(i, *polish, constrained, free, free_cap, x);
         if (polish != nullptr) {
           for (int t = first; t < last; ++t) {
             const int k = t - first;
@@ -170,7 +165,6 @@ class Splitter {
         // A car bound to its energy takes back what its free steps move alike: minus c_a c_b / (its free kW) over
         // its free steps. Where they all have its full power c, that is c / |free| over a run of its window's steps
         // by z (those with 0 < z + s < 1), summed per class and run after the pass; else here.
-        std::span<const int> window(class_order.data() + class_start[c], class_start[c + 1] - class_start[c]);
         size_t from = 0, to = 0;
         while (from < window.size() && z[window[from]] + s >= 1) ++from;
         for (to = from; to < window.size() && z[window[to]] + s > 0;) ++to;
@@ -179,7 +173,7 @@ class Splitter {
                              });
         if (uniform) {
           const double cap = v_.charge_max_kw[i];
-          out.runs.push_back(Run{static_cast<uint32_t>(c), static_cast<uint16_t>(from), static_cast<uint16_t>(to),
+          out.runs.push_back(Run{static_cast<uint32_t>(cls), static_cast<uint16_t>(from), static_cast<uint16_t>(to),
                                  cap * cap / free_cap});
           continue;
         }
@@ -245,6 +239,33 @@ class Splitter {
   }
 
  private:
+  // Car i's move by its own Jacobian times `polish` on its free steps: c (polish - along), `along` the mean
+  // that keeps its energy where it is bound; scaled down where that would take a step out of [0, c] or an
+  // unbound car's energy out of its range, so the car stays whole (the fleet then misses a little of the step).
+  void polish_car(size_t i, const std::vector<double>& polish, bool constrained, const std::vector<int>& free,
+                  double free_cap, double* x) const {
+    const int first = v_.first_step[i];
+    double along = 0;
+    if (constrained) {
+      for (int t : free) along += cap_kw(i, t - first) * polish[t];
+      along /= free_cap;
+    }
+    double scale = 1, moved_kw = 0, stored_kw = 0;
+    for (int t : free) {
+      const double c = cap_kw(i, t - first), d = c * (polish[t] - along), kw = x[t - first];
+      if (kw + d > c) scale = std::min(scale, (c - kw) / d);
+      if (kw + d < 0) scale = std::min(scale, kw / -d);
+      moved_kw += d;
+    }
+    if (!constrained && moved_kw != 0) {
+      for (int k = 0; k < v_.window(i); ++k) stored_kw += x[k];
+      const double per_kw = v_.eta_charge[i] * p_.dt_h, energy = stored_kw * per_kw, change = moved_kw * per_kw;
+      if (energy + change > hi_kwh_[i]) scale = std::min(scale, std::max(0.0, (hi_kwh_[i] - energy) / change));
+      if (energy + change < lo_kwh_[i]) scale = std::min(scale, std::max(0.0, (lo_kwh_[i] - energy) / change));
+    }
+    for (int t : free) x[t - first] += scale * cap_kw(i, t - first) * (polish[t] - along);
+  }
+
   // The car's shift s: 0 if its energy at z alone lies in its range, else the shift that meets the range's
   // nearer end. Its energy is piecewise linear in s, rising from 0 (every step clipped at 0) to all it can
   // take: the kinks are where a step leaves 0 (s = -z) and reaches its cap (s = 1 - z), both in the order of
@@ -406,11 +427,14 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
     // Along dz the dual is concave and piecewise quadratic, its slope r(z + alpha dz) . dz falling from `slope`:
     // the full step if the dual still rises there (Armijo), else the slope's zero, bracketed by regula falsi
     // (Illinois), until a point raises the dual.
+    if (!(slope > 0)) return Outcome::kStalled;  // no way up along it
     double lo = 0, lo_slope = slope, hi = 1, hi_slope = 0;
     bool have_hi = false, moved = false;
     int side = 0;
     for (int k = 0; k < 8 && out.passes < max_passes; ++k) {
-      const double alpha = !have_hi ? 1.0 : lo + (hi - lo) * lo_slope / (lo_slope - hi_slope);
+      const double alpha = !have_hi                 ? 1.0
+                           : lo_slope - hi_slope > 0 ? lo + (hi - lo) * lo_slope / (lo_slope - hi_slope)
+                                                     : 0.5 * (lo + hi);
       for (size_t t = 0; t < steps; ++t) trial[t] = z[t] + alpha * dz[t];
       PassSums next = splitter.pass(trial, true);
       ++out.passes;
@@ -418,8 +442,9 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
       const double phi_next = dual_value(next, trial, r_next);
       double slope_next = 0;
       for (size_t t = 0; t < steps; ++t) slope_next += r_next[t] * dz[t];
-      // Still rising at alpha (slope_next > 0) means it rose all the way there.
-      if (phi_next >= phi + 1e-4 * alpha * slope || (slope_next > 0 && phi_next > phi)) {
+      // Still rising at alpha (slope_next >= 0) means it rose all the way there (concave), whatever the rounding of
+      // a million cars' sums says of the values.
+      if (phi_next >= phi + 1e-4 * alpha * slope || slope_next >= 0) {
         const double w = worst(r_next);
         stalled = w > 0.9 * best ? stalled + 1 : 0;
         if (w < best) {
@@ -457,6 +482,9 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
 std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<const double> profile_kw,
                                         double tolerance_kw, int max_passes) {
   if (!spread_splittable(p) || profile_kw.size() != static_cast<size_t>(p.steps)) return std::nullopt;
+  if (!std::all_of(profile_kw.begin(), profile_kw.end(), [](double kw) { return std::isfinite(kw); })) {
+    return std::nullopt;
+  }
   const size_t steps = profile_kw.size();
   const PlanVehicles& v = p.vehicles;
   Splitter splitter(p);
@@ -470,6 +498,15 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
   }
   std::vector<double> z(steps, 0.0);
   for (size_t t = 0; t < steps; ++t) z[t] = most_kw[t] > 0 ? std::clamp(profile_kw[t] / most_kw[t], 0.0, 1.0) : 0.0;
+  // A step asking more than all its cars can draw, or less than nothing, cannot be met: no Newton for it.
+  for (size_t t = 0; t < steps; ++t) {
+    if (profile_kw[t] > most_kw[t] + tolerance_kw || profile_kw[t] < -tolerance_kw) {
+      const PassSums sums = splitter.pass(z, false, out.plan.kw);
+      out.passes = 1;
+      for (size_t u = 0; u < steps; ++u) out.worst_kw = std::max(out.worst_kw, std::abs(profile_kw[u] - sums.fleet_kw[u]));
+      return out;
+    }
+  }
   std::vector<double> best_z;
   const Outcome outcome = newton(splitter, profile_kw, most_kw, tolerance_kw, max_passes, z, best_z, out);
   if (outcome == Outcome::kMet) {

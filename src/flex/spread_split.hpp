@@ -8,8 +8,8 @@
 // s(i) = 0 unless the car would then miss its departure energy range, else the shift that meets it. So the
 // split is found on the steps' utilisations z alone (one number per step), by Newton's method on the split's
 // dual (concave, with a piecewise-linear gradient: the profile less the fleet's power): each pass prices every
-// car once (O(window) with the steps ranked once per pass) and sums the fleet's Jacobian in z; a 96 x 96
-// system gives the next z. Once the cars' free steps settle, one step lands on the profile.
+// car once (O(window) with the steps ranked once per pass) and sums the fleet's Jacobian in z; a steps x steps
+// system (96 x 96 for a day) gives the next z. Once the cars' free steps settle, one step lands on the profile.
 #pragma once
 
 #include <optional>
@@ -25,9 +25,10 @@ struct SpreadSplit {
   double worst_kw = 0;     // largest |profile - fleet power| left
 };
 
-// Fleets this applies to: every car charge-only (no discharge), no feeder limits, and at most kMaxSpreadSteps
-// steps (a week of quarter hours: each Newton step solves a dense steps x steps system).
-inline constexpr int kMaxSpreadSteps = 700;
+// Fleets this applies to: every car charge-only (no discharge); no feeder limits, guardrails, battery wear
+// models, soft floors, held power, shortfall cap or centring; and at most kMaxSpreadSteps steps (two days of
+// quarter hours: each Newton step solves a dense steps x steps system, each pass orders every window's steps).
+inline constexpr int kMaxSpreadSteps = 192;
 bool spread_splittable(const PlanningProblem& p);
 
 // Every car within its power box (step means, partial steps included) and leaving with between the smaller of

@@ -71,8 +71,8 @@ PlanningProblem sample_problem(const PlanningProblem& p, size_t vehicles) {
   return q;
 }
 
-// Large fleets that may discharge start from the dual point of a sample (see FastSolverOptions), itself planned
-// from a sample a quarter its size while that is still large enough to pay.
+// Large fleets that may discharge or follow a profile start from the dual point of a sample (see
+// FastSolverOptions), itself planned from a sample a quarter its size while that is still large enough to pay.
 Result<Plan> plan_from_sample(const PlanningProblem& p, const FastSolverOptions& opt,
                               std::vector<double>* best_lambda) {
   if (opt.sample_vehicles > 0 && p.vehicles.size() > opt.sample_above && 2 * opt.sample_vehicles <= p.vehicles.size() &&
