@@ -5,6 +5,15 @@
 
 namespace voltpool {
 
+double departure_floor_kwh(const PlanningProblem& p, size_t i) {
+  const PlanVehicles& v = p.vehicles;
+  const int w = v.window(i);
+  const double presence = w == 1 ? v.first_fraction[i] : v.first_fraction[i] + (w - 2) + v.last_fraction[i];
+  const double reach = v.charge_max_kw[i] * p.dt_h * v.eta_charge[i] * presence;
+  const double floor = v.e_min_kwh[i] - v.e0_kwh[i], ceiling = v.e_max_kwh[i] - v.e0_kwh[i];
+  return std::max(floor, std::min(v.target_kwh[i] - v.e0_kwh[i], std::min(reach, ceiling)));
+}
+
 VehicleFlex vehicle_flex(const PlanningProblem& p, size_t i) {
   VehicleFlex f;
   vehicle_flex(p, i, f);
@@ -30,8 +39,7 @@ void vehicle_flex(const PlanningProblem& p, size_t i, VehicleFlex& f) {
   };
   const double floor = v.e_min_kwh[i] - v.e0_kwh[i], ceiling = v.e_max_kwh[i] - v.e0_kwh[i];  // floor <= 0 <= ceiling
   const double total = presence(w - 1);
-  // The departure floor: the target, or the most the car can reach when that is less.
-  const double final_lo = std::max(floor, std::min(v.target_kwh[i] - v.e0_kwh[i], std::min(up * total, ceiling)));
+  const double final_lo = departure_floor_kwh(p, i);
   // Forward reachable [F_lo, F_hi] and backward completable [G_lo, ceiling] at step k's end, in closed form (a
   // running sum of one-signed changes clamped at a fixed bound is the clamped running sum); the energy lies in
   // their intersection.

@@ -19,6 +19,9 @@ struct VehicleFlex {
   std::vector<double> energy_lo_kwh, energy_hi_kwh;
 };
 VehicleFlex vehicle_flex(const PlanningProblem& p, size_t vehicle);
+// What vehicle i must have taken in (battery side, relative to arrival) by its departure: its target, or all it
+// can reach when that is less, never above its ceiling nor below its floor.
+double departure_floor_kwh(const PlanningProblem& p, size_t vehicle);
 // The same into `out`, reusing its storage (no allocation once warm).
 void vehicle_flex(const PlanningProblem& p, size_t vehicle, VehicleFlex& out);
 

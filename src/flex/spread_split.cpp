@@ -1,6 +1,7 @@
 #include "flex/spread_split.hpp"
 
 #include "core/compensated_sum.hpp"
+#include "flex/envelope.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -70,14 +71,9 @@ class Splitter {
     hi_kwh_.resize(n);
     for (size_t i = 0; i < n; ++i) {
       offset_[i + 1] = offset_[i] + static_cast<size_t>(v_.window(i));
-      // Battery-side energy to take in: at least the target (or all the car can reach, or up to its ceiling),
-      // at most up to the ceiling.
-      double reach = 0;
-      for (int k = 0; k < v_.window(i); ++k) reach += cap_kw(i, k);
-      reach *= v_.eta_charge[i] * p.dt_h;
-      const double ceiling = std::max(0.0, v_.e_max_kwh[i] - v_.e0_kwh[i]);
-      hi_kwh_[i] = ceiling;
-      lo_kwh_[i] = std::clamp(v_.target_kwh[i] - v_.e0_kwh[i], 0.0, std::min(reach, ceiling));
+      // Battery-side energy to take in: at least its departure floor, at most up to its ceiling.
+      hi_kwh_[i] = std::max(0.0, v_.e_max_kwh[i] - v_.e0_kwh[i]);
+      lo_kwh_[i] = std::max(0.0, departure_floor_kwh(p, i));
     }
     workers_ = n < 4096 ? 1u : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
     // Cars of one window share its steps' order by z: one per (first, end) pair.
