@@ -340,6 +340,13 @@ std::vector<double> solve_psd(std::vector<double> m, const std::vector<double>& 
   return d;
 }
 
+// The profile less the fleet's power, per step.
+std::vector<double> residual_kw(std::span<const double> profile_kw, const PassSums& sums) {
+  std::vector<double> r(profile_kw.size());
+  for (size_t t = 0; t < r.size(); ++t) r[t] = profile_kw[t] - sums.fleet_kw[t];
+  return r;
+}
+
 double worst_of(const std::vector<double>& r) {
   double w = 0;
   for (double x : r) w = std::max(w, std::abs(x));
@@ -372,11 +379,7 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
                double tolerance_kw, int max_passes, std::vector<double>& z, std::vector<double>& best_z,
                SpreadSplit& out) {
   const size_t steps = profile_kw.size();
-  auto residual = [&](const PassSums& s) {
-    std::vector<double> r(steps);
-    for (size_t t = 0; t < steps; ++t) r[t] = profile_kw[t] - s.fleet_kw[t];
-    return r;
-  };
+  auto residual = [&](const PassSums& s) { return residual_kw(profile_kw, s); };
   auto worst = worst_of;
   // The dual's value: the spread plus z . residual (its cars' terms summed without cancelling).
   auto dual_value = [&](const PassSums& s, const std::vector<double>& at, const std::vector<double>& res) {
@@ -497,9 +500,8 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
   // A step asking more than all its cars can draw, or less than nothing, cannot be met: no Newton for it.
   for (size_t t = 0; t < steps; ++t) {
     if (profile_kw[t] > most_kw[t] + tolerance_kw || profile_kw[t] < -tolerance_kw) {
-      const PassSums sums = splitter.pass(z, false, out.plan.kw);
+      out.worst_kw = worst_of(residual_kw(profile_kw, splitter.pass(z, false, out.plan.kw)));
       out.passes = 1;
-      for (size_t u = 0; u < steps; ++u) out.worst_kw = std::max(out.worst_kw, std::abs(profile_kw[u] - sums.fleet_kw[u]));
       return out;
     }
   }
@@ -514,18 +516,15 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
     // steps from reaching. A residual the cars cannot take (a profile off by more, or by its rounding) stays.
     PassSums at_best = splitter.pass(best_z, true, out.plan.kw);
     ++out.passes;
-    std::vector<double> r(steps), polish(steps, 0.0);
-    for (size_t t = 0; t < steps; ++t) r[t] = profile_kw[t] - at_best.fleet_kw[t];
+    std::vector<double> r = residual_kw(profile_kw, at_best), polish(steps, 0.0);
     out.worst_kw = worst_of(r);
     for (int round = 0; round < 2 && out.worst_kw > tolerance_kw; ++round) {
       std::vector<char> active;
       const std::vector<double> step = linear_step(at_best, r, most_kw, 1e-12, active);
       std::vector<double> tried = polish;
       for (size_t t = 0; t < steps; ++t) tried[t] += step[t];
-      PassSums polished = splitter.pass(best_z, false, out.plan.kw, &tried);
+      std::vector<double> r_polished = residual_kw(profile_kw, splitter.pass(best_z, false, out.plan.kw, &tried));
       ++out.passes;
-      std::vector<double> r_polished(steps);
-      for (size_t t = 0; t < steps; ++t) r_polished[t] = profile_kw[t] - polished.fleet_kw[t];
       if (worst_of(r_polished) >= out.worst_kw) {
         splitter.pass(best_z, false, out.plan.kw, &polish);  // keep the better split
         ++out.passes;
