@@ -548,5 +548,35 @@ TEST(Flex, LargeChargeOnlyFleetsFollowTheirPlansThroughTheSpreadSplit) {
   EXPECT_NE(refused.error().message.find("step 40"), std::string::npos);
 }
 
+// Large fleets of the varied kind (partial first and last steps, ceilings above targets, targets out of reach,
+// lossy chargers: most cars take the Jacobian's direct path, not the runs) following their fast plans at random
+// prices: the split meets the profile, every car within its box and window, owners short only as in the plan.
+TEST(Flex, SpreadSplitMeetsLargeVariedFleetsPlans) {
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int trial = 0; trial < 2; ++trial) {
+    auto p = random_lossless(rng, 50000, 96, false, true);
+    for (size_t i = 0; i < p.vehicles.size(); ++i) p.vehicles.eta_charge[i] = 0.9 + 0.1 * u(rng);
+    for (auto& price : p.import_price_eur_per_kwh) price = 0.1 + 0.2 * u(rng);
+    p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
+    auto plan = solve_fast(p);
+    ASSERT_TRUE(plan.ok());
+    const auto profile = fleet_power_kw(p, *plan);
+    auto split = spread_split(p, profile, 0.5e-6);
+    ASSERT_TRUE(split.has_value());
+    EXPECT_LE(split->worst_kw, 0.5e-6) << trial << " after " << split->passes << " passes";
+    const auto fleet = fleet_power_kw(p, split->plan);
+    for (int t = 0; t < p.steps; ++t) EXPECT_NEAR(fleet[t], profile[t], 0.5e-6) << trial << " step " << t;
+    const auto check = check_plan(p, split->plan);
+    EXPECT_LE(check.max_power_violation_kw, 1e-9);
+    EXPECT_LE(check.max_energy_violation_kwh, 1e-9);
+    PlanningProblem accounted = p;
+    Plan mine = split->plan;
+    account_plan(accounted, mine);
+    EXPECT_NEAR(std::accumulate(mine.shortfall_kwh.begin(), mine.shortfall_kwh.end(), 0.0),
+                std::accumulate(plan->shortfall_kwh.begin(), plan->shortfall_kwh.end(), 0.0), 1e-3);
+  }
+}
+
 }  // namespace
 }  // namespace voltpool

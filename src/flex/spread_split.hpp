@@ -36,6 +36,6 @@ bool spread_splittable(const PlanningProblem& p);
 // the split of the least residual seen when its residual stops shrinking (a profile the fleet cannot follow, or
 // one off by its rounding) or after max_passes: worst_kw says which. nullopt for a fleet it does not apply to.
 std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<const double> profile_kw,
-                                        double tolerance_kw, int max_passes = 60);
+                                        double tolerance_kw, int max_passes = 100);
 
 }  // namespace voltpool
