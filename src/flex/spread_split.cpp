@@ -64,7 +64,7 @@ struct PassSums {
 
 class Splitter {
  public:
-  Splitter(const PlanningProblem& p) : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
+  explicit Splitter(const PlanningProblem& p) : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
     const size_t n = v_.size();
     offset_.assign(n + 1, 0);
     lo_kwh_.resize(n);
