@@ -31,6 +31,7 @@ bool spread_splittable(const PlanningProblem& p) {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr size_t kBlockCars = 256;  // a block's plain sum errs by at most 256 roundings of itself
 
 // A run of a class's window steps by z, [from, to), whose pairs lose weight w from the Jacobian.
 struct Run {
@@ -118,7 +119,16 @@ class Splitter {
       std::vector<int> free;
       std::vector<double> scratch(kw.empty() ? steps_ : 0);
       PassSums& out = sums[w];
+      // The fleet's power summed plainly over blocks of kBlockCars cars, the blocks compensated.
+      std::vector<double> block(steps_, 0.0);
+      size_t in_block = 0;
+      double spread = 0;
+      auto flush = [&] {
+        for (size_t t = 0; t < steps_; ++t) out.fleet[t].add(std::exchange(block[t], 0.0));
+        in_block = 0;
+      };
       for (size_t i = begin; i < end; ++i) {
+        if (++in_block > kBlockCars) flush();
         const int first = v_.first_step[i], last = v_.end_step[i];
         const size_t cls = static_cast<size_t>(class_of_[i]);
         std::span<const int> window(class_order.data() + class_start[cls], class_start[cls + 1] - class_start[cls]);
@@ -132,8 +142,8 @@ class Splitter {
           const double c = cap_kw(i, k), u = z[t] + s, used = std::clamp(u, 0.0, 1.0);
           x[k] = c * used;
           if (polish == nullptr) {
-            out.fleet[t].add(x[k]);
-            out.spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
+            block[t] += x[k];
+            spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
           }
           if (c <= 0) continue;
           if (u >= 1) {
@@ -150,8 +160,8 @@ class Splitter {
           for (int t = first; t < last; ++t) {
             const int k = t - first;
             const double c = cap_kw(i, k);
-            out.fleet[t].add(x[k]);
-            if (c > 0) out.spread += x[k] * x[k] / (2 * c);
+            block[t] += x[k];
+            if (c > 0) spread += x[k] * x[k] / (2 * c);
           }
         }
         if (!with_jacobian) continue;
@@ -178,6 +188,8 @@ class Splitter {
           for (int b : free) jac[static_cast<size_t>(a) * steps_ + b] -= ca * cap_kw(i, b - first);
         }
       }
+      flush();
+      out.spread = spread;
     };
     if (workers_ > 1) {
       std::vector<std::jthread> threads;
