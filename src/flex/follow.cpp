@@ -12,8 +12,8 @@ namespace voltpool {
 
 namespace {
 
-// Charge-only fleets too large for the LP: the spread split, the rounding of a profile closed car by car. False
-// where it does not apply or does not meet the profile (then the decomposition decides, nearest profile and all).
+// Charge-only fleets: the spread split, the rounding of a profile closed car by car. False where it does not apply
+// or does not meet the profile (then the LP or the decomposition decides, nearest profile and all).
 // The split aims at half the tolerance (its fleet sums are compensated like fleet_power_kw's, so what it reports
 // is what is checked).
 bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw, Plan& plan) {
@@ -36,16 +36,18 @@ Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>
     if (!std::isfinite(profile_kw[t])) return Error{"the profile at step " + std::to_string(t) + " is not a number"};
   }
   p.fleet_profile_kw = profile_kw;
-  // The exact LP's vertex meets the profile to ~1e-9 kW; the spread split and the decomposition take the fleets
-  // too large for it (the decomposition's convex combination meets it only to its master's tolerance).
-  size_t vehicle_steps = 0;
-  for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
-  bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
-  if (exact) p.centring_eur_per_h = kSplitCentringEurPerH;
   FollowResult r;
-  if (!exact && spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
+  // Charge-only fleets of any size: the spread split (milliseconds where the LP took minutes at a million
+  // vehicle-steps). Other fleets, and profiles it does not meet: the exact LP, whose vertex meets the profile to
+  // ~1e-9 kW, up to kExactFollowMaxVehicleSteps; the decomposition above (its convex combination meets the
+  // profile only to its master's tolerance).
+  if (spread_splittable(p) && spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
     account_plan(p, r.plan);
   } else {
+    size_t vehicle_steps = 0;
+    for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
+    const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
+    if (exact) p.centring_eur_per_h = kSplitCentringEurPerH;
     auto plan = exact ? solve_exact(p) : solve_fast(p);
     if (!plan.ok()) return plan.error();
     r.plan = std::move(*plan);
