@@ -1,10 +1,10 @@
 // Membership and disaggregation: can the fleet follow an aggregate power profile while every owner still gets
 // what they asked for, and if so, how much each car does. The profile becomes an equality on the fleet's power
 // with a penalised deviation (plan/problem.hpp: fleet_profile_kw); the planner finds the split, or the
-// smallest deviation, i.e. the nearest profile the fleet can follow. The exact LP plans fleets up to
-// kExactFollowMaxVehicleSteps; larger charge-only fleets take the spread split (spread_split.hpp) where it meets
-// the profile, and all other large fleets (or a profile it does not meet) the decomposition, which meets the
-// profile only to its master's tolerance.
+// smallest deviation, i.e. the nearest profile the fleet can follow. Charge-only fleets take the spread split
+// (spread_split.hpp) where it meets the profile; the others (or a profile it does not meet) the exact LP up to
+// kExactFollowMaxVehicleSteps, and the decomposition above, which meets the profile only to its master's
+// tolerance.
 #pragma once
 
 #include <optional>
