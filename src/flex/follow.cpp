@@ -41,7 +41,7 @@ Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>
   // vehicle-steps). Other fleets, and profiles it does not meet: the exact LP, whose vertex meets the profile to
   // ~1e-9 kW, up to kExactFollowMaxVehicleSteps; the decomposition above (its convex combination meets the
   // profile only to its master's tolerance).
-  if (spread_splittable(p) && spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
+  if (spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
     account_plan(p, r.plan);
   } else {
     size_t vehicle_steps = 0;

@@ -44,16 +44,15 @@ struct Run {
 struct PassSums {
   std::vector<Run> runs;
   std::vector<CompensatedSum> fleet;  // per step: the fleet's power, kW
-  std::vector<double> fleet_kw;       // the same, once summed
-  std::vector<double> jacobian;       // steps x steps: d fleet_kw / d z
+  std::vector<double> jacobian;       // steps x steps: d fleet power / d z
   double spread = 0;                  // sum over cars and steps of kw^2 / (2 cap)
   // Per step, how far z must fall before a car at its cap there comes off it, and rise before a car at 0 starts.
   std::vector<double> to_leave_cap, to_leave_zero;
   PassSums(size_t steps, bool with_jacobian)
-      : fleet(steps), fleet_kw(steps, 0.0), jacobian(with_jacobian ? steps * steps : 0, 0.0), to_leave_cap(steps, kInf),
+      : fleet(steps), jacobian(with_jacobian ? steps * steps : 0, 0.0), to_leave_cap(steps, kInf),
         to_leave_zero(steps, kInf) {}
   void add(const PassSums& o) {
-    for (size_t t = 0; t < fleet_kw.size(); ++t) {
+    for (size_t t = 0; t < fleet.size(); ++t) {
       fleet[t].add(o.fleet[t]);
       to_leave_cap[t] = std::min(to_leave_cap[t], o.to_leave_cap[t]);
       to_leave_zero[t] = std::min(to_leave_zero[t], o.to_leave_zero[t]);
@@ -199,7 +198,6 @@ class Splitter {
       work(0);
     }
     for (unsigned w = 1; w < workers_; ++w) sums[0].add(sums[w]);
-    for (size_t t = 0; t < steps_; ++t) sums[0].fleet_kw[t] = sums[0].fleet[t].value();
     if (with_jacobian) take_runs(sums, class_order, class_start, sums[0].jacobian);
     return std::move(sums[0]);
   }
@@ -355,7 +353,7 @@ std::vector<double> solve_psd(std::vector<double> m, const std::vector<double>& 
 // The profile less the fleet's power, per step.
 std::vector<double> residual_kw(std::span<const double> profile_kw, const PassSums& sums) {
   std::vector<double> r(profile_kw.size());
-  for (size_t t = 0; t < r.size(); ++t) r[t] = profile_kw[t] - sums.fleet_kw[t];
+  for (size_t t = 0; t < r.size(); ++t) r[t] = profile_kw[t] - sums.fleet[t].value();
   return r;
 }
 
@@ -380,19 +378,16 @@ std::vector<double> linear_step(const PassSums& sums, const std::vector<double>&
   return solve_psd(std::move(damped), r, active, floor);
 }
 
-enum class Outcome { kMet, kStalled, kOutOfPasses };
 constexpr double kLongestStep = 100;
 constexpr double kRoundingKw = 1e-3;
 
-// Newton on the dual from z until the profile is met within tolerance_kw, the residual stops shrinking (a profile
-// the cars cannot meet exactly) or the passes run out; z ends at the last point reached, best_z at the point of
-// the least residual seen.
-Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, const std::vector<double>& most_kw,
+// Newton on the dual from z until the profile is met within tolerance_kw (true), the residual stops shrinking (a
+// profile the cars cannot meet exactly) or the passes run out; z ends at the last point reached, best_z at the
+// point of the least residual seen.
+bool newton(const Splitter& splitter, std::span<const double> profile_kw, const std::vector<double>& most_kw,
                double tolerance_kw, int max_passes, std::vector<double>& z, std::vector<double>& best_z,
                SpreadSplit& out) {
   const size_t steps = profile_kw.size();
-  auto residual = [&](const PassSums& s) { return residual_kw(profile_kw, s); };
-  auto worst = worst_of;
   // The dual's value: the spread plus z . residual (its cars' terms summed without cancelling).
   auto dual_value = [&](const PassSums& s, const std::vector<double>& at, const std::vector<double>& res) {
     double d = s.spread;
@@ -401,7 +396,7 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
   };
   PassSums sums = splitter.pass(z, true);
   ++out.passes;
-  std::vector<double> r = residual(sums);
+  std::vector<double> r = residual_kw(profile_kw, sums);
   double phi = dual_value(sums, z, r);
   // Levenberg-Marquardt: the Jacobian plus damping x the most kW per step (singular where every car present must
   // meet its energy exactly: shifting all steps alike changes nothing); less after a full step, more after a cut.
@@ -411,14 +406,13 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
   // 12; one that stays is a profile the fleet cannot follow), or in 2 once it is below kRoundingKw (a profile off
   // by its rounding, which the caller closes car by car).
   int stalled = 0;
-  double best = worst(r);
+  double best = worst_of(r);
   best_z = z;
   std::vector<double> trial(steps);
   while (true) {
-    out.worst_kw = worst(r);
-    if (out.worst_kw <= tolerance_kw) return Outcome::kMet;
-    if (stalled >= (best <= kRoundingKw ? 2 : 16)) return Outcome::kStalled;
-    if (out.passes >= max_passes) return Outcome::kOutOfPasses;
+    out.worst_kw = worst_of(r);
+    if (out.worst_kw <= tolerance_kw) return true;
+    if (stalled >= (best <= kRoundingKw ? 2 : 16) || out.passes >= max_passes) return false;
     std::vector<char> active;
     std::vector<double> dz = linear_step(sums, r, most_kw, damping, active);
     // A step where no car is free, off the profile, moves to where the nearest car comes free (a little past it,
@@ -439,7 +433,7 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
     // Along dz the dual is concave and piecewise quadratic, its slope r(z + alpha dz) . dz falling from `slope`:
     // the full step if the dual still rises there (Armijo), else the slope's zero, bracketed by regula falsi
     // (Illinois), until a point raises the dual.
-    if (!(slope > 0)) return Outcome::kStalled;  // no way up along it
+    if (!(slope > 0)) return false;  // no way up along it
     double lo = 0, lo_slope = slope, hi = 1, hi_slope = 0;
     bool have_hi = false, moved = false;
     int side = 0;
@@ -450,14 +444,14 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
       for (size_t t = 0; t < steps; ++t) trial[t] = z[t] + alpha * dz[t];
       PassSums next = splitter.pass(trial, true);
       ++out.passes;
-      std::vector<double> r_next = residual(next);
+      std::vector<double> r_next = residual_kw(profile_kw, next);
       const double phi_next = dual_value(next, trial, r_next);
       double slope_next = 0;
       for (size_t t = 0; t < steps; ++t) slope_next += r_next[t] * dz[t];
       // Still rising at alpha (slope_next >= 0) means it rose all the way there (concave), whatever the rounding of
       // a million cars' sums says of the values.
       if (phi_next >= phi + 1e-4 * alpha * slope || slope_next >= 0) {
-        const double w = worst(r_next);
+        const double w = worst_of(r_next);
         stalled = w > 0.9 * best ? stalled + 1 : 0;
         if (w < best) {
           best = w;
@@ -483,9 +477,7 @@ Outcome newton(const Splitter& splitter, std::span<const double> profile_kw, con
         side = 1;
       }
     }
-    if (!moved) {
-      return out.passes >= max_passes ? Outcome::kOutOfPasses : Outcome::kStalled;
-    }
+    if (!moved) return false;
   }
 }
 
@@ -519,8 +511,7 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
     }
   }
   std::vector<double> best_z;
-  const Outcome outcome = newton(splitter, profile_kw, most_kw, tolerance_kw, max_passes, z, best_z, out);
-  if (outcome == Outcome::kMet) {
+  if (newton(splitter, profile_kw, most_kw, tolerance_kw, max_passes, z, best_z, out)) {
     splitter.pass(z, false, out.plan.kw);  // the split itself
     ++out.passes;
   } else {
