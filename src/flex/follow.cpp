@@ -28,42 +28,45 @@ bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_
 
 }  // namespace
 
-Result<FollowResult> follow_profile(PlanningProblem p, const std::vector<double>& profile_kw, double tolerance_kw) {
+Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<double>& profile_kw,
+                                    double tolerance_kw) {
   if (static_cast<int>(profile_kw.size()) != p.steps) {
     return Error{"the profile has " + std::to_string(profile_kw.size()) + " steps, the fleet " + std::to_string(p.steps)};
   }
   for (size_t t = 0; t < profile_kw.size(); ++t) {
     if (!std::isfinite(profile_kw[t])) return Error{"the profile at step " + std::to_string(t) + " is not a number"};
   }
-  p.fleet_profile_kw = profile_kw;
   FollowResult r;
   // Charge-only fleets of any size: the spread split (milliseconds where the LP took minutes at a million
   // vehicle-steps). Other fleets, and profiles it does not meet: the exact LP, whose vertex meets the profile to
   // ~1e-9 kW, up to kExactFollowMaxVehicleSteps; the decomposition above (its convex combination meets the
-  // profile only to its master's tolerance).
+  // profile only to its master's tolerance). Each leaves the plan accounted against the profile.
   if (spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
-    account_plan(p, r.plan);
+    account_plan(p, r.plan, profile_kw);
   } else {
+    PlanningProblem q = p;  // the planners follow the profile the problem carries
+    q.fleet_profile_kw = profile_kw;
     size_t vehicle_steps = 0;
-    for (size_t i = 0; i < p.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
+    for (size_t i = 0; i < q.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(q.vehicles.window(i));
     const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
-    if (exact) p.centring_eur_per_h = kSplitCentringEurPerH;
-    auto plan = exact ? solve_exact(p) : solve_fast(p);
+    if (exact) q.centring_eur_per_h = kSplitCentringEurPerH;
+    auto plan = exact ? solve_exact(q) : solve_fast(q);
     if (!plan.ok()) return plan.error();
     r.plan = std::move(*plan);
-    if (!exact && !p.has_feeder_limits()) {
+    if (!exact && !q.has_feeder_limits()) {
       // The decomposition's rounding residue, closed car by car (feeders' limits would need their own room).
-      close_residue(p, profile_kw, r.plan);
-      account_plan(p, r.plan);
+      close_residue(q, profile_kw, r.plan);
+      account_plan(q, r.plan);
     }
   }
-  auto fleet = fleet_power_kw(p, r.plan);
-  r.nearest_kw = fleet;
+  // The fleet's power is the profile less the plan's deviation from it (its compensated sums).
+  r.nearest_kw.resize(profile_kw.size());
   r.accepted = true;
-  for (int t = 0; t < p.steps; ++t) {
-    if (std::abs(profile_kw[t] - fleet[t]) > tolerance_kw) {
+  for (size_t t = 0; t < profile_kw.size(); ++t) {
+    r.nearest_kw[t] = profile_kw[t] - r.plan.deviation_kw[t];
+    if (std::abs(r.plan.deviation_kw[t]) > tolerance_kw) {
       r.accepted = false;
-      if (!r.first_infeasible_step) r.first_infeasible_step = t;
+      if (!r.first_infeasible_step) r.first_infeasible_step = static_cast<int>(t);
     }
   }
   return r;

@@ -33,7 +33,7 @@ struct FollowResult {
 // `problem` gives the vehicles, steps and prices. Between equally good splits the LP and the decomposition break
 // ties by prices, then (the LP) the centring above; the spread split prefers the power spread over the cars.
 // A profile value that is not a number is an error.
-Result<FollowResult> follow_profile(PlanningProblem problem, const std::vector<double>& profile_kw,
+Result<FollowResult> follow_profile(const PlanningProblem& problem, const std::vector<double>& profile_kw,
                                     double tolerance_kw = 1e-6);
 
 }  // namespace voltpool

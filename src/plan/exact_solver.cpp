@@ -327,12 +327,11 @@ Result<Plan> solve_exact(const PlanningProblem& p) {
   } else {
     for (double eur : plan_battery_wear_eur(p, plan)) plan.battery_wear_eur += eur;
   }
-  if (follow) {
-    auto fleet = fleet_power_kw(p, plan);
-    plan.deviation_kw.resize(static_cast<size_t>(p.steps));
-    for (int t = 0; t < p.steps; ++t) plan.deviation_kw[t] = p.fleet_profile_kw[t] - fleet[static_cast<size_t>(t)];
-  }
   PlanCheck check = check_plan(p, plan);
+  if (follow) {
+    plan.deviation_kw.resize(static_cast<size_t>(p.steps));
+    for (int t = 0; t < p.steps; ++t) plan.deviation_kw[t] = p.fleet_profile_kw[t] - check.fleet_kw[static_cast<size_t>(t)];
+  }
   plan.energy_cost_eur = check.energy_cost_eur;
   plan.wear_cost_eur = check.wear_cost_eur;
   plan.objective_eur = model.objectiveValue();

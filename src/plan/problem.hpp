@@ -172,6 +172,8 @@ struct PlanCheck {
   double max_site_excess_kw = 0;       // > 0 when a fleet or feeder limit is broken
   double max_power_violation_kw = 0;
   double max_energy_violation_kwh = 0;
+  std::vector<double> vehicle_shortfall_kwh;  // per vehicle: target not reached at the end of its window
+  std::vector<double> fleet_kw;               // per step: the fleet's power (compensated sums)
 };
 PlanCheck check_plan(const PlanningProblem& p, const Plan& plan);
 // The centring cost of one car over one step (PlanningProblem::centring_eur_per_h) with its stored energy off
@@ -182,8 +184,10 @@ double centring_step_eur(double eur_per_h, double dt_h, double mid_kwh, double h
 double centring_cost_eur(const PlanningProblem& p, const Plan& plan);
 // Fills a plan's accounts from its powers: each vehicle's shortfall, energy cost, flat and battery wear, the
 // deviation from a followed profile, and the objective (all of them with the shortfall penalty, soft floors,
-// centring and deviation costs).
-void account_plan(const PlanningProblem& p, Plan& plan);
+// centring and deviation costs). The followed profile is p's, or profile_kw where the caller follows one p does
+// not carry (a fleet of millions is not copied to carry it).
+void account_plan(const PlanningProblem& p, Plan& plan, std::span<const double> profile_kw);
+inline void account_plan(const PlanningProblem& p, Plan& plan) { account_plan(p, plan, p.fleet_profile_kw); }
 // The battery wear of a plan under the problem's vehicle_wear (0 without), per vehicle, in money.
 std::vector<double> plan_battery_wear_eur(const PlanningProblem& p, const Plan& plan);
 // A vehicle's energy corridor: per window step, the least energy it can hold at the step's end and still reach
