@@ -1,0 +1,354 @@
+#include "flex/spread_pass.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <optional>
+#include <numeric>
+#include <thread>
+
+#include "flex/envelope.hpp"
+
+namespace voltpool::spread {
+
+namespace {
+
+constexpr size_t kBlockCars = 256;  // a block's plain sum errs by at most 256 roundings of itself
+
+}  // namespace
+
+Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars) : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
+  const size_t n = v_.size();
+  offset_.assign(n + 1, 0);
+  lo_kwh_.resize(n);
+  hi_kwh_.resize(n);
+  pinned_.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    offset_[i + 1] = offset_[i] + static_cast<size_t>(v_.window(i));
+    // Battery-side energy to take in: at least its departure floor, at most up to its ceiling.
+    hi_kwh_[i] = std::max(0.0, v_.e_max_kwh[i] - v_.e0_kwh[i]);
+    lo_kwh_[i] = std::max(0.0, departure_floor_kwh(p, i));
+    // A car that must take all it can reach is pinned at its cap, however its floor and reach round.
+    const double presence = v_.window(i) == 1 ? v_.first_fraction[i]
+                                              : v_.first_fraction[i] + (v_.window(i) - 2) + v_.last_fraction[i];
+    pinned_[i] = v_.charge_max_kw[i] > 0 &&
+                 lo_kwh_[i] >= (1 - 1e-12) * v_.charge_max_kw[i] * p.dt_h * v_.eta_charge[i] * presence;
+  }
+  workers_ = n < 4096 ? 1u : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+  // Cars of one window share its steps' order by z: one class per (first, end) pair.
+  std::vector<int> class_at(steps_ * (steps_ + 1), -1);
+  class_of_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    int& c = class_at[static_cast<size_t>(v_.first_step[i]) * (steps_ + 1) + static_cast<size_t>(v_.end_step[i])];
+    if (c < 0) {
+      c = static_cast<int>(class_window_.size());
+      class_window_.emplace_back(v_.first_step[i], v_.end_step[i]);
+    }
+    class_of_[i] = c;
+  }
+  // A window class's cars present for whole steps, with their energy ranges in steps at full power: grouped by
+  // class (counting sort), priced as one where there are at least min_class_cars.
+  auto whole_steps = [&](size_t i) {
+    return v_.charge_max_kw[i] > 0 && v_.first_fraction[i] == 1 && (v_.window(i) == 1 || v_.last_fraction[i] == 1);
+  };
+  std::vector<size_t> start(class_window_.size() + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    if (whole_steps(i)) ++start[static_cast<size_t>(class_of_[i]) + 1];
+  }
+  std::vector<char> grouped(class_window_.size(), 0);
+  for (size_t c = 0; c < class_window_.size(); ++c) {
+    grouped[c] = start[c + 1] >= min_class_cars;
+    start[c + 1] = start[c] + (grouped[c] ? start[c + 1] : 0);
+  }
+  std::vector<ClassCar> members(start.back());
+  std::vector<size_t> at(start.begin(), start.end() - 1);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t c = static_cast<size_t>(class_of_[i]);
+    if (!whole_steps(i) || !grouped[c]) {
+      loose_.push_back(i);
+      continue;
+    }
+    const double per_step_kwh = v_.charge_max_kw[i] * v_.eta_charge[i] * p.dt_h;
+    members[at[c]++] = ClassCar{static_cast<uint32_t>(i), v_.charge_max_kw[i],
+                                pinned_[i] ? v_.window(i) : lo_kwh_[i] / per_step_kwh, hi_kwh_[i] / per_step_kwh};
+  }
+  std::vector<size_t> built;
+  for (size_t c = 0; c < class_window_.size(); ++c) {
+    if (grouped[c]) built.push_back(c);
+  }
+  std::vector<std::optional<WholeStepClass>> classes(built.size());
+  parallel([&](unsigned w) {
+    for (size_t k = w; k < built.size(); k += workers_) {
+      const size_t c = built[k];
+      const auto [first, end] = class_window_[c];
+      classes[k].emplace(static_cast<uint32_t>(c), first, end - first,
+                         std::vector<ClassCar>(members.begin() + static_cast<std::ptrdiff_t>(start[c]),
+                                               members.begin() + static_cast<std::ptrdiff_t>(start[c + 1])));
+    }
+  });
+  classes_.reserve(classes.size());
+  for (auto& c : classes) classes_.push_back(std::move(*c));
+}
+
+void Splitter::parallel(const std::function<void(unsigned)>& work) const {
+  if (workers_ == 1) return work(0);
+  std::vector<std::jthread> threads;
+  for (unsigned w = 1; w < workers_; ++w) threads.emplace_back(work, w);
+  work(0);
+}
+
+std::vector<double> Splitter::most_kw() const {
+  // Whole inner steps by difference (+cap at the second step, -cap at the last), the partial ends directly.
+  std::vector<CompensatedSum> inner(steps_ + 1), ends(steps_);
+  for (size_t i = 0; i < v_.size(); ++i) {
+    const size_t first = static_cast<size_t>(v_.first_step[i]), w = static_cast<size_t>(v_.window(i));
+    ends[first].add(cap_kw(i, 0));
+    if (w == 1) continue;
+    ends[first + w - 1].add(cap_kw(i, static_cast<int>(w) - 1));
+    if (w == 2) continue;
+    inner[first + 1].add(v_.charge_max_kw[i]);
+    inner[first + w - 1].add(-v_.charge_max_kw[i]);
+  }
+  std::vector<double> most(steps_);
+  CompensatedSum running;
+  for (size_t t = 0; t < steps_; ++t) {
+    running.add(inner[t]);
+    CompensatedSum at = running;
+    at.add(ends[t]);
+    most[t] = at.value();
+  }
+  return most;
+}
+
+Splitter::WindowOrder Splitter::order_windows(const std::vector<double>& z) const {
+  std::vector<int> order(steps_);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
+  WindowOrder out;
+  out.start.assign(class_window_.size() + 1, 0);
+  for (size_t c = 0; c < class_window_.size(); ++c) {
+    const auto [first, end] = class_window_[c];
+    for (int t : order) {
+      if (t >= first && t < end) out.steps.push_back(t);
+    }
+    out.start[c + 1] = out.steps.size();
+  }
+  return out;
+}
+
+PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::span<double> kw,
+                        const std::vector<double>* polish) const {
+  const WindowOrder order = order_windows(z);
+  const bool by_class = polish == nullptr;
+  std::vector<PassSums> sums(workers_, PassSums(steps_, with_jacobian));
+  auto work = [&](unsigned w) {
+    PassSums& out = sums[w];
+    std::vector<int> free;
+    std::vector<double> scratch(kw.empty() ? steps_ : 0);
+    // The fleet's power summed plainly over blocks of kBlockCars cars, the blocks compensated.
+    std::vector<double> block(steps_, 0.0);
+    size_t in_block = 0;
+    double spread = 0;
+    auto flush = [&] {
+      for (size_t t = 0; t < steps_; ++t) out.fleet[t].add(std::exchange(block[t], 0.0));
+      in_block = 0;
+    };
+    auto price = [&](size_t i) {
+      if (++in_block > kBlockCars) flush();
+      double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
+      price_car(i, z, order.of(static_cast<size_t>(class_of_[i])), with_jacobian, polish, x, block, spread, free, out);
+    };
+    if (by_class) {
+      ClassScratch class_scratch;
+      for (size_t c = w; c < classes_.size(); c += workers_) {
+        classes_[c].add_to(z, order.of(classes_[c].cls()), with_jacobian, class_scratch, out);
+        if (!kw.empty()) classes_[c].write(z, order.of(classes_[c].cls()), class_scratch, offset_, kw);
+      }
+      const size_t n = loose_.size();
+      for (size_t k = n * w / workers_; k < n * (w + 1) / workers_; ++k) price(loose_[k]);
+    } else {
+      const size_t n = v_.size();
+      for (size_t i = n * w / workers_; i < n * (w + 1) / workers_; ++i) price(i);
+    }
+    flush();
+    out.spread += spread;
+  };
+  parallel(work);
+  for (unsigned w = 1; w < workers_; ++w) sums[0].add(sums[w]);
+  if (with_jacobian) take_runs(sums, order, sums[0].jacobian);
+  return std::move(sums[0]);
+}
+
+void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const int> window, bool with_jacobian,
+                         const std::vector<double>* polish, double* x, std::vector<double>& block, double& spread,
+                         std::vector<int>& free, PassSums& out) const {
+  const int first = v_.first_step[i], last = v_.end_step[i];
+  if (pinned_[i]) {  // at its cap at every step, whatever z: nothing to move, never comes off
+    for (int t = first; t < last; ++t) {
+      x[t - first] = cap_kw(i, t - first);
+      block[t] += x[t - first];
+      spread += 0.5 * x[t - first];
+    }
+    return;
+  }
+  const double s = shift(i, z, window);
+  const bool constrained = s != 0;
+  free.clear();
+  double free_cap = 0;
+  for (int t = first; t < last; ++t) {
+    const int k = t - first;
+    const double c = cap_kw(i, k), u = z[t] + s, used = std::clamp(u, 0.0, 1.0);
+    x[k] = c * used;
+    if (polish == nullptr) {
+      block[t] += x[k];
+      spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
+    }
+    if (c <= 0) continue;
+    if (u >= 1) {
+      out.to_leave_cap[t] = std::min(out.to_leave_cap[t], u - 1);
+    } else if (u <= 0) {
+      out.to_leave_zero[t] = std::min(out.to_leave_zero[t], -u);
+    } else {
+      free.push_back(t);
+      free_cap += c;
+    }
+  }
+  if (polish != nullptr) {
+    if (!free.empty()) polish_car(i, *polish, constrained, free, free_cap, x);
+    for (int t = first; t < last; ++t) {
+      const int k = t - first;
+      const double c = cap_kw(i, k);
+      block[t] += x[k];
+      if (c > 0) spread += x[k] * x[k] / (2 * c);
+    }
+  }
+  if (!with_jacobian) return;
+  double* jac = out.jacobian.data();
+  for (int t : free) jac[static_cast<size_t>(t) * steps_ + t] += cap_kw(i, t - first);
+  if (!constrained || free_cap <= 0) return;
+  // A car bound to its energy takes back what its free steps move alike: minus c_a c_b / (its free kW) over
+  // its free steps. Where they all have its full power c, that is c / |free| over a run of its window's steps
+  // by z (those with 0 < z + s < 1), summed per class and run after the pass; else here.
+  size_t from = 0, to = 0;
+  while (from < window.size() && z[window[from]] + s >= 1) ++from;
+  for (to = from; to < window.size() && z[window[to]] + s > 0;) ++to;
+  const bool uniform = to - from == free.size() && std::all_of(free.begin(), free.end(), [&](int t) {
+                         return cap_kw(i, t - first) == v_.charge_max_kw[i];
+                       });
+  if (uniform) {
+    const double cap = v_.charge_max_kw[i];
+    out.runs.push_back(Run{static_cast<uint32_t>(class_of_[i]), static_cast<uint16_t>(from),
+                           static_cast<uint16_t>(to), cap * cap / free_cap});
+    return;
+  }
+  for (int a : free) {
+    const double ca = cap_kw(i, a - first) / free_cap;
+    for (int b : free) jac[static_cast<size_t>(a) * steps_ + b] -= ca * cap_kw(i, b - first);
+  }
+}
+
+// The runs' share of the Jacobian: per class, every run [from, to) of its window's steps by z takes weight w
+// off each pair of its steps; pair (a, b), a <= b, loses the weights of the runs with from <= a and to > b,
+// summed by prefix over `from` and suffix over `to` (window^2 per class with runs).
+void Splitter::take_runs(const std::vector<PassSums>& sums, const WindowOrder& order,
+                         std::vector<double>& jacobian) const {
+  std::vector<size_t> count(class_window_.size() + 1, 0);
+  for (const PassSums& s : sums) {
+    for (const Run& r : s.runs) ++count[r.cls + 1];
+  }
+  for (size_t c = 0; c < class_window_.size(); ++c) count[c + 1] += count[c];
+  std::vector<Run> by_class(count.back());
+  std::vector<size_t> at(count.begin(), count.end() - 1);
+  for (const PassSums& s : sums) {
+    for (const Run& r : s.runs) by_class[at[r.cls]++] = r;
+  }
+  std::vector<double> weight;
+  for (size_t c = 0; c < class_window_.size(); ++c) {
+    if (count[c] == count[c + 1]) continue;
+    const std::span<const int> steps = order.of(c);
+    const size_t w = steps.size();
+    weight.assign((w + 1) * (w + 1), 0.0);  // [from][to]
+    for (size_t k = count[c]; k < count[c + 1]; ++k) weight[by_class[k].from * (w + 1) + by_class[k].to] += by_class[k].w;
+    // Suffix over to: weight[from][b] = runs from `from` reaching past b.
+    for (size_t from = 0; from <= w; ++from) {
+      for (size_t to = w; to-- > 0;) weight[from * (w + 1) + to] += weight[from * (w + 1) + to + 1];
+    }
+    // Prefix over from; then pair (a, b), a <= b, loses weight[a][b + 1].
+    for (size_t from = 1; from <= w; ++from) {
+      for (size_t b = 0; b <= w; ++b) weight[from * (w + 1) + b] += weight[(from - 1) * (w + 1) + b];
+    }
+    for (size_t a = 0; a < w; ++a) {
+      for (size_t b = a; b < w; ++b) {
+        const double lost = weight[a * (w + 1) + b + 1];
+        if (lost == 0) continue;
+        const size_t ta = static_cast<size_t>(steps[a]), tb = static_cast<size_t>(steps[b]);
+        jacobian[ta * steps_ + tb] -= lost;
+        if (a != b) jacobian[tb * steps_ + ta] -= lost;
+      }
+    }
+  }
+}
+
+// Car i's move by its own Jacobian times `polish` on its free steps: c (polish - along), `along` the mean
+// that keeps its energy where it is bound; scaled down where that would take a step out of [0, c] or an
+// unbound car's energy out of its range, so the car stays whole (the fleet then misses a little of the step).
+void Splitter::polish_car(size_t i, const std::vector<double>& polish, bool constrained, const std::vector<int>& free,
+                double free_cap, double* x) const {
+  const int first = v_.first_step[i];
+  double along = 0;
+  if (constrained) {
+    for (int t : free) along += cap_kw(i, t - first) * polish[t];
+    along /= free_cap;
+  }
+  double scale = 1, moved_kw = 0, stored_kw = 0;
+  for (int t : free) {
+    const double c = cap_kw(i, t - first), d = c * (polish[t] - along), kw = x[t - first];
+    if (kw + d > c) scale = std::min(scale, (c - kw) / d);
+    if (kw + d < 0) scale = std::min(scale, kw / -d);
+    moved_kw += d;
+  }
+  if (!constrained && moved_kw != 0) {
+    for (int k = 0; k < v_.window(i); ++k) stored_kw += x[k];
+    const double per_kw = v_.eta_charge[i] * p_.dt_h, energy = stored_kw * per_kw, change = moved_kw * per_kw;
+    if (energy + change > hi_kwh_[i]) scale = std::min(scale, std::max(0.0, (hi_kwh_[i] - energy) / change));
+    if (energy + change < lo_kwh_[i]) scale = std::min(scale, std::max(0.0, (lo_kwh_[i] - energy) / change));
+  }
+  for (int t : free) x[t - first] += scale * cap_kw(i, t - first) * (polish[t] - along);
+}
+
+// The car's shift s: 0 if its energy at z alone lies in its range, else the shift that meets the range's
+// nearer end. Its energy is piecewise linear in s, rising from 0 (every step clipped at 0) to all it can
+// take: the kinks are where a step leaves 0 (s = -z) and reaches its cap (s = 1 - z), both in the order of
+// window_order (the window's steps by z, highest first).
+double Splitter::shift(size_t i, const std::vector<double>& z, std::span<const int> window_order) const {
+  const int first = v_.first_step[i];
+  const double per_kw = v_.eta_charge[i] * p_.dt_h;
+  double at_zero = 0;
+  for (int t : window_order) at_zero += cap_kw(i, t - first) * std::clamp(z[t], 0.0, 1.0);
+  at_zero *= per_kw;
+  if (at_zero >= lo_kwh_[i] && at_zero <= hi_kwh_[i]) return 0;
+  const double goal = at_zero < lo_kwh_[i] ? lo_kwh_[i] : hi_kwh_[i];
+  const size_t w = window_order.size();
+  if (w == 0) return 0;
+  double s = -z[window_order[0]], energy = 0, slope = 0;
+  if (goal <= 0) return s;
+  size_t a = 0, b = 0;  // next step to leave 0, next to reach its cap
+  while (a < w || b < w) {
+    const double next_a = a < w ? -z[window_order[a]] : kInf, next_b = b < w ? 1 - z[window_order[b]] : kInf;
+    const double next = std::min(next_a, next_b);
+    const double energy_next = energy + slope * (next - s);
+    if (energy_next >= goal && slope > 0) return s + (goal - energy) / slope;
+    energy = energy_next;
+    s = next;
+    if (next_a <= next_b) {
+      slope += cap_kw(i, window_order[a] - first) * per_kw;
+      ++a;
+    } else {
+      slope -= cap_kw(i, window_order[b] - first) * per_kw;
+      ++b;
+    }
+  }
+  return s;  // the goal is all the car can take: every step at its cap
+}
+
+}  // namespace voltpool::spread

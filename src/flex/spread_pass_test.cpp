@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "flex/spread_pass.hpp"
+
+namespace voltpool::spread {
+namespace {
+
+// A charge-only fleet of a few windows with many cars each, most over whole steps (priced as a class), some with
+// partial first and last steps (always car by car): needs below, at and beyond what a window can take (the
+// floor then all it can reach), ceilings below a full window and at the arrival energy, lossy chargers.
+PlanningProblem crowded_windows(std::mt19937_64& rng, int steps, bool lossy) {
+  std::uniform_real_distribution<double> u(0, 1);
+  PlanningProblem p;
+  p.steps = steps;
+  p.dt_h = 0.25;
+  p.import_price_eur_per_kwh.assign(static_cast<size_t>(steps), 0.1);
+  p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
+  p.import_limit_kw.assign(static_cast<size_t>(steps), kNoLimit);
+  p.export_limit_kw.assign(static_cast<size_t>(steps), kNoLimit);
+  const double caps_kw[] = {3.7, 7.4, 11, 22};
+  for (int window = 0; window < 4; ++window) {
+    const int first = static_cast<int>(u(rng) * steps * 0.5);
+    const int end = first + 1 + static_cast<int>(u(rng) * (steps - first - 1));
+    const int w = end - first;
+    for (int c = 0; c < 30 + static_cast<int>(u(rng) * 50); ++c) {
+      const double pmax = caps_kw[c % 4] * (c % 7 == 0 ? 0.5 + u(rng) : 1.0);
+      const double reach_kwh = pmax * p.dt_h * w;
+      const double e0 = 10 + 30 * u(rng);
+      const double need = reach_kwh * (c % 5 == 0 ? 1.2 : c % 5 == 1 ? 0 : u(rng));
+      double ceiling = e0 + need + reach_kwh * u(rng);
+      if (c % 6 == 0) ceiling = e0 + reach_kwh * u(rng);  // may stop below its target: bound to its ceiling
+      if (c % 11 == 0) ceiling = e0;                      // full already
+      const bool partial = c % 9 == 0;
+      p.vehicles.add(first, end, partial ? 0.2 + 0.8 * u(rng) : 1, partial ? 0.2 + 0.8 * u(rng) : 1, pmax, 0, e0,
+                     0.1 * e0, ceiling, e0 + need, lossy ? 0.85 + 0.15 * u(rng) : 1, 1);
+    }
+  }
+  return p;
+}
+
+// Whole-step cars priced as one class (spread_class) against the same cars priced one by one, at random
+// utilisations (below 0, inside, above 1, some steps tied): the fleet's power per step, the spread, the
+// Jacobian, each step's distances to the nearest car changing side, and every car's written power agree.
+TEST(SpreadPass, ClassesPriceTheirCarsAsTheCarsDoOneByOne) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  int grouped_cars = 0;
+  for (int trial = 0; trial < 30; ++trial) {
+    const int steps = 3 + trial % 20;
+    const PlanningProblem p = crowded_windows(rng, steps, trial % 2 == 1);
+    const Splitter by_car(p, std::numeric_limits<size_t>::max()), by_class(p, 1);
+    double scale_kw = 0;
+    for (double kw : by_car.most_kw()) scale_kw = std::max(scale_kw, kw);
+    const double tolerance_kw = 1e-9 * scale_kw;
+    for (int at = 0; at < 8; ++at) {
+      std::vector<double> z(static_cast<size_t>(steps));
+      for (double& x : z) x = -0.5 + 2 * u(rng);
+      if (at % 4 == 3) z[static_cast<size_t>(steps) / 2] = z[0];  // a tie in the steps' order
+      std::vector<double> kw_by_car(by_car.offset().back()), kw_by_class(kw_by_car.size());
+      const PassSums a = by_car.pass(z, true, kw_by_car), b = by_class.pass(z, true, kw_by_class);
+      for (size_t t = 0; t < z.size(); ++t) {
+        EXPECT_NEAR(a.fleet[t].value(), b.fleet[t].value(), tolerance_kw) << "trial " << trial << " step " << t;
+        for (auto side : {&PassSums::to_leave_cap, &PassSums::to_leave_zero}) {
+          const double x = (a.*side)[t], y = (b.*side)[t];
+          if (std::isinf(x) || std::isinf(y)) {
+            EXPECT_EQ(x, y) << "trial " << trial << " step " << t;
+          } else {
+            EXPECT_NEAR(x, y, 1e-9) << "trial " << trial << " step " << t;
+          }
+        }
+      }
+      EXPECT_NEAR(a.spread, b.spread, tolerance_kw * steps) << "trial " << trial;
+      for (size_t x = 0; x < a.jacobian.size(); ++x) {
+        ASSERT_NEAR(a.jacobian[x], b.jacobian[x], tolerance_kw) << "trial " << trial << " entry " << x;
+      }
+      for (size_t x = 0; x < kw_by_car.size(); ++x) ASSERT_NEAR(kw_by_car[x], kw_by_class[x], 1e-9) << x;
+    }
+    grouped_cars += static_cast<int>(p.vehicles.size());
+  }
+  EXPECT_GT(grouped_cars, 3000);
+}
+
+}  // namespace
+}  // namespace voltpool::spread
