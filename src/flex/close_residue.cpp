@@ -156,7 +156,7 @@ double worst_miss(const PlanningProblem& p, std::span<const double> profile_kw, 
 
 double close_residue(const PlanningProblem& p, std::span<const double> profile_kw, Plan& plan) {
   const double missed = worst_miss(p, profile_kw, plan);
-  const std::vector<double> before = plan.kw;  // kept when handing residues on only piles them up somewhere
+  const auto before = plan.kw;  // kept when handing residues on only piles them up somewhere
   std::vector<double> fleet = fleet_power_kw(p, plan);
   Residues residues(p, plan, profile_kw, fleet);
   for (size_t t = 0; t < static_cast<size_t>(p.steps); ++t) residues.close(t);

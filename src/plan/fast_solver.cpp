@@ -320,11 +320,10 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
   }
   if (best_lambda != nullptr) *best_lambda = center;
   plan.offset = std::move(offset);
-  plan.kw.assign(plan.offset[n], 0.0);
-  std::vector<double> discharge_kw(plan.offset[n], 0.0);
+  std::vector<double> charge_kw(plan.offset[n], 0.0), discharge_kw(plan.offset[n], 0.0);
   for (size_t k = 0; k < pass_lambda.size(); ++k) {
     if (std::any_of(weight[k].begin(), weight[k].end(), [](double w) { return w > 0; })) {
-      dw.accumulate(pass_lambda[k], weight[k], plan.offset, plan.kw, discharge_kw);
+      dw.accumulate(pass_lambda[k], weight[k], plan.offset, charge_kw, discharge_kw);
     }
   }
   for (size_t k = 0; k < stored.size(); ++k) {
@@ -332,14 +331,13 @@ Result<Plan> run_decomposition(const PlanningProblem& p, const FastSolverOptions
       const double w = stored_weight[k][static_cast<size_t>(dw.cluster_of(i))];
       if (w <= 0) continue;
       for (size_t x = plan.offset[i]; x < plan.offset[i + 1]; ++x) {
-        plan.kw[x] += w * stored[k].charge_kw[x];
+        charge_kw[x] += w * stored[k].charge_kw[x];
         discharge_kw[x] += w * stored[k].discharge_kw[x];
       }
     }
   }
   stored.clear();
   // Where a car's responses in the combination charge and discharge in one step, the charger gets one power.
-  std::vector<double> charge_kw = std::move(plan.kw);
   set_single_direction(p, charge_kw, discharge_kw, plan);
   account_plan(p, plan);
   plan.lower_bound_eur = std::min(best_bound, plan.objective_eur);

@@ -10,6 +10,8 @@
 #include <span>
 #include <vector>
 
+#include "core/default_init_allocator.hpp"
+
 namespace voltpool {
 
 inline constexpr double kNoLimit = std::numeric_limits<double>::infinity();
@@ -148,7 +150,8 @@ struct LimitGroups {
 // A plan: each vehicle's mean grid power over each step of its window, laid out vehicle after vehicle.
 struct Plan {
   std::vector<size_t> offset;  // size vehicles + 1
-  std::vector<double> kw;
+  // resize() leaves new values unset (DefaultInitAllocator): whoever resizes writes every one.
+  std::vector<double, DefaultInitAllocator<double>> kw;
   std::vector<double> shortfall_kwh;  // per vehicle: target not reached at the end of its window
   std::vector<double> deviation_kw;   // per step, with a fleet profile: profile - fleet power
   double hold_kw = 0;                 // with a hold: the power held
