@@ -5,56 +5,70 @@
 
 namespace voltpool::spread {
 
-WholeStepClass::ByRange::ByRange(std::vector<std::pair<double, double>> rho_cap) {
-  std::sort(rho_cap.begin(), rho_cap.end());
-  const size_t n = rho_cap.size();
-  rho.resize(n);
-  before.assign(n + 1, Prefix{});
-  for (size_t k = 0; k < n; ++k) {
-    const auto [r, c] = rho_cap[k];
-    rho[k] = r;
-    before[k + 1] = Prefix{before[k].cap + c, before[k].cap_rho + static_cast<long double>(c) * r,
-                           before[k].cap_rho2 + c * r * r};
+WholeStepClass::ByRange::ByRange(std::vector<Car> sorted) : cars(std::move(sorted)) {
+  std::sort(cars.begin(), cars.end(), [](const Car& x, const Car& y) { return x.rho < y.rho; });
+  blocks.resize(cars.size() / kBlockCars + 1);
+  Prefix sum;
+  for (size_t k = 0; k < cars.size(); ++k) {
+    if (k % kBlockCars == 0) blocks[k / kBlockCars] = sum;
+    sum.add(cars[k]);
   }
+  if (cars.size() % kBlockCars == 0) blocks.back() = sum;
+}
+
+WholeStepClass::Prefix WholeStepClass::ByRange::before(size_t k) const {
+  Prefix sum = blocks[k / kBlockCars];
+  for (size_t j = k - k % kBlockCars; j < k; ++j) sum.add(cars[j]);
+  return sum;
 }
 
 size_t WholeStepClass::ByRange::above(double x, size_t from) const {
   // Galloping from `from`: the walks over G's pieces move a few cars at a time.
   size_t step = 1, hi = from;
-  while (hi < rho.size() && rho[hi] <= x) {
+  while (hi < cars.size() && cars[hi].rho <= x) {
     from = hi + 1;
     hi += step;
     step *= 2;
   }
-  hi = std::min(hi, rho.size());
-  return static_cast<size_t>(std::upper_bound(rho.begin() + static_cast<std::ptrdiff_t>(from),
-                                              rho.begin() + static_cast<std::ptrdiff_t>(hi), x) - rho.begin());
+  hi = std::min(hi, cars.size());
+  const auto first = cars.begin() + static_cast<std::ptrdiff_t>(from),
+             last = cars.begin() + static_cast<std::ptrdiff_t>(hi);
+  return static_cast<size_t>(
+      std::upper_bound(first, last, x, [](double v, const Car& c) { return v < c.rho; }) - cars.begin());
 }
 
 size_t WholeStepClass::ByRange::at_least(double x) const {
-  return static_cast<size_t>(std::lower_bound(rho.begin(), rho.end(), x) - rho.begin());
+  return static_cast<size_t>(
+      std::lower_bound(cars.begin(), cars.end(), x, [](const Car& c, double v) { return c.rho < v; }) -
+      cars.begin());
 }
 
 namespace {
 
-std::vector<std::pair<double, double>> ends(const std::vector<ClassCar>& cars, bool lower, double window) {
-  std::vector<std::pair<double, double>> out;
+template <class Car>
+std::vector<Car> ends(std::span<const ClassCar> cars, bool lower, double window) {
+  std::vector<Car> out;
   for (const ClassCar& c : cars) {
     // Only cars that can be bound to that end: some energy to take in, a ceiling below a full window.
-    if (lower ? c.lo_steps > 0 : c.hi_steps < window) out.emplace_back(lower ? c.lo_steps : c.hi_steps, c.cap_kw);
+    if (c.lo_steps >= window) continue;  // pinned at its cap
+    if (lower ? c.lo_steps > 0 : c.hi_steps < window)
+      out.push_back(Car{lower ? c.lo_steps : c.hi_steps, c.cap_kw});
   }
   return out;
 }
 
 }  // namespace
 
-WholeStepClass::WholeStepClass(uint32_t cls, int first_step, int window, std::vector<ClassCar> cars)
-    : cls_(cls), first_step_(first_step), cars_(std::move(cars)), lo_(ends(cars_, true, window)),
-      hi_(ends(cars_, false, window)) {
-  for (const ClassCar& c : cars_) cap_kw_ += c.cap_kw;
+WholeStepClass::WholeStepClass(uint32_t cls, int first_step, int window, std::span<const ClassCar> cars)
+    : cls_(cls),
+      first_step_(first_step),
+      lo_(ends<ByRange::Car>(cars, true, window)),
+      hi_(ends<ByRange::Car>(cars, false, window)) {
+  for (const ClassCar& c : cars) (c.lo_steps >= window ? pinned_kw_ : cap_kw_) += c.cap_kw;
 }
 
-double WholeStepClass::find_kinks(const std::vector<double>& z, std::span<const int> order, ClassScratch& sc) const {
+void WholeStepClass::find_kinks(const std::vector<double>& z, std::span<const int> order,
+                                ClassScratch& sc) const {
   const size_t w = order.size(), kinks = 2 * w, pieces = kinks - 1;
   // G's kinks, ascending (a step leaves 0 before it reaches its cap); piece k lies between kinks k and k + 1,
   // where the window's steps [piece_from, piece_to) by z are free.
@@ -82,40 +96,41 @@ double WholeStepClass::find_kinks(const std::vector<double>& z, std::span<const 
   for (size_t k = 0; k < pieces; ++k) {
     sc.g[k + 1] = sc.g[k] + (sc.piece_to[k] - sc.piece_from[k]) * (sc.kink_s[k + 1] - sc.kink_s[k]);
   }
-  double g0 = 0;
-  for (int t : order) g0 += std::clamp(z[t], 0.0, 1.0);
-  return g0;
+  sc.g0 = 0;
+  for (int t : order) sc.g0 += std::clamp(z[t], 0.0, 1.0);
 }
 
 double WholeStepClass::shift_at(double rho, const ClassScratch& sc) {
   const size_t pieces = sc.g.size() - 1;
   if (rho <= 0) return sc.kink_s.front();
-  if (rho > sc.g[pieces] || 2 * rho >= static_cast<double>(sc.g.size())) return sc.kink_s.back();  // all: w steps
+  if (rho > sc.g[pieces]) return sc.kink_s.back();
   // Piece k with g[k] < rho <= g[k + 1] (never a flat one).
   const size_t k = static_cast<size_t>(std::lower_bound(sc.g.begin(), sc.g.end(), rho) - sc.g.begin()) - 1;
   return sc.kink_s[k] + (rho - sc.g[k]) / (sc.piece_to[k] - sc.piece_from[k]);
 }
 
-void WholeStepClass::write(const std::vector<double>& z, std::span<const int> order, ClassScratch& sc,
-                           std::span<const size_t> offset, std::span<double> kw) const {
-  const double g0 = find_kinks(z, order, sc);
-  const size_t w = order.size();
+void WholeStepClass::write(const ClassCar& c, const ClassScratch& kinks, const std::vector<double>& z,
+                           double* kw) const {
+  const size_t w = kinks.enter_kink.size();
+  const double s = c.lo_steps >= static_cast<double>(w)
+                       ? kinks.kink_s.back()  // pinned: every step at its cap
+                   : c.lo_steps > kinks.g0 ? shift_at(c.lo_steps, kinks)
+                   : c.hi_steps < kinks.g0 ? shift_at(c.hi_steps, kinks)
+                                           : 0.0;
   const double* zw = z.data() + first_step_;
-  for (const ClassCar& c : cars_) {
-    const double s = c.lo_steps > g0 ? shift_at(c.lo_steps, sc) : c.hi_steps < g0 ? shift_at(c.hi_steps, sc) : 0.0;
-    double* x = kw.data() + offset[c.car];
-    for (size_t k = 0; k < w; ++k) x[k] = c.cap_kw * std::clamp(zw[k] + s, 0.0, 1.0);
-  }
+  for (size_t k = 0; k < w; ++k) kw[k] = c.cap_kw * std::clamp(zw[k] + s, 0.0, 1.0);
 }
 
 void WholeStepClass::add_to(const std::vector<double>& z, std::span<const int> order, bool with_jacobian,
                             ClassScratch& sc, PassSums& out) const {
-  const double g0 = find_kinks(z, order, sc);
+  find_kinks(z, order, sc);
+  const double g0 = sc.g0;
   const size_t w = order.size(), kinks = 2 * w, pieces = kinks - 1, steps = z.size();
-  // Bound to their floor: lo cars with rho > G(0); to their ceiling: hi cars with rho < G(0); the rest free (s = 0).
-  const size_t lo_from = lo_.above(g0), lo_n = lo_.rho.size(), hi_to = hi_.at_least(g0);
+  // Bound to their floor: lo cars with rho > G(0); to their ceiling: hi cars with rho < G(0); the rest free
+  // (s = 0).
+  const size_t lo_from = lo_.above(g0), lo_n = lo_.cars.size(), hi_to = hi_.at_least(g0);
   const double cap_free =
-      static_cast<double>(cap_kw_ - (lo_.before[lo_n].cap - lo_.before[lo_from].cap) - hi_.before[hi_to].cap);
+      static_cast<double>(cap_kw_ - (lo_.before(lo_n).cap - lo_.before(lo_from).cap) - hi_.before(hi_to).cap);
 
   sc.cap_before.assign(pieces + 1, 0);
   sc.shift_before.assign(pieces + 1, 0);
@@ -123,10 +138,10 @@ void WholeStepClass::add_to(const std::vector<double>& z, std::span<const int> o
   sc.piece_min_s.assign(pieces, kInf);
   sc.piece_max_s.assign(pieces, -kInf);
   // Each list's cars on piece k: rho in (g[k], g[k + 1]], walked once (pieces and cars both ascend in rho);
-  // floors only above G(0), ceilings only below it.
-  // Floors at or beyond G's top (all the window can take: w steps, pinned at their cap): every step at its cap,
-  // whatever z (no Jacobian, never off it).
-  const size_t after_from = std::max(std::min(lo_.above(sc.g[pieces]), lo_.at_least(static_cast<double>(w))), lo_from);
+  // floors only above G(0), ceilings only below it. Bounds G's top rounds below, like the cars pinned at
+  // their cap: every step at its cap, whatever z (no Jacobian, never off it).
+  const size_t after_from = std::max(lo_.above(sc.g[pieces]), lo_from);
+  const size_t hi_after_from = std::min(hi_.above(sc.g[pieces]), hi_to);
   size_t lo_at = lo_from, hi_at = hi_.above(0.0);
   for (size_t k = 0; k < pieces; ++k) {
     const int count = sc.piece_to[k] - sc.piece_from[k];
@@ -135,42 +150,47 @@ void WholeStepClass::add_to(const std::vector<double>& z, std::span<const int> o
     // Cars [i0, i1) of r lie on this piece: s = s0 + (rho - lower) / count.
     auto take = [&](const ByRange& r, size_t i0, size_t i1) {
       if (i1 <= i0) return;
-      // The prefix sums grow with the class (cap x rho to a million cars' kW x steps): differences and the offset
-      // from `lower` in long double, what is left (one piece's cars) in double.
-      const Prefix &a = r.before[i0], &b = r.before[i1];
+      // The prefix sums grow with the class (cap x rho to a million cars' kW x steps): differences and the
+      // offset from `lower` in long double, what is left (one piece's cars) in double.
+      const Prefix a = r.before(i0), b = r.before(i1);
       const long double c_ld = b.cap - a.cap, c_rho = b.cap_rho - a.cap_rho;
       const double c = static_cast<double>(c_ld);
       const double off = static_cast<double>(c_rho - lower * c_ld);  // sum of cap (rho - lower)
-      const double off2 = (b.cap_rho2 - a.cap_rho2) - 2 * lower * static_cast<double>(c_rho) + lower * lower * c;
+      const double off2 =
+          (b.cap_rho2 - a.cap_rho2) - 2 * lower * static_cast<double>(c_rho) + lower * lower * c;
       cap += c;
       shift += s0 * c + off / count;
       square += s0 * s0 * c + 2 * s0 * off / count + off2 / (count * count);
-      sc.piece_min_s[k] = std::min(sc.piece_min_s[k], s0 + (r.rho[i0] - lower) / count);
-      sc.piece_max_s[k] = std::max(sc.piece_max_s[k], s0 + (r.rho[i1 - 1] - lower) / count);
+      sc.piece_min_s[k] = std::min(sc.piece_min_s[k], s0 + (r.cars[i0].rho - lower) / count);
+      sc.piece_max_s[k] = std::max(sc.piece_max_s[k], s0 + (r.cars[i1 - 1].rho - lower) / count);
     };
     if (count > 0) {
-      const size_t lo_to = std::min(std::max(lo_.above(upper, lo_at), lo_at), after_from), hi_end = std::min(hi_.above(upper, hi_at), hi_to);
+      const size_t lo_to = std::min(std::max(lo_.above(upper, lo_at), lo_at), after_from),
+                   hi_end = std::min(hi_.above(upper, hi_at), hi_after_from);
       take(lo_, lo_at, lo_to);
       take(hi_, hi_at, std::max(hi_end, hi_at));
       lo_at = lo_to;
       hi_at = std::max(hi_end, hi_at);
       if (with_jacobian && cap > 0) {
-        out.runs.push_back(Run{cls_, static_cast<uint16_t>(sc.piece_from[k]), static_cast<uint16_t>(sc.piece_to[k]),
-                               cap / count});
+        out.runs.push_back(Run{cls_, static_cast<uint16_t>(sc.piece_from[k]),
+                               static_cast<uint16_t>(sc.piece_to[k]), cap / count});
       }
     }
     sc.cap_before[k + 1] = sc.cap_before[k] + cap;
     sc.shift_before[k + 1] = sc.shift_before[k] + shift;
     sc.square_before[k + 1] = sc.square_before[k] + square;
   }
+  const double cap_after =
+      static_cast<double>(pinned_kw_ + lo_.before(lo_n).cap - lo_.before(after_from).cap +
+                          hi_.before(hi_to).cap - hi_.before(hi_after_from).cap);
   // Ceilings at 0: every step at 0.
-  const double cap_after = static_cast<double>(lo_.before[lo_n].cap - lo_.before[after_from].cap);
   const bool any_before = std::min(hi_.above(0.0), hi_to) > 0;
   // The nearest shift at or beyond each piece (cars at their cap past it) and before it (cars at 0).
   sc.after_min_s.assign(pieces + 1, kInf);  // the pinned cars never come off their cap
   for (size_t k = pieces; k-- > 0;) sc.after_min_s[k] = std::min(sc.after_min_s[k + 1], sc.piece_min_s[k]);
   sc.before_max_s.assign(pieces + 1, any_before ? sc.kink_s[0] : -kInf);
-  for (size_t k = 0; k < pieces; ++k) sc.before_max_s[k + 1] = std::max(sc.before_max_s[k], sc.piece_max_s[k]);
+  for (size_t k = 0; k < pieces; ++k)
+    sc.before_max_s[k + 1] = std::max(sc.before_max_s[k], sc.piece_max_s[k]);
 
   double spread = 0;
   for (size_t j = 0; j < w; ++j) {
@@ -183,7 +203,7 @@ void WholeStepClass::add_to(const std::vector<double>& z, std::span<const int> o
     const double cap_capped = sc.cap_before[pieces] - sc.cap_before[c] + cap_after;
     out.fleet[t].add(zt * cap_free_steps + shift_free_steps + cap_capped + cap_free * used_free);
     spread += 0.5 * (zt * zt * cap_free_steps + 2 * zt * shift_free_steps + square_free_steps + cap_capped +
-                      cap_free * used_free * used_free);
+                     cap_free * used_free * used_free);
     if (with_jacobian) {
       out.jacobian[t * steps + t] += cap_free_steps + (zt > 0 && zt < 1 ? cap_free : 0);
     }

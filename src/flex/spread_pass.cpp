@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <optional>
 #include <numeric>
+#include <optional>
 #include <thread>
 
 #include "flex/envelope.hpp"
@@ -17,7 +17,8 @@ constexpr size_t kBlockCars = 256;  // a block's plain sum errs by at most 256 r
 
 }  // namespace
 
-Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars) : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
+Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars)
+    : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
   const size_t n = v_.size();
   offset_.assign(n + 1, 0);
   lo_kwh_.resize(n);
@@ -29,8 +30,9 @@ Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars) : p_(p), v_(
     hi_kwh_[i] = std::max(0.0, v_.e_max_kwh[i] - v_.e0_kwh[i]);
     lo_kwh_[i] = std::max(0.0, departure_floor_kwh(p, i));
     // A car that must take all it can reach is pinned at its cap, however its floor and reach round.
-    const double presence = v_.window(i) == 1 ? v_.first_fraction[i]
-                                              : v_.first_fraction[i] + (v_.window(i) - 2) + v_.last_fraction[i];
+    const double presence = v_.window(i) == 1
+                                ? v_.first_fraction[i]
+                                : v_.first_fraction[i] + (v_.window(i) - 2) + v_.last_fraction[i];
     pinned_[i] = v_.charge_max_kw[i] > 0 &&
                  lo_kwh_[i] >= (1 - 1e-12) * v_.charge_max_kw[i] * p.dt_h * v_.eta_charge[i] * presence;
   }
@@ -39,42 +41,45 @@ Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars) : p_(p), v_(
   std::vector<int> class_at(steps_ * (steps_ + 1), -1);
   class_of_.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    int& c = class_at[static_cast<size_t>(v_.first_step[i]) * (steps_ + 1) + static_cast<size_t>(v_.end_step[i])];
+    int& c =
+        class_at[static_cast<size_t>(v_.first_step[i]) * (steps_ + 1) + static_cast<size_t>(v_.end_step[i])];
     if (c < 0) {
       c = static_cast<int>(class_window_.size());
       class_window_.emplace_back(v_.first_step[i], v_.end_step[i]);
     }
     class_of_[i] = c;
   }
-  // A window class's cars present for whole steps, with their energy ranges in steps at full power: grouped by
-  // class (counting sort), priced as one where there are at least min_class_cars.
+  // A window class's cars present for whole steps, with their energy ranges in steps at full power: grouped
+  // by class (counting sort), priced as one where there are at least min_class_cars.
   auto whole_steps = [&](size_t i) {
-    return v_.charge_max_kw[i] > 0 && v_.first_fraction[i] == 1 && (v_.window(i) == 1 || v_.last_fraction[i] == 1);
+    return v_.charge_max_kw[i] > 0 && v_.first_fraction[i] == 1 &&
+           (v_.window(i) == 1 || v_.last_fraction[i] == 1);
   };
   std::vector<size_t> start(class_window_.size() + 1, 0);
   for (size_t i = 0; i < n; ++i) {
     if (whole_steps(i)) ++start[static_cast<size_t>(class_of_[i]) + 1];
   }
   std::vector<char> grouped(class_window_.size(), 0);
+  std::vector<int> group_at(class_window_.size(), -1);
+  std::vector<size_t> built;
   for (size_t c = 0; c < class_window_.size(); ++c) {
     grouped[c] = start[c + 1] >= min_class_cars;
     start[c + 1] = start[c] + (grouped[c] ? start[c + 1] : 0);
+    if (!grouped[c]) continue;
+    group_at[c] = static_cast<int>(built.size());
+    built.push_back(c);
   }
   std::vector<ClassCar> members(start.back());
   std::vector<size_t> at(start.begin(), start.end() - 1);
+  group_of_.assign(n, -1);
   for (size_t i = 0; i < n; ++i) {
     const size_t c = static_cast<size_t>(class_of_[i]);
     if (!whole_steps(i) || !grouped[c]) {
       loose_.push_back(i);
       continue;
     }
-    const double per_step_kwh = v_.charge_max_kw[i] * v_.eta_charge[i] * p.dt_h;
-    members[at[c]++] = ClassCar{static_cast<uint32_t>(i), v_.charge_max_kw[i],
-                                pinned_[i] ? v_.window(i) : lo_kwh_[i] / per_step_kwh, hi_kwh_[i] / per_step_kwh};
-  }
-  std::vector<size_t> built;
-  for (size_t c = 0; c < class_window_.size(); ++c) {
-    if (grouped[c]) built.push_back(c);
+    group_of_[i] = group_at[c];
+    members[at[c]++] = class_car(i);
   }
   std::vector<std::optional<WholeStepClass>> classes(built.size());
   parallel([&](unsigned w) {
@@ -82,12 +87,17 @@ Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars) : p_(p), v_(
       const size_t c = built[k];
       const auto [first, end] = class_window_[c];
       classes[k].emplace(static_cast<uint32_t>(c), first, end - first,
-                         std::vector<ClassCar>(members.begin() + static_cast<std::ptrdiff_t>(start[c]),
-                                               members.begin() + static_cast<std::ptrdiff_t>(start[c + 1])));
+                         std::span<const ClassCar>(members.data() + start[c], start[c + 1] - start[c]));
     }
   });
   classes_.reserve(classes.size());
   for (auto& c : classes) classes_.push_back(std::move(*c));
+}
+
+ClassCar Splitter::class_car(size_t i) const {
+  const double per_step_kwh = v_.charge_max_kw[i] * v_.eta_charge[i] * p_.dt_h;
+  return ClassCar{v_.charge_max_kw[i], pinned_[i] ? v_.window(i) : lo_kwh_[i] / per_step_kwh,
+                  hi_kwh_[i] / per_step_kwh};
 }
 
 void Splitter::parallel(const std::function<void(unsigned)>& work) const {
@@ -156,13 +166,13 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
     auto price = [&](size_t i) {
       if (++in_block > kBlockCars) flush();
       double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
-      price_car(i, z, order.of(static_cast<size_t>(class_of_[i])), with_jacobian, polish, x, block, spread, free, out);
+      price_car(i, z, order.of(static_cast<size_t>(class_of_[i])), with_jacobian, polish, x, block, spread,
+                free, out);
     };
     if (by_class) {
       ClassScratch class_scratch;
       for (size_t c = w; c < classes_.size(); c += workers_) {
         classes_[c].add_to(z, order.of(classes_[c].cls()), with_jacobian, class_scratch, out);
-        if (!kw.empty()) classes_[c].write(z, order.of(classes_[c].cls()), class_scratch, offset_, kw);
       }
       const size_t n = loose_.size();
       for (size_t k = n * w / workers_; k < n * (w + 1) / workers_; ++k) price(loose_[k]);
@@ -174,14 +184,35 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
     out.spread += spread;
   };
   parallel(work);
+  if (by_class && !kw.empty()) write_classes(z, order, kw);
   for (unsigned w = 1; w < workers_; ++w) sums[0].add(sums[w]);
   if (with_jacobian) take_runs(sums, order, sums[0].jacobian);
   return std::move(sums[0]);
 }
 
-void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const int> window, bool with_jacobian,
-                         const std::vector<double>* polish, double* x, std::vector<double>& block, double& spread,
-                         std::vector<int>& free, PassSums& out) const {
+void Splitter::write_classes(const std::vector<double>& z, const WindowOrder& order,
+                             std::span<double> kw) const {
+  std::vector<ClassScratch> kinks(classes_.size());
+  parallel([&](unsigned w) {
+    for (size_t c = w; c < classes_.size(); c += workers_)
+      classes_[c].find_kinks(z, order.of(classes_[c].cls()), kinks[c]);
+  });
+  // Car after car (each worker its own part of the plan: written in order, its pages touched by it first).
+  parallel([&](unsigned w) {
+    const size_t n = v_.size();
+    for (size_t i = n * w / workers_; i < n * (w + 1) / workers_; ++i) {
+      const int g = group_of_[i];
+      if (g >= 0)
+        classes_[static_cast<size_t>(g)].write(class_car(i), kinks[static_cast<size_t>(g)], z,
+                                               kw.data() + offset_[i]);
+    }
+  });
+}
+
+void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const int> window,
+                         bool with_jacobian, const std::vector<double>* polish, double* x,
+                         std::vector<double>& block, double& spread, std::vector<int>& free,
+                         PassSums& out) const {
   const int first = v_.first_step[i], last = v_.end_step[i];
   if (pinned_[i]) {  // at its cap at every step, whatever z: nothing to move, never comes off
     for (int t = first; t < last; ++t) {
@@ -268,7 +299,8 @@ void Splitter::take_runs(const std::vector<PassSums>& sums, const WindowOrder& o
     const std::span<const int> steps = order.of(c);
     const size_t w = steps.size();
     weight.assign((w + 1) * (w + 1), 0.0);  // [from][to]
-    for (size_t k = count[c]; k < count[c + 1]; ++k) weight[by_class[k].from * (w + 1) + by_class[k].to] += by_class[k].w;
+    for (size_t k = count[c]; k < count[c + 1]; ++k)
+      weight[by_class[k].from * (w + 1) + by_class[k].to] += by_class[k].w;
     // Suffix over to: weight[from][b] = runs from `from` reaching past b.
     for (size_t from = 0; from <= w; ++from) {
       for (size_t to = w; to-- > 0;) weight[from * (w + 1) + to] += weight[from * (w + 1) + to + 1];
@@ -292,8 +324,8 @@ void Splitter::take_runs(const std::vector<PassSums>& sums, const WindowOrder& o
 // Car i's move by its own Jacobian times `polish` on its free steps: c (polish - along), `along` the mean
 // that keeps its energy where it is bound; scaled down where that would take a step out of [0, c] or an
 // unbound car's energy out of its range, so the car stays whole (the fleet then misses a little of the step).
-void Splitter::polish_car(size_t i, const std::vector<double>& polish, bool constrained, const std::vector<int>& free,
-                double free_cap, double* x) const {
+void Splitter::polish_car(size_t i, const std::vector<double>& polish, bool constrained,
+                          const std::vector<int>& free, double free_cap, double* x) const {
   const int first = v_.first_step[i];
   double along = 0;
   if (constrained) {

@@ -1,8 +1,9 @@
 // One pass of the spread split over a charge-only fleet: every car's power at the steps' utilisations z,
-// kw(i, t) = cap(i, t) * clamp(z(t) + s(i), 0, 1) with s(i) the shift that keeps the car's energy in its range,
-// summed per step with the fleet's Jacobian in z (see spread_split.hpp). Cars of one window that charge over
-// whole steps are priced as a class where there are enough of them (spread_class.hpp: a pass then costs the
-// window's steps, not its cars); the others, and every pass that writes the cars' powers, car by car.
+// kw(i, t) = cap(i, t) * clamp(z(t) + s(i), 0, 1) with s(i) the shift that keeps the car's energy in its
+// range, summed per step with the fleet's Jacobian in z (see spread_split.hpp). Cars of one window that
+// charge over whole steps are priced as a class where there are enough of them (spread_class.hpp: a pass then
+// costs the window's steps, not its cars); the others, and every pass that writes the cars' powers, car by
+// car.
 #pragma once
 
 #include <functional>
@@ -16,7 +17,8 @@
 
 namespace voltpool::spread {
 
-// A window class priced as one from this many cars on (below it, car by car costs less than the class's kinks).
+// A window class priced as one from this many cars on (below it, car by car costs less than the class's
+// kinks).
 inline constexpr size_t kMinClassCars = 24;
 
 class Splitter {
@@ -29,10 +31,10 @@ class Splitter {
   double cap_kw(size_t i, int k) const { return v_.charge_max_kw[i] * v_.fraction(i, k); }
   std::vector<double> most_kw() const;  // per step: the most the cars present can draw
 
-  // Every car's power at utilisations z, summed (with the Jacobian if asked). With kw (plan layout) the powers
-  // are also written, car by car. With `polish`, each car then moves by its own Jacobian times polish on the
-  // steps where it is free (its energy kept where it is bound): the fleet moves by the fleet's Jacobian times
-  // polish, as Newton's linear model says, without crossing into other cars' kinks.
+  // Every car's power at utilisations z, summed (with the Jacobian if asked). With kw (plan layout) the
+  // powers are also written, car by car. With `polish`, each car then moves by its own Jacobian times polish
+  // on the steps where it is free (its energy kept where it is bound): the fleet moves by the fleet's
+  // Jacobian times polish, as Newton's linear model says, without crossing into other cars' kinks.
   PassSums pass(const std::vector<double>& z, bool with_jacobian, std::span<double> kw = {},
                 const std::vector<double>* polish = nullptr) const;
 
@@ -41,14 +43,20 @@ class Splitter {
   struct WindowOrder {  // each window class's steps by z, highest first, laid out class after class
     std::vector<int> steps;
     std::vector<size_t> start;
-    std::span<const int> of(size_t cls) const { return {steps.data() + start[cls], start[cls + 1] - start[cls]}; }
+    std::span<const int> of(size_t cls) const {
+      return {steps.data() + start[cls], start[cls + 1] - start[cls]};
+    }
   };
   WindowOrder order_windows(const std::vector<double>& z) const;
   // Car i priced at z into out (x: its powers, plan layout or scratch); with polish moved as pass() says.
   void price_car(size_t i, const std::vector<double>& z, std::span<const int> window, bool with_jacobian,
                  const std::vector<double>* polish, double* x, std::vector<double>& block, double& spread,
                  std::vector<int>& free, PassSums& out) const;
-  void take_runs(const std::vector<PassSums>& sums, const WindowOrder& order, std::vector<double>& jacobian) const;
+  ClassCar class_car(size_t i) const;  // a whole-step car's range in steps at its full power
+  // The classes' cars' powers at z into kw, car after car (the loose cars write theirs as they are priced).
+  void write_classes(const std::vector<double>& z, const WindowOrder& order, std::span<double> kw) const;
+  void take_runs(const std::vector<PassSums>& sums, const WindowOrder& order,
+                 std::vector<double>& jacobian) const;
   void polish_car(size_t i, const std::vector<double>& polish, bool constrained, const std::vector<int>& free,
                   double free_cap, double* x) const;
   double shift(size_t i, const std::vector<double>& z, std::span<const int> window_order) const;
@@ -58,9 +66,10 @@ class Splitter {
   size_t steps_;
   std::vector<size_t> offset_;
   std::vector<double> lo_kwh_, hi_kwh_;
-  std::vector<char> pinned_;  // per car: its floor is all it can reach (every step at its cap)
-  std::vector<int> class_of_;                      // per car: its window's class
+  std::vector<char> pinned_;   // per car: its floor is all it can reach (every step at its cap)
+  std::vector<int> class_of_;  // per car: its window's class
   std::vector<std::pair<int, int>> class_window_;  // per window class: first step, end step
+  std::vector<int> group_of_;                      // per car: its class in classes_, or -1 (loose)
   std::vector<WholeStepClass> classes_;            // window classes' whole-step cars priced as one
   std::vector<size_t> loose_;                      // the cars priced one by one, ascending
   unsigned workers_ = 1;

@@ -188,7 +188,9 @@ bool newton(const Splitter& splitter, std::span<const double> profile_kw, const 
         side = 1;
       }
     }
-    if (!moved) return false;
+    // No point along the step raised the dual: solved again with the damping its trials raised (a step the
+    // kinks of a near-singular Jacobian blew up), until the damping is as large as the Jacobian's scale.
+    if (!moved && damping >= 1) return false;
   }
 }
 
@@ -204,7 +206,7 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
   Splitter splitter(p);
   SpreadSplit out;
   out.plan.offset = splitter.offset();
-  out.plan.kw.assign(out.plan.offset.back(), 0.0);
+  out.plan.kw.resize(out.plan.offset.back());  // unset: every pass that takes it writes every car's every step
   // Start where every step's utilisation is the profile's share of the most the cars present could draw.
   const std::vector<double> most_kw = splitter.most_kw();
   std::vector<double> z(steps, 0.0);
@@ -219,7 +221,8 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
   }
   std::vector<double> best_z;
   if (newton(splitter, profile_kw, most_kw, tolerance_kw, max_passes, z, best_z, out)) {
-    splitter.pass(z, false, out.plan.kw);  // the split itself    ++out.passes;
+    splitter.pass(z, false, out.plan.kw);  // the split itself
+    ++out.passes;
   } else {
     // At the point of the least residual, each car moves by its own Jacobian times the fleet's linear step (twice:
     // the second for what the first left), which the fleet's many kinks near the solution keep Newton's full

@@ -14,8 +14,8 @@ namespace voltpool::spread {
 
 inline constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// A run of a window class's steps by z, [from, to), whose pairs lose weight w from the Jacobian: the cars bound
-// to their energy whose free steps are exactly those (each takes back what they move alike).
+// A run of a window class's steps by z, [from, to), whose pairs lose weight w from the Jacobian: the cars
+// bound to their energy whose free steps are exactly those (each takes back what they move alike).
 struct Run {
   uint32_t cls;
   uint16_t from, to;
@@ -27,11 +27,14 @@ struct PassSums {
   std::vector<CompensatedSum> fleet;  // per step: the fleet's power, kW
   std::vector<double> jacobian;       // steps x steps: d fleet power / d z (runs not yet taken)
   double spread = 0;                  // sum over cars and steps of kw^2 / (2 cap)
-  // Per step, how far z must fall before a car at its cap there comes off it, and rise before a car at 0 starts.
+  // Per step, how far z must fall before a car at its cap there comes off it, and rise before a car at 0
+  // starts.
   std::vector<double> to_leave_cap, to_leave_zero;
 
   PassSums(size_t steps, bool with_jacobian)
-      : fleet(steps), jacobian(with_jacobian ? steps * steps : 0, 0.0), to_leave_cap(steps, kInf),
+      : fleet(steps),
+        jacobian(with_jacobian ? steps * steps : 0, 0.0),
+        to_leave_cap(steps, kInf),
         to_leave_zero(steps, kInf) {}
   void add(const PassSums& o) {
     for (size_t t = 0; t < fleet.size(); ++t) {
