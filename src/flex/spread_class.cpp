@@ -14,6 +14,7 @@ WholeStepClass::ByRange::ByRange(std::vector<Car> sorted) : cars(std::move(sorte
     sum.add(cars[k]);
   }
   if (cars.size() % kBlockCars == 0) blocks.back() = sum;
+  for (size_t k = 0; k < cars.size(); k += kBlockCars) first_rho.push_back(cars[k].rho);
 }
 
 WholeStepClass::Prefix WholeStepClass::ByRange::before(size_t k) const {
@@ -23,18 +24,27 @@ WholeStepClass::Prefix WholeStepClass::ByRange::before(size_t k) const {
 }
 
 size_t WholeStepClass::ByRange::above(double x, size_t from) const {
-  // Galloping from `from`: the walks over G's pieces move a few cars at a time.
-  size_t step = 1, hi = from;
-  while (hi < cars.size() && cars[hi].rho <= x) {
-    from = hi + 1;
+  // The walks over G's pieces move a few cars at a time: galloping over the blocks' first cars from the block
+  // after `from`'s (a small array, in cache), then along the one block the answer lies in.
+  const size_t n = cars.size();
+  if (from >= n || cars[from].rho > x) return from;
+  const size_t blocks_n = first_rho.size();
+  size_t lo = from / kBlockCars + 1, hi = lo,
+         step = 1;  // first block whose first car lies above x: in [lo, hi]
+  while (hi < blocks_n && first_rho[hi] <= x) {
+    lo = hi + 1;
     hi += step;
     step *= 2;
   }
-  hi = std::min(hi, cars.size());
-  const auto first = cars.begin() + static_cast<std::ptrdiff_t>(from),
-             last = cars.begin() + static_cast<std::ptrdiff_t>(hi);
-  return static_cast<size_t>(
-      std::upper_bound(first, last, x, [](double v, const Car& c) { return v < c.rho; }) - cars.begin());
+  hi = std::min(hi, blocks_n);
+  const size_t block =
+      static_cast<size_t>(std::upper_bound(first_rho.begin() + static_cast<std::ptrdiff_t>(lo),
+                                           first_rho.begin() + static_cast<std::ptrdiff_t>(hi), x) -
+                          first_rho.begin());
+  size_t k = std::max(from, (block - 1) * kBlockCars);
+  const size_t end = std::min(n, block * kBlockCars);
+  while (k < end && cars[k].rho <= x) ++k;
+  return k;
 }
 
 size_t WholeStepClass::ByRange::at_least(double x) const {

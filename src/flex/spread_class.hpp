@@ -68,6 +68,7 @@ class WholeStepClass {
     static constexpr size_t kBlockCars = 8;
     std::vector<Car> cars;
     std::vector<Prefix> blocks;
+    std::vector<double> first_rho;  // per block: its first car's rho
     explicit ByRange(std::vector<Car> unsorted);
     Prefix before(size_t k) const;  // sums over cars [0, k)
     size_t above(double x,

@@ -280,7 +280,8 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
 
 // The runs' share of the Jacobian: per class, every run [from, to) of its window's steps by z takes weight w
 // off each pair of its steps; pair (a, b), a <= b, loses the weights of the runs with from <= a and to > b,
-// summed by prefix over `from` and suffix over `to` (window^2 per class with runs).
+// summed by prefix over `from` and suffix over `to` (steps in runs^2 per class with runs). Classes split
+// between the workers.
 void Splitter::take_runs(const std::vector<PassSums>& sums, const WindowOrder& order,
                          std::vector<double>& jacobian) const {
   std::vector<size_t> count(class_window_.size() + 1, 0);
@@ -293,31 +294,60 @@ void Splitter::take_runs(const std::vector<PassSums>& sums, const WindowOrder& o
   for (const PassSums& s : sums) {
     for (const Run& r : s.runs) by_class[at[r.cls]++] = r;
   }
-  std::vector<double> weight;
+  std::vector<size_t> with_runs;
   for (size_t c = 0; c < class_window_.size(); ++c) {
-    if (count[c] == count[c + 1]) continue;
-    const std::span<const int> steps = order.of(c);
-    const size_t w = steps.size();
-    weight.assign((w + 1) * (w + 1), 0.0);  // [from][to]
-    for (size_t k = count[c]; k < count[c + 1]; ++k)
-      weight[by_class[k].from * (w + 1) + by_class[k].to] += by_class[k].w;
-    // Suffix over to: weight[from][b] = runs from `from` reaching past b.
-    for (size_t from = 0; from <= w; ++from) {
-      for (size_t to = w; to-- > 0;) weight[from * (w + 1) + to] += weight[from * (w + 1) + to + 1];
-    }
-    // Prefix over from; then pair (a, b), a <= b, loses weight[a][b + 1].
-    for (size_t from = 1; from <= w; ++from) {
-      for (size_t b = 0; b <= w; ++b) weight[from * (w + 1) + b] += weight[(from - 1) * (w + 1) + b];
-    }
-    for (size_t a = 0; a < w; ++a) {
-      for (size_t b = a; b < w; ++b) {
-        const double lost = weight[a * (w + 1) + b + 1];
-        if (lost == 0) continue;
-        const size_t ta = static_cast<size_t>(steps[a]), tb = static_cast<size_t>(steps[b]);
-        jacobian[ta * steps_ + tb] -= lost;
-        if (a != b) jacobian[tb * steps_ + ta] -= lost;
+    if (count[c] < count[c + 1]) with_runs.push_back(c);
+  }
+  std::vector<std::vector<double>> part(workers_);
+  parallel([&](unsigned worker) {
+    if (worker > 0) part[worker].assign(steps_ * steps_, 0.0);
+    double* jac = worker == 0 ? jacobian.data() : part[worker].data();
+    std::vector<double> weight;
+    for (size_t k = worker; k < with_runs.size(); k += workers_) {
+      const size_t c = with_runs[k];
+      const std::span<const Run> runs(by_class.data() + count[c], count[c + 1] - count[c]);
+      const std::span<const int> steps = order.of(c);
+      // Only the class's steps [lo, hi) by z are in any run; each run directly (its length squared) where
+      // that costs less than the prefix sums over them (three times their number squared).
+      size_t lo = steps.size(), hi = 0, direct = 0;
+      for (const Run& r : runs) {
+        lo = std::min<size_t>(lo, r.from);
+        hi = std::max<size_t>(hi, r.to);
+        direct += static_cast<size_t>(r.to - r.from) * static_cast<size_t>(r.to - r.from);
+      }
+      const size_t w = hi - lo;
+      if (direct <= 3 * (w + 1) * (w + 1)) {
+        for (const Run& r : runs) {
+          for (size_t a = r.from; a < r.to; ++a) {
+            double* row = jac + static_cast<size_t>(steps[a]) * steps_;
+            for (size_t b = r.from; b < r.to; ++b) row[steps[b]] -= r.w;
+          }
+        }
+        continue;
+      }
+      weight.assign((w + 1) * (w + 1), 0.0);  // [from - lo][to - lo]
+      for (const Run& r : runs) weight[(r.from - lo) * (w + 1) + (r.to - lo)] += r.w;
+      // Suffix over to: weight[from][b] = runs from `from` reaching past b.
+      for (size_t from = 0; from <= w; ++from) {
+        for (size_t to = w; to-- > 0;) weight[from * (w + 1) + to] += weight[from * (w + 1) + to + 1];
+      }
+      // Prefix over from; then pair (a, b), a <= b, loses weight[a][b + 1].
+      for (size_t from = 1; from <= w; ++from) {
+        for (size_t b = 0; b <= w; ++b) weight[from * (w + 1) + b] += weight[(from - 1) * (w + 1) + b];
+      }
+      for (size_t a = 0; a < w; ++a) {
+        for (size_t b = a; b < w; ++b) {
+          const double lost = weight[a * (w + 1) + b + 1];
+          if (lost == 0) continue;
+          const size_t ta = static_cast<size_t>(steps[lo + a]), tb = static_cast<size_t>(steps[lo + b]);
+          jac[ta * steps_ + tb] -= lost;
+          if (a != b) jac[tb * steps_ + ta] -= lost;
+        }
       }
     }
+  });
+  for (unsigned worker = 1; worker < workers_; ++worker) {
+    for (size_t x = 0; x < jacobian.size(); ++x) jacobian[x] += part[worker][x];
   }
 }
 
