@@ -58,7 +58,30 @@ void BM_DisaggregatePlanProfile(benchmark::State& state) {
   if (!accepted) state.SkipWithError("the fleet's own profile was refused");
   state.counters["vehicles"] = static_cast<double>(state.range(0));
 }
-BENCHMARK(BM_DisaggregatePlanProfile)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+BENCHMARK(BM_DisaggregatePlanProfile)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
+// The same fleet asked for a profile inside what it can do: half its fast plan, half every car charging from
+// arrival (each car's mix of two ways it can go is one too).
+void BM_DisaggregateMixedProfile(benchmark::State& state) {
+  PlanningProblem p = fleet(state.range(0), false);
+  auto plan = solve_fast(p);
+  if (!plan.ok()) {
+    state.SkipWithError(plan.error().message.c_str());
+    return;
+  }
+  const std::vector<double> planned = fleet_power_kw(p, *plan), asap = fleet_power_kw(p, arrival_charging_plan(p));
+  std::vector<double> profile(planned.size());
+  for (size_t t = 0; t < profile.size(); ++t) profile[t] = 0.5 * (planned[t] + asap[t]);
+  bool accepted = true;
+  for (auto _ : state) {
+    auto split = follow_profile(p, profile);
+    accepted = accepted && split.ok() && split->accepted;
+    benchmark::DoNotOptimize(split);
+  }
+  if (!accepted) state.SkipWithError("a profile inside the fleet's envelope was refused");
+  state.counters["vehicles"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_DisaggregateMixedProfile)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
 
 }  // namespace
 }  // namespace voltpool
