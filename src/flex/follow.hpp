@@ -3,8 +3,8 @@
 // with a penalised deviation (plan/problem.hpp: fleet_profile_kw); the planner finds the split, or the
 // smallest deviation, i.e. the nearest profile the fleet can follow. Charge-only fleets take the spread split
 // (spread_split.hpp) where it meets the profile; the others (or a profile it does not meet) the exact LP up to
-// kExactFollowMaxVehicleSteps, and the decomposition above, which meets the profile only to its master's
-// tolerance.
+// kExactFollowMaxVehicleSteps, and the decomposition above (each to its tolerances; close_residue closes what
+// they leave, without feeder limits).
 #pragma once
 
 #include <optional>
@@ -15,7 +15,9 @@
 
 namespace voltpool {
 
-inline constexpr size_t kExactFollowMaxVehicleSteps = 2'000'000;
+// The LP (with its centring) split 100 V2G cars of the benchmark fleet in 0.5 s, 300 in 2.1 s, 1,000 in 24 s
+// and 10,000 in over 5 minutes; the decomposition 1,000 in 4.1 s, 10,000 in 18 s.
+inline constexpr size_t kExactFollowMaxVehicleSteps = 12'000;
 // Among the splits that follow a profile equally well, the exact LP prefers the one that keeps each car near
 // the middle of its energy corridor (PlanningProblem::centring_eur_per_h): able to move both ways later, with
 // the power and so the cycling spread over the cars. Small next to any price, so it only breaks ties. The
