@@ -122,9 +122,11 @@ double WholeStepClass::shift_at(double rho, const ClassScratch& sc) {
 void WholeStepClass::write(const ClassCar& c, const ClassScratch& kinks, const std::vector<double>& z,
                            double* kw) const {
   const size_t w = kinks.enter_kink.size();
-  const double s = c.lo_steps >= static_cast<double>(w)
-                       ? kinks.kink_s.back()  // pinned: every step at its cap
-                   : c.lo_steps > kinks.g0 ? shift_at(c.lo_steps, kinks)
+  if (c.lo_steps >= static_cast<double>(w)) {  // pinned: every step at its cap
+    std::fill(kw, kw + w, c.cap_kw);
+    return;
+  }
+  const double s = c.lo_steps > kinks.g0   ? shift_at(c.lo_steps, kinks)
                    : c.hi_steps < kinks.g0 ? shift_at(c.hi_steps, kinks)
                                            : 0.0;
   const double* zw = z.data() + first_step_;
@@ -166,8 +168,8 @@ void WholeStepClass::add_to(const std::vector<double>& z, std::span<const int> o
       const long double c_ld = b.cap - a.cap, c_rho = b.cap_rho - a.cap_rho;
       const double c = static_cast<double>(c_ld);
       const double off = static_cast<double>(c_rho - lower * c_ld);  // sum of cap (rho - lower)
-      const double off2 =
-          (b.cap_rho2 - a.cap_rho2) - 2 * lower * static_cast<double>(c_rho) + lower * lower * c;
+      const double off2 =                                            // sum of cap (rho - lower)^2
+          static_cast<double>((b.cap_rho2 - a.cap_rho2) - 2 * lower * c_rho + lower * lower * c_ld);
       cap += c;
       shift += s0 * c + off / count;
       square += s0 * s0 * c + 2 * s0 * off / count + off2 / (count * count);

@@ -50,13 +50,12 @@ class WholeStepClass {
   // Sums over cars of cap, cap x rho and cap x rho^2: long double for the first two, which grow with the
   // class (to a million cars' kW x steps) and are differenced.
   struct Prefix {
-    long double cap = 0, cap_rho = 0;
-    double cap_rho2 = 0;
+    long double cap = 0, cap_rho = 0, cap_rho2 = 0;
     template <class Car>
     void add(const Car& c) {
       cap += c.cap_kw;
       cap_rho += static_cast<long double>(c.cap_kw) * c.rho;
-      cap_rho2 += c.cap_kw * c.rho * c.rho;
+      cap_rho2 += static_cast<long double>(c.cap_kw) * c.rho * c.rho;
     }
   };
   // Cars sorted by one end of their energy range (ascending rho), with the sums before each block of

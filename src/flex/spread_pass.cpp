@@ -52,7 +52,7 @@ Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars)
   // A window class's cars present for whole steps, with their energy ranges in steps at full power: grouped
   // by class (counting sort), priced as one where there are at least min_class_cars.
   auto whole_steps = [&](size_t i) {
-    return v_.charge_max_kw[i] > 0 && v_.first_fraction[i] == 1 &&
+    return v_.charge_max_kw[i] > 0 && v_.window(i) >= 1 && v_.first_fraction[i] == 1 &&
            (v_.window(i) == 1 || v_.last_fraction[i] == 1);
   };
   std::vector<size_t> start(class_window_.size() + 1, 0);
@@ -111,6 +111,7 @@ std::vector<double> Splitter::most_kw() const {
   // Whole inner steps by difference (+cap at the second step, -cap at the last), the partial ends directly.
   std::vector<CompensatedSum> inner(steps_ + 1), ends(steps_);
   for (size_t i = 0; i < v_.size(); ++i) {
+    if (v_.window(i) < 1) continue;
     const size_t first = static_cast<size_t>(v_.first_step[i]), w = static_cast<size_t>(v_.window(i));
     ends[first].add(cap_kw(i, 0));
     if (w == 1) continue;

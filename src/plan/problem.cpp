@@ -237,16 +237,16 @@ void check_vehicles(const PlanningProblem& p, const Plan& plan, const LimitGroup
     const double charge_max = v.charge_max_kw[i], discharge_max = v.discharge_max_kw[i];
     const double per_charged_kw = v.eta_charge[i] * p.dt_h, per_discharged_kw = p.dt_h / v.eta_discharge[i];
     const double e_min = v.e_min_kwh[i], e_max = v.e_max_kwh[i];
-    const double* import_price = p.import_price_eur_per_kwh.data() + first;
-    const double* export_price = p.export_price_eur_per_kwh.data() + first;
     double* fleet = block.data() + first;
     double e = v.e0_kwh[i], power_violation = c.max_power_violation_kw, energy_violation = c.max_energy_violation_kwh;
     double cost_kw = 0, discharged_kw = 0;  // price x kW and kW, times dt_h below
     for (int k = 0; k < w; ++k) {
       const double f = k == 0 ? v.first_fraction[i] : k == w - 1 ? v.last_fraction[i] : 1.0;
       const double pw = kw[static_cast<size_t>(k)], in = std::max(pw, 0.0), out = std::min(pw, 0.0);
+      const size_t t = static_cast<size_t>(first + k);
+      const double price = pw >= 0 ? p.import_price_eur_per_kwh[t] : p.export_price_eur_per_kwh[t];
       power_violation = std::max(power_violation, std::max(pw - charge_max * f, -pw - discharge_max * f));
-      cost_kw += import_price[k] * in + export_price[k] * out;
+      cost_kw += price * pw;
       discharged_kw -= out;
       e += in * per_charged_kw + out * per_discharged_kw;
       energy_violation = std::max(energy_violation, std::max(e_min - e, e - e_max));
