@@ -1,12 +1,39 @@
 #include "flex/spread_class.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
 #include <utility>
 
 namespace voltpool::spread {
 
-WholeStepClass::ByRange::ByRange(std::vector<Car> sorted) : cars(std::move(sorted)) {
-  std::sort(cars.begin(), cars.end(), [](const Car& x, const Car& y) { return x.rho < y.rho; });
+namespace {
+
+// Sorts cars by rho (>= 0: its bits order as the number), least significant byte first; bytes all cars share
+// are skipped. A million cars' two ranges sort in a fraction of std::sort's time.
+template <class Car>
+void sort_by_rho(std::vector<Car>& cars) {
+  if (cars.size() < 64) {
+    std::sort(cars.begin(), cars.end(), [](const Car& x, const Car& y) { return x.rho < y.rho; });
+    return;
+  }
+  std::vector<Car> other(cars.size());
+  auto key = [](const Car& c) { return std::bit_cast<uint64_t>(c.rho); };
+  for (int shift = 0; shift < 64; shift += 8) {
+    std::array<size_t, 257> start{};
+    for (const Car& c : cars) ++start[((key(c) >> shift) & 0xff) + 1];
+    if (std::any_of(start.begin() + 1, start.end(), [&](size_t n) { return n == cars.size(); })) continue;
+    for (size_t b = 0; b < 256; ++b) start[b + 1] += start[b];
+    for (const Car& c : cars) other[start[(key(c) >> shift) & 0xff]++] = c;
+    cars.swap(other);
+  }
+}
+
+}  // namespace
+
+WholeStepClass::ByRange::ByRange(std::vector<Car> unsorted) : cars(std::move(unsorted)) {
+  sort_by_rho(cars);
   blocks.resize(cars.size() / kBlockCars + 1);
   Prefix sum;
   for (size_t k = 0; k < cars.size(); ++k) {
@@ -14,6 +41,7 @@ WholeStepClass::ByRange::ByRange(std::vector<Car> sorted) : cars(std::move(sorte
     sum.add(cars[k]);
   }
   if (cars.size() % kBlockCars == 0) blocks.back() = sum;
+  first_rho.reserve(blocks.size());
   for (size_t k = 0; k < cars.size(); k += kBlockCars) first_rho.push_back(cars[k].rho);
 }
 
@@ -58,6 +86,7 @@ namespace {
 template <class Car>
 std::vector<Car> ends(std::span<const ClassCar> cars, bool lower, double window) {
   std::vector<Car> out;
+  out.reserve(cars.size());
   for (const ClassCar& c : cars) {
     // Only cars that can be bound to that end: some energy to take in, a ceiling below a full window.
     if (c.lo_steps >= window) continue;  // pinned at its cap
