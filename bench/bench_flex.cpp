@@ -83,5 +83,26 @@ void BM_DisaggregateMixedProfile(benchmark::State& state) {
 }
 BENCHMARK(BM_DisaggregateMixedProfile)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
 
+// The fleet that may discharge asked only to absorb (its charge-only fast plan's profile): split with no car
+// discharging.
+void BM_DisaggregateV2gAbsorbing(benchmark::State& state) {
+  const PlanningProblem g2v = fleet(state.range(0), false), v2g = fleet(state.range(0), true);
+  auto plan = solve_fast(g2v);
+  if (!plan.ok()) {
+    state.SkipWithError(plan.error().message.c_str());
+    return;
+  }
+  const std::vector<double> profile = fleet_power_kw(g2v, *plan);
+  bool accepted = true;
+  for (auto _ : state) {
+    auto split = follow_profile(v2g, profile);
+    accepted = accepted && split.ok() && split->accepted;
+    benchmark::DoNotOptimize(split);
+  }
+  if (!accepted) state.SkipWithError("the profile was refused");
+  state.counters["vehicles"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_DisaggregateV2gAbsorbing)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
 }  // namespace
 }  // namespace voltpool

@@ -511,10 +511,16 @@ TEST(Flex, SpreadSplitMeetsProfilesAndSpreadsThePowerMost) {
   // Every profile here can be followed exactly; a plan's own profile is met only to the LP's rounding (its
   // vertex sums to the profile within ~1e-9 kW, and a car whose energy is fixed cannot take that back).
   EXPECT_GE(met, 190);
-  // Not for fleets with a car that may discharge, nor for horizons too long for its dense steps x steps solves.
-  EXPECT_FALSE(spread_splittable(random_lossless(rng, 10, 12, true)));
+  // Not for horizons too long for its dense steps x steps solves; fleets that may discharge are split with every
+  // car only charging (a profile asking the fleet to deliver is not met).
   EXPECT_FALSE(spread_splittable(random_lossless(rng, 10, kMaxSpreadSteps + 1, false)));
-  EXPECT_FALSE(spread_split(random_lossless(rng, 10, 12, true), std::vector<double>(12, 0.0), 1e-8).has_value());
+  EXPECT_FALSE(spread_split(random_lossless(rng, 10, kMaxSpreadSteps + 1, false),
+                            std::vector<double>(kMaxSpreadSteps + 1, 0.0), 1e-8).has_value());
+  auto v2g = random_lossless(rng, 10, 12, true);
+  auto delivering = spread_split(v2g, std::vector<double>(12, -1.0), 1e-8);
+  ASSERT_TRUE(delivering.has_value());
+  EXPECT_GT(delivering->worst_kw, 0.5);
+  for (double kw : delivering->plan.kw) EXPECT_GE(kw, 0.0);
 }
 
 // A fleet too large for the LP follows its fast plan's profile through the spread split: accepted, every car
@@ -581,6 +587,30 @@ TEST(Flex, V2gFleetsFollowTheirOwnPlansBothWays) {
     EXPECT_LE(check.max_power_violation_kw, 1e-9);
     EXPECT_LE(check.max_energy_violation_kwh, 1e-6);
   }
+}
+
+// A fleet that may discharge, too large for the LP, asked only to absorb (the profile of its plan without
+// discharging): split by the spread split with no car discharging (no cycling), not by the decomposition.
+TEST(Flex, FleetsThatMayDischargeAbsorbWithoutDischarging) {
+  const size_t n = 2000;
+  const auto evs = generate_fleet_day(n, 3);
+  const double site_kw = kFleetDaySiteKwPerEv * static_cast<double>(n);
+  const PlanningProblem g2v = fleet_day_problem(evs, fleet_day_prices_eur_per_kwh(), site_kw, false, 0);
+  const PlanningProblem v2g =
+      fleet_day_problem(evs, fleet_day_prices_eur_per_kwh(), site_kw, true, kFleetDayWearEurPerKwh);
+  auto plan = solve_fast(g2v);
+  ASSERT_TRUE(plan.ok());
+  const auto profile = fleet_power_kw(g2v, *plan);
+  auto r = follow_profile(v2g, profile);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->accepted);
+  for (double kw : r->plan.kw) ASSERT_GE(kw, 0.0);
+  auto direct = spread_split(v2g, profile, 0.5e-6);
+  ASSERT_TRUE(direct.has_value());
+  EXPECT_EQ(r->plan.kw, direct->plan.kw);
+  const auto check = check_plan(v2g, r->plan);
+  EXPECT_LE(check.max_power_violation_kw, 1e-9);
+  EXPECT_LE(check.max_energy_violation_kwh, 1e-9);
 }
 
 // Large fleets of the varied kind (partial first and last steps, ceilings above targets, targets out of reach,

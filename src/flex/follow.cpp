@@ -42,17 +42,24 @@ Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<
   }
   FollowResult r;
   // Charge-only fleets of any size: the spread split (milliseconds where the LP took minutes at a million
-  // vehicle-steps). Other fleets, and profiles it does not meet: the exact LP up to kExactFollowMaxVehicleSteps,
-  // the decomposition above; what either leaves off the profile (the LP's tolerances where a site limit binds,
-  // the decomposition's master's) is closed car by car. Each leaves the plan accounted against the profile.
-  if (spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
+  // vehicle-steps); fleets that may discharge, beyond the LP's size, too: their split in which no car
+  // discharges, where the profile allows one (no cycling at all; a million cars in under a second where the
+  // decomposition takes minutes). Other fleets, and profiles it does not meet: the exact LP up to
+  // kExactFollowMaxVehicleSteps, the decomposition above; what either leaves off the profile (the LP's
+  // tolerances where a site limit binds, the decomposition's master's) is closed car by car. Each leaves the
+  // plan accounted against the profile.
+  size_t vehicle_steps = 0;
+  bool may_discharge = false;
+  for (size_t i = 0; i < p.vehicles.size(); ++i) {
+    vehicle_steps += static_cast<size_t>(p.vehicles.window(i));
+    may_discharge = may_discharge || p.vehicles.discharge_max_kw[i] > 0;
+  }
+  const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
+  if ((!may_discharge || !exact) && spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
     account_plan(p, r.plan, profile_kw);
   } else {
     PlanningProblem q = p;  // the planners follow the profile the problem carries
     q.fleet_profile_kw = profile_kw;
-    size_t vehicle_steps = 0;
-    for (size_t i = 0; i < q.vehicles.size(); ++i) vehicle_steps += static_cast<size_t>(q.vehicles.window(i));
-    const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
     if (exact) q.centring_eur_per_h = kSplitCentringEurPerH;
     auto plan = exact ? solve_exact(q) : solve_fast(q);
     if (!plan.ok()) return plan.error();

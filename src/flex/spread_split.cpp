@@ -16,10 +16,6 @@ bool spread_splittable(const PlanningProblem& p) {
       p.has_soft_floors() || p.hold_steps > 0 || p.shortfall_cap_kwh || p.centring_eur_per_h > 0) {
     return false;
   }
-  const PlanVehicles& v = p.vehicles;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v.discharge_max_kw[i] > 0) return false;
-  }
   return true;
 }
 

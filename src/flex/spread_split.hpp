@@ -25,9 +25,10 @@ struct SpreadSplit {
   double worst_kw = 0;     // largest |profile - fleet power| left
 };
 
-// Fleets this applies to: every car charge-only (no discharge); no feeder limits, guardrails, battery wear
-// models, soft floors, held power, shortfall cap or centring; and at most kMaxSpreadSteps steps (two days of
-// quarter hours: each Newton step solves a dense steps x steps system, each pass orders every window's steps).
+// Fleets this applies to: no feeder limits, guardrails, battery wear models, soft floors, held power, shortfall
+// cap or centring; and at most kMaxSpreadSteps steps (two days of quarter hours: each Newton step solves a
+// dense steps x steps system, each pass orders every window's steps). Every car only charges in the split: a
+// car that may discharge does not (the split a fleet that may discharge takes where no car needs to).
 inline constexpr int kMaxSpreadSteps = 192;
 bool spread_splittable(const PlanningProblem& p);
 
