@@ -12,8 +12,9 @@ namespace voltpool {
 
 namespace {
 
-// What the planners leave off a profile they meet: the decomposition's master up to 4e-4 kW a step at 100,000
-// cars, the LP about 1e-5 kW where a site limit binds at the profile.
+// What a split leaves off a profile it meets, closed car by car: the decomposition's master up to 4e-4 kW a step
+// at 100,000 cars, the LP about 1e-5 kW where a site limit binds at the profile, the spread split a profile
+// file's rounding. Beyond it the split did not meet the profile (nothing to close).
 constexpr double kPlannerResidueKw = 1e-2;
 
 // Charge-only fleets: the spread split, the rounding of a profile closed car by car. False where it does not apply
@@ -24,6 +25,7 @@ bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_
   auto split = spread_split(p, profile_kw, 0.5 * tolerance_kw);
   if (!split) return false;
   double worst_kw = split->worst_kw;
+  if (worst_kw > kPlannerResidueKw) return false;  // not a rounding to close: a profile it does not meet
   if (worst_kw > 0.5 * tolerance_kw) worst_kw = close_residue(p, profile_kw, split->plan);
   if (worst_kw > tolerance_kw) return false;
   plan = std::move(split->plan);
