@@ -221,7 +221,7 @@ int run_disaggregate(const DisaggregateArgs& a) {
     std::string nearest_path = a.out + ".nearest.csv";
     std::ofstream near(nearest_path);
     near << "step,kw\n";
-    for (int s = 0; s < p.steps; ++s) near << s << ',' << fmt::format("{:.9g}", r->nearest_kw[s]) << '\n';
+    for (int s = 0; s < p.steps; ++s) near << s << ',' << fmt::format("{:.12g}", r->nearest_kw[s]) << '\n';
     std::cerr << fmt::format(
         "voltpool disaggregate: the fleet cannot follow the profile: first at step {} ({:.3f} kW asked, {:.3f} kW "
         "is the nearest it can do there without breaking an owner's needs); the nearest feasible profile is in {}\n",

@@ -98,7 +98,7 @@ int run_schedule(const ScheduleArgs& a) {
   for (size_t i = 0; i < evs->size(); ++i) {
     for (int t = 0; t < steps; ++t) {
       double p = kw[i * static_cast<size_t>(steps) + static_cast<size_t>(t)];
-      if (p != 0) out << (*evs)[i].id << ',' << t << ',' << fmt::format("{:.9g}", p) << '\n';
+      if (p != 0) out << (*evs)[i].id << ',' << t << ',' << fmt::format("{:.12g}", p) << '\n';
     }
   }
   out.close();
