@@ -2,6 +2,9 @@
 // changes: remove and add it again), and splitting a profile back onto the cars (disaggregation).
 #include <benchmark/benchmark.h>
 
+#include <optional>
+#include <vector>
+
 #include "flex/envelope.hpp"
 #include "flex/follow.hpp"
 #include "plan/fast_solver.hpp"
@@ -12,7 +15,8 @@ namespace {
 
 PlanningProblem fleet(int64_t n, bool v2g = true) {
   return fleet_day_problem(generate_fleet_day(n, 7), fleet_day_prices_eur_per_kwh(),
-                           kFleetDaySiteKwPerEv * static_cast<double>(n), v2g, v2g ? kFleetDayWearEurPerKwh : 0);
+                           kFleetDaySiteKwPerEv * static_cast<double>(n), v2g,
+                           v2g ? kFleetDayWearEurPerKwh : 0);
 }
 
 void BM_FleetEnvelope(benchmark::State& state) {
@@ -39,70 +43,70 @@ void BM_EnvelopeEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_EnvelopeEvent)->Unit(benchmark::kMicrosecond);
 
-// A charge-only fleet follows its own fast plan's profile (on the edge of what it can do: the site limit binds
-// for hours, other steps at nothing): the whole of follow_profile, as `voltpool disaggregate` runs it.
-void BM_DisaggregatePlanProfile(benchmark::State& state) {
-  PlanningProblem p = fleet(state.range(0), false);
-  auto plan = solve_fast(p);
-  if (!plan.ok()) {
-    state.SkipWithError(plan.error().message.c_str());
-    return;
-  }
-  const std::vector<double> profile = fleet_power_kw(p, *plan);
-  bool accepted = true;
-  for (auto _ : state) {
-    auto split = follow_profile(p, profile);
-    accepted = accepted && split.ok() && split->accepted;
-    benchmark::DoNotOptimize(split);
-  }
-  if (!accepted) state.SkipWithError("the fleet's own profile was refused");
-  state.counters["vehicles"] = static_cast<double>(state.range(0));
-}
-BENCHMARK(BM_DisaggregatePlanProfile)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
-
-// The same fleet asked for a profile inside what it can do: half its fast plan, half every car charging from
-// arrival (each car's mix of two ways it can go is one too).
-void BM_DisaggregateMixedProfile(benchmark::State& state) {
-  PlanningProblem p = fleet(state.range(0), false);
-  auto plan = solve_fast(p);
-  if (!plan.ok()) {
-    state.SkipWithError(plan.error().message.c_str());
-    return;
-  }
-  const std::vector<double> planned = fleet_power_kw(p, *plan), asap = fleet_power_kw(p, arrival_charging_plan(p));
-  std::vector<double> profile(planned.size());
-  for (size_t t = 0; t < profile.size(); ++t) profile[t] = 0.5 * (planned[t] + asap[t]);
-  bool accepted = true;
-  for (auto _ : state) {
-    auto split = follow_profile(p, profile);
-    accepted = accepted && split.ok() && split->accepted;
-    benchmark::DoNotOptimize(split);
-  }
-  if (!accepted) state.SkipWithError("a profile inside the fleet's envelope was refused");
-  state.counters["vehicles"] = static_cast<double>(state.range(0));
-}
-BENCHMARK(BM_DisaggregateMixedProfile)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
-
-// The fleet that may discharge asked only to absorb (its charge-only fast plan's profile): split with no car
-// discharging.
-void BM_DisaggregateV2gAbsorbing(benchmark::State& state) {
-  const PlanningProblem g2v = fleet(state.range(0), false), v2g = fleet(state.range(0), true);
+// The charge-only fleet's fast plan's power per step (nullopt, the benchmark skipped, if it cannot be
+// planned).
+std::optional<std::vector<double>> planned_profile(benchmark::State& state, const PlanningProblem& g2v) {
   auto plan = solve_fast(g2v);
   if (!plan.ok()) {
     state.SkipWithError(plan.error().message.c_str());
-    return;
+    return std::nullopt;
   }
-  const std::vector<double> profile = fleet_power_kw(g2v, *plan);
+  return fleet_power_kw(g2v, *plan);
+}
+
+// The whole of follow_profile, as `voltpool disaggregate` runs it; skipped if the profile is refused.
+void time_follow(benchmark::State& state, const PlanningProblem& p, const std::vector<double>& profile) {
   bool accepted = true;
   for (auto _ : state) {
-    auto split = follow_profile(v2g, profile);
+    auto split = follow_profile(p, profile);
     accepted = accepted && split.ok() && split->accepted;
     benchmark::DoNotOptimize(split);
   }
   if (!accepted) state.SkipWithError("the profile was refused");
   state.counters["vehicles"] = static_cast<double>(state.range(0));
 }
-BENCHMARK(BM_DisaggregateV2gAbsorbing)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
+// A charge-only fleet follows its own fast plan's profile (on the edge of what it can do: the site limit
+// binds for hours, other steps at nothing).
+void BM_DisaggregatePlanProfile(benchmark::State& state) {
+  const PlanningProblem p = fleet(state.range(0), false);
+  if (auto profile = planned_profile(state, p)) time_follow(state, p, *profile);
+}
+BENCHMARK(BM_DisaggregatePlanProfile)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(5);
+
+// The same fleet asked for a profile inside what it can do: half its fast plan, half every car charging from
+// arrival (each car's mix of two ways it can go is one too).
+void BM_DisaggregateMixedProfile(benchmark::State& state) {
+  const PlanningProblem p = fleet(state.range(0), false);
+  auto profile = planned_profile(state, p);
+  if (!profile) return;
+  const std::vector<double> asap = fleet_power_kw(p, arrival_charging_plan(p));
+  for (size_t t = 0; t < profile->size(); ++t) (*profile)[t] = 0.5 * ((*profile)[t] + asap[t]);
+  time_follow(state, p, *profile);
+}
+BENCHMARK(BM_DisaggregateMixedProfile)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(5);
+
+// The fleet that may discharge asked only to absorb (its charge-only fast plan's profile): split with no car
+// discharging.
+void BM_DisaggregateV2gAbsorbing(benchmark::State& state) {
+  if (auto profile = planned_profile(state, fleet(state.range(0), false))) {
+    time_follow(state, fleet(state.range(0), true), *profile);
+  }
+}
+BENCHMARK(BM_DisaggregateV2gAbsorbing)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(5);
 
 }  // namespace
 }  // namespace voltpool

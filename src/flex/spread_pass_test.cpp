@@ -6,6 +6,8 @@
 #include <limits>
 #include <random>
 
+#include "flex/test_fleets.hpp"
+
 namespace voltpool::spread {
 namespace {
 
@@ -15,13 +17,8 @@ namespace {
 // with at_the_top, also floors and ceilings of exactly all a window can take.
 PlanningProblem crowded_windows(std::mt19937_64& rng, int steps, bool lossy, bool at_the_top) {
   std::uniform_real_distribution<double> u(0, 1);
-  PlanningProblem p;
-  p.steps = steps;
+  PlanningProblem p = test::hourly(steps);
   p.dt_h = 0.25;
-  p.import_price_eur_per_kwh.assign(static_cast<size_t>(steps), 0.1);
-  p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
-  p.import_limit_kw.assign(static_cast<size_t>(steps), kNoLimit);
-  p.export_limit_kw.assign(static_cast<size_t>(steps), kNoLimit);
   const double caps_kw[] = {3.7, 7.4, 11, 22};
   for (int window = 0; window < 4; ++window) {
     const int first = static_cast<int>(u(rng) * steps * 0.5);
@@ -99,13 +96,8 @@ TEST(SpreadPass, ClassesPriceTheirCarsAsTheCarsDoOneByOne) {
 // kW over 12 quarter hours) is bound to it a rounding below that top. It charges at its cap, priced as a
 // class as one by one (it once fell between the pieces and vanished from the fleet's power).
 TEST(SpreadPass, ACeilingJustBelowTheTopOfAWindowStaysAtItsCap) {
-  PlanningProblem p;
-  p.steps = 12;
+  PlanningProblem p = test::hourly(12);
   p.dt_h = 0.25;
-  p.import_price_eur_per_kwh.assign(12, 0.1);
-  p.export_price_eur_per_kwh = p.import_price_eur_per_kwh;
-  p.import_limit_kw.assign(12, kNoLimit);
-  p.export_limit_kw.assign(12, kNoLimit);
   p.vehicles.add(0, 12, 1, 1, 7.4, 0, 25.8, 12, 48, 40, 1, 1);
   p.vehicles.add(0, 12, 1, 1, 7.4, 0, 25.8, 12, 48, 48, 1, 1);  // pinned: its target too is all it can reach
   const std::vector<double> z = {6.1026562617320588, 5.1026562617325144, 13.611744390199592,
