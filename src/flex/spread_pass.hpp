@@ -2,8 +2,8 @@
 // kw(i, t) = cap(i, t) * clamp(z(t) + s(i), 0, 1) with s(i) the shift that keeps the car's energy in its
 // range, summed per step with the fleet's Jacobian in z (see spread_split.hpp). Cars of one window that
 // charge over whole steps are priced as a class where there are enough of them (spread_class.hpp: a pass then
-// costs the window's steps, not its cars); the others, and every pass that writes the cars' powers, car by
-// car.
+// costs the window's kinks, not its cars; their powers are written car after car); the others, and every pass
+// that polishes, car by car.
 #pragma once
 
 #include <functional>

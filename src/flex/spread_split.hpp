@@ -1,4 +1,4 @@
-// Disaggregation of a charge-only fleet by one smooth split: of all the ways the cars can follow a profile, the
+// Disaggregation by one smooth split, every car only charging: of all the ways the cars can follow a profile, the
 // one that spreads each step's power over the cars in proportion to their power (the least sum over cars and
 // steps of kw^2 / the car's most kW then), so no car works harder than it must and the wear is spread.
 //
@@ -7,9 +7,10 @@
 //   kw(i, t) = cap(i, t) * clamp(z(t) + s(i), 0, 1),
 // s(i) = 0 unless the car would then miss its departure energy range, else the shift that meets it. So the
 // split is found on the steps' utilisations z alone (one number per step), by Newton's method on the split's
-// dual (concave, with a piecewise-linear gradient: the profile less the fleet's power): each pass prices every
-// car once (O(window) with the steps ranked once per pass) and sums the fleet's Jacobian in z; a steps x steps
-// system (96 x 96 for a day) gives the next z. Once the cars' free steps settle, one step lands on the profile.
+// dual (concave, with a piecewise-linear gradient: the profile less the fleet's power): each pass prices the
+// fleet at z (spread_pass.hpp: a window's whole-step cars as one class, the others car by car) and sums its
+// Jacobian in z; a steps x steps system (96 x 96 for a day) gives the next z. Once the cars' free steps
+// settle, one step lands on the profile.
 #pragma once
 
 #include <optional>
