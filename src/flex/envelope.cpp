@@ -5,11 +5,16 @@
 
 namespace voltpool {
 
-double departure_floor_kwh(const PlanningProblem& p, size_t i) {
+double charge_reach_kwh(const PlanningProblem& p, size_t i) {
   const PlanVehicles& v = p.vehicles;
   const int w = v.window(i);
   const double presence = w == 1 ? v.first_fraction[i] : v.first_fraction[i] + (w - 2) + v.last_fraction[i];
-  const double reach = v.charge_max_kw[i] * p.dt_h * v.eta_charge[i] * presence;
+  return v.charge_max_kw[i] * p.dt_h * v.eta_charge[i] * presence;
+}
+
+double departure_floor_kwh(const PlanningProblem& p, size_t i) {
+  const PlanVehicles& v = p.vehicles;
+  const double reach = charge_reach_kwh(p, i);
   const double floor = v.e_min_kwh[i] - v.e0_kwh[i], ceiling = v.e_max_kwh[i] - v.e0_kwh[i];
   return std::max(floor, std::min(v.target_kwh[i] - v.e0_kwh[i], std::min(reach, ceiling)));
 }

@@ -22,6 +22,8 @@ VehicleFlex vehicle_flex(const PlanningProblem& p, size_t vehicle);
 // What vehicle i must have taken in (battery side, relative to arrival) by its departure: its target, or all it
 // can reach when that is less, never above its ceiling nor below its floor.
 double departure_floor_kwh(const PlanningProblem& p, size_t vehicle);
+// All vehicle i can take in (battery side) charging at its most over its whole window.
+double charge_reach_kwh(const PlanningProblem& p, size_t vehicle);
 // The same into `out`, reusing its storage (no allocation once warm).
 void vehicle_flex(const PlanningProblem& p, size_t vehicle, VehicleFlex& out);
 

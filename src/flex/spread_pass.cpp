@@ -30,11 +30,7 @@ Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars)
     hi_kwh_[i] = std::max(0.0, v_.e_max_kwh[i] - v_.e0_kwh[i]);
     lo_kwh_[i] = std::max(0.0, departure_floor_kwh(p, i));
     // A car that must take all it can reach is pinned at its cap, however its floor and reach round.
-    const double presence = v_.window(i) == 1
-                                ? v_.first_fraction[i]
-                                : v_.first_fraction[i] + (v_.window(i) - 2) + v_.last_fraction[i];
-    pinned_[i] = v_.charge_max_kw[i] > 0 &&
-                 lo_kwh_[i] >= (1 - 1e-12) * v_.charge_max_kw[i] * p.dt_h * v_.eta_charge[i] * presence;
+    pinned_[i] = v_.charge_max_kw[i] > 0 && lo_kwh_[i] >= (1 - 1e-12) * charge_reach_kwh(p, i);
   }
   workers_ = n < 4096 ? 1u : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   // Cars of one window share its steps' order by z: one class per (first, end) pair.
