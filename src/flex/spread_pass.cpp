@@ -11,12 +11,6 @@
 
 namespace voltpool::spread {
 
-namespace {
-
-constexpr size_t kBlockCars = 256;  // a block's plain sum errs by at most 256 roundings of itself
-
-}  // namespace
-
 Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars)
     : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
   const size_t n = v_.size();
@@ -152,19 +146,12 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
     PassSums& out = sums[w];
     std::vector<int> free;
     std::vector<double> scratch(kw.empty() ? steps_ : 0);
-    // The fleet's power summed plainly over blocks of kBlockCars cars, the blocks compensated.
-    std::vector<double> block(steps_, 0.0);
-    size_t in_block = 0;
+    BlockedStepSums fleet(steps_);  // the cars priced one by one
     double spread = 0;
-    auto flush = [&] {
-      for (size_t t = 0; t < steps_; ++t) out.fleet[t].add(std::exchange(block[t], 0.0));
-      in_block = 0;
-    };
     auto price = [&](size_t i) {
-      if (++in_block > kBlockCars) flush();
       double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
-      price_car(i, z, order.of(static_cast<size_t>(class_of_[i])), with_jacobian, polish, x, block, spread,
-                free, out);
+      price_car(i, z, order.of(static_cast<size_t>(class_of_[i])), with_jacobian, polish, x, fleet.row(),
+                spread, free, out);
     };
     if (by_class) {
       ClassScratch class_scratch;
@@ -177,7 +164,7 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
       const size_t n = v_.size();
       for (size_t i = n * w / workers_; i < n * (w + 1) / workers_; ++i) price(i);
     }
-    flush();
+    fleet.add_to(out.fleet);
     out.spread += spread;
   };
   parallel(work);
@@ -207,14 +194,13 @@ void Splitter::write_classes(const std::vector<double>& z, const WindowOrder& or
 }
 
 void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const int> window,
-                         bool with_jacobian, const std::vector<double>* polish, double* x,
-                         std::vector<double>& block, double& spread, std::vector<int>& free,
-                         PassSums& out) const {
+                         bool with_jacobian, const std::vector<double>* polish, double* x, double* fleet_kw,
+                         double& spread, std::vector<int>& free, PassSums& out) const {
   const int first = v_.first_step[i], last = v_.end_step[i];
   if (pinned_[i]) {  // at its cap at every step, whatever z: nothing to move, never comes off
     for (int t = first; t < last; ++t) {
       x[t - first] = cap_kw(i, t - first);
-      block[t] += x[t - first];
+      fleet_kw[t] += x[t - first];
       spread += 0.5 * x[t - first];
     }
     return;
@@ -228,7 +214,7 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
     const double c = cap_kw(i, k), u = z[t] + s, used = std::clamp(u, 0.0, 1.0);
     x[k] = c * used;
     if (polish == nullptr) {
-      block[t] += x[k];
+      fleet_kw[t] += x[k];
       spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
     }
     if (c <= 0) continue;
@@ -246,7 +232,7 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
     for (int t = first; t < last; ++t) {
       const int k = t - first;
       const double c = cap_kw(i, k);
-      block[t] += x[k];
+      fleet_kw[t] += x[k];
       if (c > 0) spread += x[k] * x[k] / (2 * c);
     }
   }

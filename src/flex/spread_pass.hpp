@@ -29,7 +29,8 @@ class Splitter {
 
   const std::vector<size_t>& offset() const { return offset_; }  // plan layout: car i's steps from offset[i]
   double cap_kw(size_t i, int k) const { return v_.charge_max_kw[i] * v_.fraction(i, k); }
-  std::vector<double> most_kw() const;  // per step: the most the cars present can draw
+  std::vector<double> most_kw() const;                 // per step: the most the cars present can draw
+  size_t loose_cars() const { return loose_.size(); }  // cars priced one by one (the rest as classes)
 
   // Every car's power at utilisations z, summed (with the Jacobian if asked). With kw (plan layout) the
   // powers are also written, car by car. With `polish`, each car then moves by its own Jacobian times polish
@@ -48,9 +49,10 @@ class Splitter {
     }
   };
   WindowOrder order_windows(const std::vector<double>& z) const;
-  // Car i priced at z into out (x: its powers, plan layout or scratch); with polish moved as pass() says.
+  // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
+  // fleet_kw); with polish moved as pass() says.
   void price_car(size_t i, const std::vector<double>& z, std::span<const int> window, bool with_jacobian,
-                 const std::vector<double>* polish, double* x, std::vector<double>& block, double& spread,
+                 const std::vector<double>* polish, double* x, double* fleet_kw, double& spread,
                  std::vector<int>& free, PassSums& out) const;
   ClassCar class_car(size_t i) const;  // a whole-step car's range in steps at its full power
   // The classes' cars' powers at z into kw, car after car (the loose cars write theirs as they are priced).

@@ -225,19 +225,15 @@ void check_vehicles(const PlanningProblem& p, const Plan& plan, const LimitGroup
   PlanCheck& c = part.check;
   part.group_kw.assign(groups.size(), std::vector<double>(steps, 0.0));
   part.fleet_kw.assign(steps, CompensatedSum{});
-  // The fleet's power summed plainly over blocks of 256 vehicles, the blocks compensated.
-  std::vector<double> block(steps, 0.0);
+  BlockedStepSums fleet_sums(steps);
   const bool feeders = groups.size() > 1;
   for (size_t i = begin; i < end; ++i) {
-    if ((i - begin) % 256 == 0) {
-      for (size_t t = 0; t < steps; ++t) part.fleet_kw[t].add(std::exchange(block[t], 0.0));
-    }
     const auto kw = plan.of(i);
     const int first = v.first_step[i], w = v.window(i);
     const double charge_max = v.charge_max_kw[i], discharge_max = v.discharge_max_kw[i];
     const double per_charged_kw = v.eta_charge[i] * p.dt_h, per_discharged_kw = p.dt_h / v.eta_discharge[i];
     const double e_min = v.e_min_kwh[i], e_max = v.e_max_kwh[i];
-    double* fleet = block.data() + first;
+    double* fleet = fleet_sums.row() + first;
     double e = v.e0_kwh[i], power_violation = c.max_power_violation_kw, energy_violation = c.max_energy_violation_kwh;
     double cost_kw = 0, discharged_kw = 0;  // price x kW and kW, times dt_h below
     for (int k = 0; k < w; ++k) {
@@ -265,10 +261,8 @@ void check_vehicles(const PlanningProblem& p, const Plan& plan, const LimitGroup
     shortfall_kwh[i] = std::max(0.0, v.target_kwh[i] - e);
     c.shortfall_kwh += shortfall_kwh[i];
   }
-  for (size_t t = 0; t < steps; ++t) {
-    part.fleet_kw[t].add(block[t]);
-    part.group_kw[0][t] = part.fleet_kw[t].value();
-  }
+  fleet_sums.add_to(part.fleet_kw);
+  for (size_t t = 0; t < steps; ++t) part.group_kw[0][t] = part.fleet_kw[t].value();
 }
 
 }  // namespace
