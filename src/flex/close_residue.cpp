@@ -145,22 +145,21 @@ class Residues {
   std::vector<Move> moves_;
 };
 
-double worst_miss(const PlanningProblem& p, std::span<const double> profile_kw, const Plan& plan) {
-  const auto fleet = fleet_power_kw(p, plan);
+double worst_miss(std::span<const double> profile_kw, const std::vector<double>& fleet_kw) {
   double worst = 0;
-  for (int t = 0; t < p.steps; ++t) worst = std::max(worst, std::abs(profile_kw[t] - fleet[t]));
+  for (size_t t = 0; t < fleet_kw.size(); ++t) worst = std::max(worst, std::abs(profile_kw[t] - fleet_kw[t]));
   return worst;
 }
 
 }  // namespace
 
 double close_residue(const PlanningProblem& p, std::span<const double> profile_kw, Plan& plan) {
-  const double missed = worst_miss(p, profile_kw, plan);
-  const auto before = plan.kw;  // kept when handing residues on only piles them up somewhere
   std::vector<double> fleet = fleet_power_kw(p, plan);
+  const double missed = worst_miss(profile_kw, fleet);
+  const auto before = plan.kw;  // kept when handing residues on only piles them up somewhere
   Residues residues(p, plan, profile_kw, fleet);
   for (size_t t = 0; t < static_cast<size_t>(p.steps); ++t) residues.close(t);
-  const double left = worst_miss(p, profile_kw, plan);  // recomputed: the running sums carry rounding
+  const double left = worst_miss(profile_kw, fleet_power_kw(p, plan));  // recomputed: the running sums round
   if (left <= missed) return left;
   plan.kw = before;
   return missed;

@@ -17,10 +17,9 @@ namespace {
 // file's rounding. Beyond it the split did not meet the profile (nothing to close).
 constexpr double kPlannerResidueKw = 1e-2;
 
-// Charge-only fleets: the spread split, the rounding of a profile closed car by car. False where it does not apply
-// or does not meet the profile (then the LP or the decomposition decides, nearest profile and all).
-// The split aims at half the tolerance (its fleet sums are compensated like fleet_power_kw's, so what it reports
-// is what is checked).
+// The spread split (every car only charging), the rounding of a profile closed car by car. False where it does
+// not apply or does not meet the profile (then the LP or the decomposition decides, nearest profile and all).
+// The split aims at half the tolerance: its own sums and the plan's accounting round differently, by far less.
 bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw, Plan& plan) {
   auto split = spread_split(p, profile_kw, 0.5 * tolerance_kw);
   if (!split) return false;
