@@ -43,15 +43,14 @@ void BM_EnvelopeEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_EnvelopeEvent)->Unit(benchmark::kMicrosecond);
 
-// The charge-only fleet's fast plan's power per step (nullopt, the benchmark skipped, if it cannot be
-// planned).
-std::optional<std::vector<double>> planned_profile(benchmark::State& state, const PlanningProblem& g2v) {
-  auto plan = solve_fast(g2v);
+// The fleet's fast plan's power per step (nullopt, the benchmark skipped, if it cannot be planned).
+std::optional<std::vector<double>> planned_profile(benchmark::State& state, const PlanningProblem& p) {
+  auto plan = solve_fast(p);
   if (!plan.ok()) {
     state.SkipWithError(plan.error().message.c_str());
     return std::nullopt;
   }
-  return fleet_power_kw(g2v, *plan);
+  return fleet_power_kw(p, *plan);
 }
 
 // The whole of follow_profile, as `voltpool disaggregate` runs it; skipped if the profile is refused.
@@ -107,6 +106,19 @@ BENCHMARK(BM_DisaggregateV2gAbsorbing)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(5);
+
+// The fleet that may discharge follows its own fast V2G plan's profile (discharging at the dear hours, many cars
+// down to their floors): the spread split with discharge.
+void BM_DisaggregateV2gPlanProfile(benchmark::State& state) {
+  const PlanningProblem p = fleet(state.range(0), true);
+  if (auto profile = planned_profile(state, p)) time_follow(state, p, *profile);
+}
+BENCHMARK(BM_DisaggregateV2gPlanProfile)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 }  // namespace
 }  // namespace voltpool

@@ -17,11 +17,13 @@ namespace {
 // file's rounding. Beyond it the split did not meet the profile (nothing to close).
 constexpr double kPlannerResidueKw = 1e-2;
 
-// The spread split (every car only charging), the rounding of a profile closed car by car. False where it does
-// not apply or does not meet the profile (then the LP or the decomposition decides, nearest profile and all).
-// The split aims at half the tolerance: its own sums and the plan's accounting round differently, by far less.
-bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw, Plan& plan) {
-  auto split = spread_split(p, profile_kw, 0.5 * tolerance_kw);
+// The spread split (with `discharge` false every car only charging), the rounding of a profile closed car by
+// car. False where it does not apply or does not meet the profile (then the LP or the decomposition decides,
+// nearest profile and all). The split aims at half the tolerance: its own sums and the plan's accounting round
+// differently, by far less.
+bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw,
+                   bool discharge, Plan& plan) {
+  auto split = spread_split(p, profile_kw, 0.5 * tolerance_kw, discharge);
   if (!split) return false;
   double worst_kw = split->worst_kw;
   if (worst_kw > kPlannerResidueKw) return false;  // not a rounding to close: a profile it does not meet
@@ -43,12 +45,12 @@ Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<
   }
   FollowResult r;
   // Charge-only fleets of any size: the spread split (milliseconds where the LP took minutes at a million
-  // vehicle-steps); fleets that may discharge, beyond the LP's size, too: their split in which no car
-  // discharges, where the profile allows one (no cycling at all; a million cars in under a second where the
-  // decomposition takes minutes). Other fleets, and profiles it does not meet: the exact LP up to
-  // kExactFollowMaxVehicleSteps, the decomposition above; what either leaves off the profile (the LP's
-  // tolerances where a site limit binds, the decomposition's master's) is closed car by car. Each leaves the
-  // plan accounted against the profile.
+  // vehicle-steps). Fleets that may discharge, beyond the LP's size: first their spread split in which no car
+  // discharges, where the profile allows one (no cycling at all), else the one in which the cars that may
+  // discharge do (seconds at a million cars where the decomposition takes minutes). Other fleets, and profiles
+  // neither meets: the exact LP up to kExactFollowMaxVehicleSteps, the decomposition above; what either leaves
+  // off the profile (the LP's tolerances where a site limit binds, the decomposition's master's) is closed car
+  // by car. Each leaves the plan accounted against the profile.
   size_t vehicle_steps = 0;
   bool may_discharge = false;
   for (size_t i = 0; i < p.vehicles.size(); ++i) {
@@ -56,7 +58,10 @@ Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<
     may_discharge = may_discharge || p.vehicles.discharge_max_kw[i] > 0;
   }
   const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
-  if ((!may_discharge || !exact) && spread_follow(p, profile_kw, tolerance_kw, r.plan)) {
+  const bool by_spread = (!may_discharge || !exact) &&
+                         (spread_follow(p, profile_kw, tolerance_kw, false, r.plan) ||
+                          (may_discharge && spread_follow(p, profile_kw, tolerance_kw, true, r.plan)));
+  if (by_spread) {
     account_plan(p, r.plan, profile_kw);
   } else {
     PlanningProblem q = p;  // the planners follow the profile the problem carries

@@ -213,7 +213,8 @@ void WholeStepClass::add_to(const std::vector<double>& z, std::span<const int> o
       lo_at = lo_to;
       hi_at = std::max(hi_end, hi_at);
       if (with_jacobian && cap > 0) {
-        out.runs.push_back(Run{cls_, static_cast<uint16_t>(sc.piece_from[k]),
+        out.runs.push_back(Run{static_cast<uint16_t>(first_step_), static_cast<uint16_t>(first_step_ + w),
+                               static_cast<uint16_t>(sc.piece_from[k]),
                                static_cast<uint16_t>(sc.piece_to[k]), cap / count});
       }
     }
@@ -252,7 +253,7 @@ void WholeStepClass::add_to(const std::vector<double>& z, std::span<const int> o
     if (cap_free > 0 && zt >= 1) s_capped = std::min(s_capped, 0.0);
     if (cap_free > 0 && zt <= 0) s_zero = std::max(s_zero, 0.0);
     if (s_capped < kInf) out.to_leave_cap[t] = std::min(out.to_leave_cap[t], zt + s_capped - 1);
-    if (s_zero > -kInf) out.to_leave_zero[t] = std::min(out.to_leave_zero[t], -(zt + s_zero));
+    if (s_zero > -kInf) out.to_leave_low[t] = std::min(out.to_leave_low[t], -(zt + s_zero));
   }
   out.spread += spread;
 }

@@ -11,18 +11,26 @@
 
 namespace voltpool::spread {
 
-Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars)
+namespace {
+// Energy a polish may move past a bound it sits on: the rounding of a stretch bound at both ends.
+constexpr double kRoundingKwh = 1e-12;
+}  // namespace
+
+Splitter::Splitter(const PlanningProblem& p, bool discharge, size_t min_class_cars)
     : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
   const size_t n = v_.size();
   offset_.assign(n + 1, 0);
   lo_kwh_.resize(n);
   hi_kwh_.resize(n);
+  low_.assign(n, 0.0);
   pinned_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     offset_[i + 1] = offset_[i] + static_cast<size_t>(v_.window(i));
-    // Battery-side energy to take in: at least its departure floor, at most up to its ceiling.
+    if (discharge && v_.charge_max_kw[i] > 0) low_[i] = v_.discharge_max_kw[i] / v_.charge_max_kw[i];
+    // Battery-side energy to take in: at least its departure floor (a car that only charges: at least
+    // nothing), at most up to its ceiling.
     hi_kwh_[i] = std::max(0.0, v_.e_max_kwh[i] - v_.e0_kwh[i]);
-    lo_kwh_[i] = std::max(0.0, departure_floor_kwh(p, i));
+    lo_kwh_[i] = low_[i] > 0 ? departure_floor_kwh(p, i) : std::max(0.0, departure_floor_kwh(p, i));
     // A car that must take all it can reach is pinned at its cap, however its floor and reach round.
     pinned_[i] = v_.charge_max_kw[i] > 0 && lo_kwh_[i] >= (1 - 1e-12) * charge_reach_kwh(p, i);
   }
@@ -42,7 +50,7 @@ Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars)
   // A window class's cars present for whole steps, with their energy ranges in steps at full power: grouped
   // by class (counting sort), priced as one where there are at least min_class_cars.
   auto whole_steps = [&](size_t i) {
-    return v_.charge_max_kw[i] > 0 && v_.window(i) >= 1 && v_.first_fraction[i] == 1 &&
+    return v_.charge_max_kw[i] > 0 && low_[i] == 0 && v_.window(i) >= 1 && v_.first_fraction[i] == 1 &&
            (v_.window(i) == 1 || v_.last_fraction[i] == 1);
   };
   std::vector<size_t> start(class_window_.size() + 1, 0);
@@ -84,6 +92,22 @@ Splitter::Splitter(const PlanningProblem& p, size_t min_class_cars)
   for (auto& c : classes) classes_.push_back(std::move(*c));
 }
 
+CarRange Splitter::car_range(size_t i) const {
+  CarRange car;
+  car.first_step = v_.first_step[i];
+  car.window = v_.window(i);
+  car.cap_kw = v_.charge_max_kw[i];
+  car.first_fraction = v_.first_fraction[i];
+  car.last_fraction = v_.last_fraction[i];
+  car.low = low_[i];
+  car.kwh_per_kw_step = v_.eta_charge[i] * p_.dt_h;
+  car.floor_kwh = v_.e_min_kwh[i] - v_.e0_kwh[i];
+  car.ceiling_kwh = v_.e_max_kwh[i] - v_.e0_kwh[i];
+  car.end_lo_kwh = lo_kwh_[i];
+  car.end_hi_kwh = hi_kwh_[i];
+  return car;
+}
+
 ClassCar Splitter::class_car(size_t i) const {
   const double per_step_kwh = v_.charge_max_kw[i] * v_.eta_charge[i] * p_.dt_h;
   return ClassCar{v_.charge_max_kw[i], pinned_[i] ? v_.window(i) : lo_kwh_[i] / per_step_kwh,
@@ -121,11 +145,23 @@ std::vector<double> Splitter::most_kw() const {
   return most;
 }
 
+std::vector<double> Splitter::most_discharge_kw() const {
+  std::vector<CompensatedSum> sum(steps_);
+  for (size_t i = 0; i < v_.size(); ++i) {
+    if (low_[i] <= 0) continue;
+    for (int k = 0; k < v_.window(i); ++k) sum[static_cast<size_t>(v_.first_step[i] + k)].add(low_[i] * cap_kw(i, k));
+  }
+  std::vector<double> most(steps_);
+  for (size_t t = 0; t < steps_; ++t) most[t] = sum[t].value();
+  return most;
+}
+
 Splitter::WindowOrder Splitter::order_windows(const std::vector<double>& z) const {
   std::vector<int> order(steps_);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
   WindowOrder out;
+  out.all = order;
   out.start.assign(class_window_.size() + 1, 0);
   for (size_t c = 0; c < class_window_.size(); ++c) {
     const auto [first, end] = class_window_[c];
@@ -144,14 +180,14 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
   std::vector<PassSums> sums(workers_, PassSums(steps_, with_jacobian));
   auto work = [&](unsigned w) {
     PassSums& out = sums[w];
-    std::vector<int> free;
+    CarWork car_work;
     std::vector<double> scratch(kw.empty() ? steps_ : 0);
     BlockedStepSums fleet(steps_);  // the cars priced one by one
     double spread = 0;
     auto price = [&](size_t i) {
       double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
       price_car(i, z, order.of(static_cast<size_t>(class_of_[i])), with_jacobian, polish, x, fleet.row(),
-                spread, free, out);
+                spread, car_work, out);
     };
     if (by_class) {
       ClassScratch class_scratch;
@@ -170,7 +206,7 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
   parallel(work);
   if (by_class && !kw.empty()) write_classes(z, order, kw);
   for (unsigned w = 1; w < workers_; ++w) sums[0].add(sums[w]);
-  if (with_jacobian) take_runs(sums, order, sums[0].jacobian);
+  if (with_jacobian) take_runs(sums, order.all, sums[0].jacobian);
   return std::move(sums[0]);
 }
 
@@ -195,7 +231,7 @@ void Splitter::write_classes(const std::vector<double>& z, const WindowOrder& or
 
 void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const int> window,
                          bool with_jacobian, const std::vector<double>* polish, double* x, double* fleet_kw,
-                         double& spread, std::vector<int>& free, PassSums& out) const {
+                         double& spread, CarWork& work, PassSums& out) const {
   const int first = v_.first_step[i], last = v_.end_step[i];
   if (pinned_[i]) {  // at its cap at every step, whatever z: nothing to move, never comes off
     for (int t = first; t < last; ++t) {
@@ -205,30 +241,36 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
     }
     return;
   }
-  const double s = shift(i, z, window);
-  const bool constrained = s != 0;
-  free.clear();
-  double free_cap = 0;
-  for (int t = first; t < last; ++t) {
-    const int k = t - first;
-    const double c = cap_kw(i, k), u = z[t] + s, used = std::clamp(u, 0.0, 1.0);
-    x[k] = c * used;
-    if (polish == nullptr) {
-      fleet_kw[t] += x[k];
-      spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
+  const CarRange car = car_range(i);
+  price_stretches(car, z, window, work.car);
+  work.free.clear();
+  work.free_end.clear();
+  work.free_cap.clear();
+  for (const Stretch& stretch : work.car.stretches) {
+    double free_cap = 0;
+    for (int k = stretch.from; k < stretch.end; ++k) {
+      const int t = first + k;
+      const double c = car.step_cap_kw(k), u = z[t] + stretch.shift, used = std::clamp(u, -car.low, 1.0);
+      x[k] = c * used;
+      if (polish == nullptr) {
+        fleet_kw[t] += x[k];
+        spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
+      }
+      if (c <= 0) continue;
+      if (u >= 1) {
+        out.to_leave_cap[t] = std::min(out.to_leave_cap[t], u - 1);
+      } else if (u <= -car.low) {
+        out.to_leave_low[t] = std::min(out.to_leave_low[t], -car.low - u);
+      } else {
+        work.free.push_back(t);
+        free_cap += c;
+      }
     }
-    if (c <= 0) continue;
-    if (u >= 1) {
-      out.to_leave_cap[t] = std::min(out.to_leave_cap[t], u - 1);
-    } else if (u <= 0) {
-      out.to_leave_zero[t] = std::min(out.to_leave_zero[t], -u);
-    } else {
-      free.push_back(t);
-      free_cap += c;
-    }
+    work.free_end.push_back(work.free.size());
+    work.free_cap.push_back(free_cap);
   }
   if (polish != nullptr) {
-    if (!free.empty()) polish_car(i, *polish, constrained, free, free_cap, x);
+    polish_car(car, work, *polish, x);
     for (int t = first; t < last; ++t) {
       const int k = t - first;
       const double c = cap_kw(i, k);
@@ -237,48 +279,63 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
     }
   }
   if (!with_jacobian) return;
-  double* jac = out.jacobian.data();
-  for (int t : free) jac[static_cast<size_t>(t) * steps_ + t] += cap_kw(i, t - first);
-  if (!constrained || free_cap <= 0) return;
-  // A car bound to its energy takes back what its free steps move alike: minus c_a c_b / (its free kW) over
-  // its free steps. Where they all have its full power c, that is c / |free| over a run of its window's steps
-  // by z (those with 0 < z + s < 1), summed per class and run after the pass; else here.
-  size_t from = 0, to = 0;
-  while (from < window.size() && z[window[from]] + s >= 1) ++from;
-  for (to = from; to < window.size() && z[window[to]] + s > 0;) ++to;
-  const bool uniform = to - from == free.size() && std::all_of(free.begin(), free.end(), [&](int t) {
-                         return cap_kw(i, t - first) == v_.charge_max_kw[i];
-                       });
-  if (uniform) {
-    const double cap = v_.charge_max_kw[i];
-    out.runs.push_back(Run{static_cast<uint32_t>(class_of_[i]), static_cast<uint16_t>(from),
-                           static_cast<uint16_t>(to), cap * cap / free_cap});
-    return;
-  }
-  for (int a : free) {
-    const double ca = cap_kw(i, a - first) / free_cap;
-    for (int b : free) jac[static_cast<size_t>(a) * steps_ + b] -= ca * cap_kw(i, b - first);
+  for (size_t j = 0; j < work.car.stretches.size(); ++j) {
+    const size_t from = j == 0 ? 0 : work.free_end[j - 1];
+    add_stretch_jacobian(car, work.car.stretches[j], std::span<const int>(work.free).subspan(from, work.free_end[j] - from),
+                         work.free_cap[j], z, out);
   }
 }
 
-// The runs' share of the Jacobian: per class, every run [from, to) of its window's steps by z takes weight w
-// off each pair of its steps; pair (a, b), a <= b, loses the weights of the runs with from <= a and to > b,
-// summed by prefix over `from` and suffix over `to` (steps in runs^2 per class with runs). Classes split
-// between the workers.
-void Splitter::take_runs(const std::vector<PassSums>& sums, const WindowOrder& order,
-                         std::vector<double>& jacobian) const {
-  std::vector<size_t> count(class_window_.size() + 1, 0);
-  for (const PassSums& s : sums) {
-    for (const Run& r : s.runs) ++count[r.cls + 1];
+// A stretch's free steps each add their kW to the Jacobian's diagonal. Bound to its energy at both ends, the
+// stretch takes back what they move alike: minus c_a c_b / (its free kW) over its free steps. Where they all
+// have the car's full power c, that is c / |free| over a run of the stretch's steps by z (those with
+// -low < z + s < 1), summed per window and run after the pass; else here.
+void Splitter::add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
+                                    double free_cap, const std::vector<double>& z, PassSums& out) const {
+  double* jac = out.jacobian.data();
+  for (int t : free) jac[static_cast<size_t>(t) * steps_ + t] += car.step_cap_kw(t - car.first_step);
+  if (!stretch.bound || free_cap <= 0) return;
+  size_t at_cap = 0, above_low = 0;
+  for (int k = stretch.from; k < stretch.end; ++k) {
+    const double u = z[car.first_step + k] + stretch.shift;
+    at_cap += u >= 1;
+    above_low += u > -car.low;
   }
-  for (size_t c = 0; c < class_window_.size(); ++c) count[c + 1] += count[c];
-  std::vector<Run> by_class(count.back());
+  const bool uniform = above_low - at_cap == free.size() && std::all_of(free.begin(), free.end(), [&](int t) {
+                         return car.step_cap_kw(t - car.first_step) == car.cap_kw;
+                       });
+  if (uniform) {
+    out.runs.push_back(Run{static_cast<uint16_t>(car.first_step + stretch.from),
+                           static_cast<uint16_t>(car.first_step + stretch.end), static_cast<uint16_t>(at_cap),
+                           static_cast<uint16_t>(above_low), car.cap_kw * car.cap_kw / free_cap});
+    return;
+  }
+  for (int a : free) {
+    const double ca = car.step_cap_kw(a - car.first_step) / free_cap;
+    for (int b : free) jac[static_cast<size_t>(a) * steps_ + b] -= ca * car.step_cap_kw(b - car.first_step);
+  }
+}
+
+// The runs' share of the Jacobian: per window, every run [from, to) of its steps by z takes weight w off each
+// pair of its steps; pair (a, b), a <= b, loses the weights of the runs with from <= a and to > b, summed by
+// prefix over `from` and suffix over `to` (steps in runs^2 per window with runs). Windows split between the
+// workers; each one's steps by z are the steps' order filtered to it.
+void Splitter::take_runs(const std::vector<PassSums>& sums, const std::vector<int>& all_steps,
+                         std::vector<double>& jacobian) const {
+  const size_t keys = steps_ * (steps_ + 1);
+  auto key = [&](const Run& r) { return static_cast<size_t>(r.first) * (steps_ + 1) + r.end; };
+  std::vector<size_t> count(keys + 1, 0);
+  for (const PassSums& s : sums) {
+    for (const Run& r : s.runs) ++count[key(r) + 1];
+  }
+  for (size_t c = 0; c < keys; ++c) count[c + 1] += count[c];
+  std::vector<Run> by_window(count.back());
   std::vector<size_t> at(count.begin(), count.end() - 1);
   for (const PassSums& s : sums) {
-    for (const Run& r : s.runs) by_class[at[r.cls]++] = r;
+    for (const Run& r : s.runs) by_window[at[key(r)]++] = r;
   }
   std::vector<size_t> with_runs;
-  for (size_t c = 0; c < class_window_.size(); ++c) {
+  for (size_t c = 0; c < keys; ++c) {
     if (count[c] < count[c + 1]) with_runs.push_back(c);
   }
   std::vector<std::vector<double>> part(workers_);
@@ -286,11 +343,16 @@ void Splitter::take_runs(const std::vector<PassSums>& sums, const WindowOrder& o
     if (worker > 0) part[worker].assign(steps_ * steps_, 0.0);
     double* jac = worker == 0 ? jacobian.data() : part[worker].data();
     std::vector<double> weight;
+    std::vector<int> steps;
     for (size_t k = worker; k < with_runs.size(); k += workers_) {
       const size_t c = with_runs[k];
-      const std::span<const Run> runs(by_class.data() + count[c], count[c + 1] - count[c]);
-      const std::span<const int> steps = order.of(c);
-      // Only the class's steps [lo, hi) by z are in any run; each run directly (its length squared) where
+      const std::span<const Run> runs(by_window.data() + count[c], count[c + 1] - count[c]);
+      const int first = runs[0].first, end = runs[0].end;
+      steps.clear();
+      for (int t : all_steps) {
+        if (t >= first && t < end) steps.push_back(t);
+      }
+      // Only the window's steps [lo, hi) by z are in any run; each run directly (its length squared) where
       // that costs less than the prefix sums over them (three times their number squared).
       size_t lo = steps.size(), hi = 0, direct = 0;
       for (const Run& r : runs) {
@@ -334,66 +396,42 @@ void Splitter::take_runs(const std::vector<PassSums>& sums, const WindowOrder& o
   }
 }
 
-// Car i's move by its own Jacobian times `polish` on its free steps: c (polish - along), `along` the mean
-// that keeps its energy where it is bound; scaled down where that would take a step out of [0, c] or an
-// unbound car's energy out of its range, so the car stays whole (the fleet then misses a little of the step).
-void Splitter::polish_car(size_t i, const std::vector<double>& polish, bool constrained,
-                          const std::vector<int>& free, double free_cap, double* x) const {
-  const int first = v_.first_step[i];
-  double along = 0;
-  if (constrained) {
-    for (int t : free) along += cap_kw(i, t - first) * polish[t];
-    along /= free_cap;
-  }
-  double scale = 1, moved_kw = 0, stored_kw = 0;
-  for (int t : free) {
-    const double c = cap_kw(i, t - first), d = c * (polish[t] - along), kw = x[t - first];
-    if (kw + d > c) scale = std::min(scale, (c - kw) / d);
-    if (kw + d < 0) scale = std::min(scale, kw / -d);
-    moved_kw += d;
-  }
-  if (!constrained && moved_kw != 0) {
-    for (int k = 0; k < v_.window(i); ++k) stored_kw += x[k];
-    const double per_kw = v_.eta_charge[i] * p_.dt_h, energy = stored_kw * per_kw, change = moved_kw * per_kw;
-    if (energy + change > hi_kwh_[i]) scale = std::min(scale, std::max(0.0, (hi_kwh_[i] - energy) / change));
-    if (energy + change < lo_kwh_[i]) scale = std::min(scale, std::max(0.0, (lo_kwh_[i] - energy) / change));
-  }
-  for (int t : free) x[t - first] += scale * cap_kw(i, t - first) * (polish[t] - along);
-}
-
-// The car's shift s: 0 if its energy at z alone lies in its range, else the shift that meets the range's
-// nearer end. Its energy is piecewise linear in s, rising from 0 (every step clipped at 0) to all it can
-// take: the kinks are where a step leaves 0 (s = -z) and reaches its cap (s = 1 - z), both in the order of
-// window_order (the window's steps by z, highest first).
-double Splitter::shift(size_t i, const std::vector<double>& z, std::span<const int> window_order) const {
-  const int first = v_.first_step[i];
-  const double per_kw = v_.eta_charge[i] * p_.dt_h;
-  double at_zero = 0;
-  for (int t : window_order) at_zero += cap_kw(i, t - first) * std::clamp(z[t], 0.0, 1.0);
-  at_zero *= per_kw;
-  if (at_zero >= lo_kwh_[i] && at_zero <= hi_kwh_[i]) return 0;
-  const double goal = at_zero < lo_kwh_[i] ? lo_kwh_[i] : hi_kwh_[i];
-  const size_t w = window_order.size();
-  if (w == 0) return 0;
-  double s = -z[window_order[0]], energy = 0, slope = 0;
-  if (goal <= 0) return s;
-  size_t a = 0, b = 0;  // next step to leave 0, next to reach its cap
-  while (a < w || b < w) {
-    const double next_a = a < w ? -z[window_order[a]] : kInf, next_b = b < w ? 1 - z[window_order[b]] : kInf;
-    const double next = std::min(next_a, next_b);
-    const double energy_next = energy + slope * (next - s);
-    if (energy_next >= goal && slope > 0) return s + (goal - energy) / slope;
-    energy = energy_next;
-    s = next;
-    if (next_a <= next_b) {
-      slope += cap_kw(i, window_order[a] - first) * per_kw;
-      ++a;
-    } else {
-      slope -= cap_kw(i, window_order[b] - first) * per_kw;
-      ++b;
+// A car's move by its own Jacobian times `polish` on its free steps: c (polish - along), `along` per stretch
+// bound to its energy the mean that keeps it (0 for the others); scaled down where that would take a step out
+// of [-low c, c] or the car's energy out of its window or departure range, so the car stays whole (the fleet
+// then misses a little of the step).
+void Splitter::polish_car(const CarRange& car, const CarWork& work, const std::vector<double>& polish,
+                          double* x) const {
+  thread_local std::vector<double> move;
+  move.assign(static_cast<size_t>(car.window), 0.0);
+  double scale = 1;
+  for (size_t j = 0; j < work.car.stretches.size(); ++j) {
+    const std::span<const int> free(work.free.data() + (j == 0 ? 0 : work.free_end[j - 1]),
+                                    work.free.data() + work.free_end[j]);
+    double along = 0;
+    if (work.car.stretches[j].bound && work.free_cap[j] > 0) {
+      for (int t : free) along += car.step_cap_kw(t - car.first_step) * polish[t];
+      along /= work.free_cap[j];
+    }
+    for (int t : free) {
+      const int k = t - car.first_step;
+      const double c = car.step_cap_kw(k), d = c * (polish[t] - along);
+      if (x[k] + d > c) scale = std::min(scale, (c - x[k]) / d);
+      if (x[k] + d < -car.low * c) scale = std::min(scale, (x[k] + car.low * c) / -d);
+      move[static_cast<size_t>(k)] = d;
     }
   }
-  return s;  // the goal is all the car can take: every step at its cap
+  // The energy at each step's end, before and moved (a stretch bound at both ends keeps them, up to rounding).
+  double energy = 0, change = 0;
+  for (int k = 0; k < car.window; ++k) {
+    energy += x[k] * car.kwh_per_kw_step;
+    change += move[static_cast<size_t>(k)] * car.kwh_per_kw_step;
+    const bool last = k == car.window - 1;
+    const double lo = last ? car.end_lo_kwh : car.floor_kwh, hi = last ? car.end_hi_kwh : car.ceiling_kwh;
+    if (energy + change > hi + kRoundingKwh) scale = std::min(scale, std::max(0.0, (hi - energy) / change));
+    if (energy + change < lo - kRoundingKwh) scale = std::min(scale, std::max(0.0, (lo - energy) / change));
+  }
+  for (int k = 0; k < car.window; ++k) x[k] += scale * move[static_cast<size_t>(k)];
 }
 
 }  // namespace voltpool::spread

@@ -1,9 +1,9 @@
-// One pass of the spread split over a charge-only fleet: every car's power at the steps' utilisations z,
-// kw(i, t) = cap(i, t) * clamp(z(t) + s(i), 0, 1) with s(i) the shift that keeps the car's energy in its
-// range, summed per step with the fleet's Jacobian in z (see spread_split.hpp). Cars of one window that
-// charge over whole steps are priced as a class where there are enough of them (spread_class.hpp: a pass then
-// costs the window's kinks, not its cars; their powers are written car after car); the others, and every pass
-// that polishes, car by car.
+// One pass of the spread split over a fleet: every car's power at the steps' utilisations z,
+// kw(i, t) = cap(i, t) * clamp(z(t) + s, -low(i), 1) with s the car's shift (one per stretch between the steps
+// where it is held at its floor or ceiling, spread_car.hpp), summed per step with the fleet's Jacobian in z
+// (see spread_split.hpp). Cars of one window that only charge, over whole steps, are priced as a class where
+// there are enough of them (spread_class.hpp: a pass then costs the window's kinks, not its cars; their powers
+// are written car after car); the others, and every pass that polishes, car by car.
 #pragma once
 
 #include <functional>
@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "flex/spread_car.hpp"
 #include "flex/spread_class.hpp"
 #include "flex/spread_sums.hpp"
 #include "plan/problem.hpp"
@@ -23,13 +24,15 @@ inline constexpr size_t kMinClassCars = 24;
 
 class Splitter {
  public:
-  // p must outlive the splitter and be a fleet spread_splittable accepts. Window classes with at least
-  // min_class_cars whole-step cars price them as one.
-  explicit Splitter(const PlanningProblem& p, size_t min_class_cars = kMinClassCars);
+  // p must outlive the splitter and be a fleet spread_splittable accepts (with `discharge`, one
+  // spread_discharge_splittable accepts: its cars that may discharge do, else every car only charges). Window
+  // classes with at least min_class_cars whole-step cars that only charge price them as one.
+  Splitter(const PlanningProblem& p, bool discharge, size_t min_class_cars = kMinClassCars);
 
   const std::vector<size_t>& offset() const { return offset_; }  // plan layout: car i's steps from offset[i]
   double cap_kw(size_t i, int k) const { return v_.charge_max_kw[i] * v_.fraction(i, k); }
   std::vector<double> most_kw() const;                 // per step: the most the cars present can draw
+  std::vector<double> most_discharge_kw() const;       // per step: the most they can deliver in the split
   size_t loose_cars() const { return loose_.size(); }  // cars priced one by one (the rest as classes)
 
   // Every car's power at utilisations z, summed (with the Jacobian if asked). With kw (plan layout) the
@@ -42,6 +45,7 @@ class Splitter {
  private:
   void parallel(const std::function<void(unsigned)>& work) const;  // work(w) for each worker w
   struct WindowOrder {  // each window class's steps by z, highest first, laid out class after class
+    std::vector<int> all;  // every step by z, highest first
     std::vector<int> steps;
     std::vector<size_t> start;
     std::span<const int> of(size_t cls) const {
@@ -49,25 +53,36 @@ class Splitter {
     }
   };
   WindowOrder order_windows(const std::vector<double>& z) const;
+  // One car's pricing scratch: its stretches, and per stretch its free steps (free[free_end[j - 1],
+  // free_end[j])) and their kW.
+  struct CarWork {
+    CarScratch car;
+    std::vector<int> free;
+    std::vector<size_t> free_end;
+    std::vector<double> free_cap;
+  };
   // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
   // fleet_kw); with polish moved as pass() says.
   void price_car(size_t i, const std::vector<double>& z, std::span<const int> window, bool with_jacobian,
-                 const std::vector<double>* polish, double* x, double* fleet_kw, double& spread,
-                 std::vector<int>& free, PassSums& out) const;
+                 const std::vector<double>* polish, double* x, double* fleet_kw, double& spread, CarWork& work,
+                 PassSums& out) const;
+  void add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
+                            double free_cap, const std::vector<double>& z, PassSums& out) const;
+  CarRange car_range(size_t i) const;
   ClassCar class_car(size_t i) const;  // a whole-step car's range in steps at its full power
   // The classes' cars' powers at z into kw, car after car (the loose cars write theirs as they are priced).
   void write_classes(const std::vector<double>& z, const WindowOrder& order, std::span<double> kw) const;
-  void take_runs(const std::vector<PassSums>& sums, const WindowOrder& order,
+  // The runs' share of the Jacobian (steps: all steps by z, highest first).
+  void take_runs(const std::vector<PassSums>& sums, const std::vector<int>& steps,
                  std::vector<double>& jacobian) const;
-  void polish_car(size_t i, const std::vector<double>& polish, bool constrained, const std::vector<int>& free,
-                  double free_cap, double* x) const;
-  double shift(size_t i, const std::vector<double>& z, std::span<const int> window_order) const;
+  void polish_car(const CarRange& car, const CarWork& work, const std::vector<double>& polish, double* x) const;
 
   const PlanningProblem& p_;
   const PlanVehicles& v_;
   size_t steps_;
   std::vector<size_t> offset_;
-  std::vector<double> lo_kwh_, hi_kwh_;
+  std::vector<double> lo_kwh_, hi_kwh_;  // per car: battery kWh to take in by departure, at least and at most
+  std::vector<double> low_;             // per car: discharge kW per charge kW in the split (0: only charges)
   std::vector<char> pinned_;   // per car: its floor is all it can reach (every step at its cap)
   std::vector<int> class_of_;  // per car: its window's class
   std::vector<std::pair<int, int>> class_window_;  // per window class: first step, end step

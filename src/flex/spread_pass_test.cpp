@@ -57,7 +57,7 @@ TEST(SpreadPass, ClassesPriceTheirCarsAsTheCarsDoOneByOne) {
     // the steps' distances to the next change of side, so those are compared only without them.
     const bool at_the_top = trial % 3 == 2;
     const PlanningProblem p = crowded_windows(rng, steps, trial % 2 == 1, at_the_top);
-    const Splitter by_car(p, std::numeric_limits<size_t>::max()), by_class(p, 1);
+    const Splitter by_car(p, false, std::numeric_limits<size_t>::max()), by_class(p, false, 1);
     double scale_kw = 0;
     for (double kw : by_car.most_kw()) scale_kw = std::max(scale_kw, kw);
     const double tolerance_kw = 1e-9 * scale_kw;
@@ -70,7 +70,7 @@ TEST(SpreadPass, ClassesPriceTheirCarsAsTheCarsDoOneByOne) {
       for (size_t t = 0; t < z.size(); ++t) {
         EXPECT_NEAR(a.fleet[t].value(), b.fleet[t].value(), tolerance_kw)
             << "trial " << trial << " step " << t;
-        for (auto side : {&PassSums::to_leave_cap, &PassSums::to_leave_zero}) {
+        for (auto side : {&PassSums::to_leave_cap, &PassSums::to_leave_low}) {
           if (at_the_top) break;
           const double x = (a.*side)[t], y = (b.*side)[t];
           if (std::isinf(x) || std::isinf(y)) {
@@ -105,7 +105,7 @@ TEST(SpreadPass, ACeilingJustBelowTheTopOfAWindowStaysAtItsCap) {
                                  13.066291042637957, 12.102654679001734, 11.102654679001375,
                                  10.10265467900113,  9.102656261731342,  8.1026562617314415,
                                  7.1026562617317097, 4.1026562617328359, 3.1026562617329292};
-  const Splitter by_car(p, std::numeric_limits<size_t>::max()), by_class(p, 1);
+  const Splitter by_car(p, false, std::numeric_limits<size_t>::max()), by_class(p, false, 1);
   const PassSums a = by_car.pass(z, true), b = by_class.pass(z, true);
   for (size_t t = 0; t < z.size(); ++t) {
     EXPECT_NEAR(a.fleet[t].value(), 14.8, 1e-9) << t;

@@ -19,6 +19,16 @@ bool spread_splittable(const PlanningProblem& p) {
   return true;
 }
 
+bool spread_discharge_splittable(const PlanningProblem& p) {
+  if (!spread_splittable(p)) return false;
+  const PlanVehicles& v = p.vehicles;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v.discharge_max_kw[i] <= 0 || v.window(i) < 1) continue;
+    if (v.charge_max_kw[i] <= 0 || v.eta_charge[i] != 1 || v.eta_discharge[i] != 1) return false;
+  }
+  return true;
+}
+
 namespace {
 
 using spread::PassSums;
@@ -126,7 +136,7 @@ bool newton(const Splitter& splitter, std::span<const double> profile_kw, const 
     // by the utilisation its residual asks of every car present).
     for (size_t t = 0; t < steps; ++t) {
       if (active[t] || most_kw[t] <= 0 || std::abs(r[t]) <= tolerance_kw) continue;
-      const double to_kink = r[t] < 0 ? -sums.to_leave_cap[t] : sums.to_leave_zero[t];
+      const double to_kink = r[t] < 0 ? -sums.to_leave_cap[t] : sums.to_leave_low[t];
       if (std::isfinite(to_kink)) dz[t] = to_kink + std::clamp(r[t] / most_kw[t], -1.0, 1.0);
     }
     // No utilisation moves by more than kLongestStep in one step (a near-singular Jacobian's step can be huge).
@@ -193,23 +203,26 @@ bool newton(const Splitter& splitter, std::span<const double> profile_kw, const 
 }  // namespace
 
 std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<const double> profile_kw,
-                                        double tolerance_kw, int max_passes) {
-  if (!spread_splittable(p) || profile_kw.size() != static_cast<size_t>(p.steps)) return std::nullopt;
+                                        double tolerance_kw, bool discharge, int max_passes) {
+  if (!(discharge ? spread_discharge_splittable(p) : spread_splittable(p)) ||
+      profile_kw.size() != static_cast<size_t>(p.steps)) {
+    return std::nullopt;
+  }
   if (!std::all_of(profile_kw.begin(), profile_kw.end(), [](double kw) { return std::isfinite(kw); })) {
     return std::nullopt;
   }
   const size_t steps = profile_kw.size();
-  Splitter splitter(p);
+  Splitter splitter(p, discharge);
   SpreadSplit out;
   out.plan.offset = splitter.offset();
   out.plan.kw.resize(out.plan.offset.back());  // unset: every pass that takes it writes every car's every step
   // Start where every step's utilisation is the profile's share of the most the cars present could draw.
-  const std::vector<double> most_kw = splitter.most_kw();
+  const std::vector<double> most_kw = splitter.most_kw(), most_discharge_kw = splitter.most_discharge_kw();
   std::vector<double> z(steps, 0.0);
-  for (size_t t = 0; t < steps; ++t) z[t] = most_kw[t] > 0 ? std::clamp(profile_kw[t] / most_kw[t], 0.0, 1.0) : 0.0;
-  // A step asking more than all its cars can draw, or less than nothing, cannot be met: no Newton for it.
+  for (size_t t = 0; t < steps; ++t) z[t] = most_kw[t] > 0 ? std::clamp(profile_kw[t] / most_kw[t], -1.0, 1.0) : 0.0;
+  // A step asking more than all its cars can draw, or deliver, cannot be met: no Newton for it.
   for (size_t t = 0; t < steps; ++t) {
-    if (profile_kw[t] > most_kw[t] + tolerance_kw || profile_kw[t] < -tolerance_kw) {
+    if (profile_kw[t] > most_kw[t] + tolerance_kw || profile_kw[t] < -most_discharge_kw[t] - tolerance_kw) {
       out.worst_kw = worst_of(residual_kw(profile_kw, splitter.pass(z, false, out.plan.kw)));
       out.passes = 1;
       return out;

@@ -118,6 +118,69 @@ TEST(Flex, SpreadSplitMeetsProfilesAndSpreadsThePowerMost) {
   for (double kw : delivering->plan.kw) EXPECT_GE(kw, 0.0);
 }
 
+// Fleets that may discharge (lossless; partial steps, floors, ceilings above targets, discharge below charge
+// power in the varied ones): profiles of plans at random prices (cars discharging at the dear steps, some
+// down to their floors) and mixes of two are met to 1e-8 kW with the cars discharging, every car within its
+// power box and its energy window at every step, leaving with at least its target (or all it can reach); and
+// no other split found here (the plans, their mix, the exact LP's) spreads the power less.
+TEST(Flex, SpreadSplitWithDischargeKeepsEveryCarInItsWindow) {
+  std::mt19937_64 rng(47);
+  std::uniform_real_distribution<double> u(0, 1);
+  auto plan_at_random_prices = [&](const PlanningProblem& p) {
+    PlanningProblem q = p;
+    for (auto& price : q.import_price_eur_per_kwh) price = 0.3 * u(rng);
+    q.export_price_eur_per_kwh = q.import_price_eur_per_kwh;
+    return solve_exact(q);
+  };
+  int met = 0, discharged = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    auto p = random_lossless(rng, 5 + trial % 50, 8 + trial % 17, true, trial % 2 == 0);
+    ASSERT_TRUE(spread_discharge_splittable(p));
+    auto a = plan_at_random_prices(p), b = plan_at_random_prices(p);
+    ASSERT_TRUE(a.ok() && b.ok());
+    std::vector<Plan> others = {*a};
+    if (trial % 2 == 1) {
+      Plan mix = *a;
+      for (size_t x = 0; x < mix.kw.size(); ++x) mix.kw[x] = 0.5 * (a->kw[x] + b->kw[x]);
+      others = {mix};
+    }
+    const auto profile = fleet_power_kw(p, others[0]);
+    PlanningProblem following = p;
+    following.fleet_profile_kw = profile;
+    auto lp = solve_exact(following);
+    ASSERT_TRUE(lp.ok());
+    others.push_back(*lp);
+
+    auto split = spread_split(p, profile, 1e-8, true);
+    ASSERT_TRUE(split.has_value());
+    const auto fleet = fleet_power_kw(p, split->plan);
+    double worst = 0;
+    for (int t = 0; t < p.steps; ++t) worst = std::max(worst, std::abs(fleet[t] - profile[t]));
+    met += worst <= 1e-8;
+    const PlanVehicles& v = p.vehicles;
+    for (size_t i = 0; i < v.size(); ++i) {
+      auto kw = split->plan.of(i);
+      double energy = v.e0_kwh[i];
+      for (size_t k = 0; k < kw.size(); ++k) {
+        const double share = v.fraction(i, static_cast<int>(k));
+        ASSERT_GE(kw[k], -v.discharge_max_kw[i] * share - 1e-12) << trial;
+        ASSERT_LE(kw[k], v.charge_max_kw[i] * share + 1e-12) << trial;
+        discharged += kw[k] < -1e-9;
+        energy += kw[k] * p.dt_h;
+        ASSERT_GE(energy, v.e_min_kwh[i] - 1e-9) << trial << " car " << i << " step " << k;
+        ASSERT_LE(energy, v.e_max_kwh[i] + 1e-9) << trial << " car " << i << " step " << k;
+      }
+      ASSERT_GE(energy - v.e0_kwh[i], departure_floor_kwh(p, i) - 1e-9) << trial << " car " << i;
+    }
+    if (worst <= 1e-8) {
+      const double mine = spread_of(p, split->plan);
+      for (const Plan& other : others) EXPECT_LE(mine, spread_of(p, other) + 1e-9 * std::max(1.0, mine)) << trial;
+    }
+  }
+  EXPECT_GE(met, 140);
+  EXPECT_GT(discharged, 1000);
+}
+
 // A fleet too large for the LP follows its fast plan's profile through the spread split: accepted, every car
 // whole; a profile with a value that is not a number is refused, naming the step.
 TEST(Flex, LargeChargeOnlyFleetsFollowTheirPlansThroughTheSpreadSplit) {
@@ -155,7 +218,7 @@ TEST(Flex, LargeChargeOnlyFleetsFollowTheirPlansThroughTheSpreadSplit) {
 // Fleets that may discharge follow their own fast V2G plans rounded to 9 significant digits a car and step
 // (coarser than `voltpool schedule` writes them; the site limit binding for hours at the profile): 300 cars through the LP, which
 // leaves about 1e-5 kW off where the limit binds (closed car by car; such profiles were refused before), and
-// 2,000 through the decomposition; every car within its box and window.
+// 2,000 through the spread split with discharge; every car within its box and window.
 TEST(Flex, V2gFleetsFollowTheirOwnPlansBothWays) {
   for (size_t n : {300, 2000}) {
     PlanningProblem p = fleet_day_problem(generate_fleet_day(n, 7), fleet_day_prices_eur_per_kwh(),
@@ -181,6 +244,12 @@ TEST(Flex, V2gFleetsFollowTheirOwnPlansBothWays) {
     const auto check = check_plan(p, r->plan);
     EXPECT_LE(check.max_power_violation_kw, 1e-9);
     EXPECT_LE(check.max_energy_violation_kwh, 1e-6);
+    if (n == 2000) {  // the spread split's, with discharge, not the decomposition's
+      auto direct = spread_split(p, profile, 0.5e-6, true);
+      ASSERT_TRUE(direct.has_value());
+      EXPECT_LE(direct->worst_kw, 0.5e-6);
+      EXPECT_EQ(r->plan.kw, direct->plan.kw);
+    }
   }
 }
 

@@ -1,0 +1,67 @@
+// One car as the spread split prices it at the steps' utilisations z (spread_split.hpp): its power at window
+// step k is cap(k) * clamp(z(t) + s, -low, 1), low its discharge power as a share of its charge power (0: it
+// only charges), s its shift.
+//
+// A car that only charges needs one shift for its window: 0 while its energy at z alone lies in its departure
+// range, else the one that meets the range's nearer end. A car that may discharge can pass its floor or its
+// ceiling on the way. At its optimum the shift is then one per stretch between the steps where its energy is
+// held at a bound, each stretch's shift meeting the energy fixed at its ends. The stretches are found by
+// fixing the energy at the step where the one-shift path passes its floor (or its ceiling) the most and
+// solving both sides again, until no step passes. That step is bound at the optimum: between two steps where
+// the optimum is bound, the optimum and the one-shift path are both one-shift paths, so their difference is
+// monotone there; and the difference at a step bound at the floor is at most the path's largest pass, while
+// at a ceiling the optimum's shift rises, which the largest pass rules out in both directions (the first and
+// last stretches likewise). So the stretches are exact, with no search.
+#pragma once
+
+#include <span>
+#include <vector>
+
+namespace voltpool::spread {
+
+// A car as the pricing sees it; energies are battery-side kWh relative to its arrival.
+struct CarRange {
+  int first_step = 0;  // its window's first step
+  int window = 0;      // steps
+  double cap_kw = 0;   // its most kW charging (> 0); a step's cap is this times the car's presence share
+  double first_fraction = 1, last_fraction = 1;
+  double low = 0;             // discharge kW per charge kW (0: only charges; > 0 only for a lossless car)
+  double kwh_per_kw_step = 0;  // battery kWh per kW over one step (eta x dt)
+  double floor_kwh = 0, ceiling_kwh = 0;  // at every step's end
+  double end_lo_kwh = 0, end_hi_kwh = 0;  // at departure (within floor and ceiling)
+
+  double step_cap_kw(int k) const {
+    if (k == 0) return cap_kw * first_fraction;
+    if (k == window - 1) return cap_kw * last_fraction;
+    return cap_kw;
+  }
+};
+
+// Window steps [from, end) priced with one shift. `bound`: the car's energy is fixed at both its ends (so
+// what its free steps move alike, the car takes back).
+struct Stretch {
+  int from = 0, end = 0;
+  double shift = 0;
+  bool bound = false;
+};
+
+// Working memory of price_stretches, reused from car to car.
+struct CarScratch {
+  std::vector<Stretch> stretches;  // the result
+  static constexpr size_t kWindowOrder = static_cast<size_t>(-1);
+  struct Open {  // a stretch to price: its energy at the start, the range at its end
+    int from, end;
+    double start_kwh, end_lo_kwh, end_hi_kwh;
+    bool end_fixed;
+    size_t order_at, order_size;  // its steps by z in `orders` (kWindowOrder: the window's)
+  };
+  std::vector<Open> open;
+  std::vector<int> orders;
+};
+
+// The car's stretches at z (absolute steps) into scratch.stretches, in no particular order; window_order is
+// its window's steps by z, highest first. A stretch's steps by z, highest first, are window_order's in it.
+void price_stretches(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
+                     CarScratch& scratch);
+
+}  // namespace voltpool::spread

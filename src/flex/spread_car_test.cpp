@@ -1,0 +1,128 @@
+// A car's stretches are its own optimum: for random cars and utilisations, the powers they give keep the car
+// within its box, window and departure range, and meet the optimality conditions (a shift falls only where
+// the energy sits at the floor, rises only where it sits at the ceiling, and the last one is positive only at
+// the departure range's lower end, negative only at its upper end).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "flex/spread_car.hpp"
+
+namespace voltpool::spread {
+namespace {
+
+struct Priced {
+  std::vector<double> kwh;  // energy at each window step's end
+  std::vector<Stretch> stretches;
+};
+
+Priced price(const CarRange& car, const std::vector<double>& z) {
+  std::vector<int> order(static_cast<size_t>(car.window));
+  std::iota(order.begin(), order.end(), car.first_step);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
+  CarScratch scratch;
+  price_stretches(car, z, order, scratch);
+  Priced out;
+  out.stretches = scratch.stretches;
+  std::sort(out.stretches.begin(), out.stretches.end(),
+            [](const Stretch& a, const Stretch& b) { return a.from < b.from; });
+  double energy = 0;
+  for (const Stretch& s : out.stretches) {
+    for (int k = s.from; k < s.end; ++k) {
+      energy += car.step_cap_kw(k) * car.kwh_per_kw_step *
+                std::clamp(z[car.first_step + k] + s.shift, -car.low, 1.0);
+      out.kwh.push_back(energy);
+    }
+  }
+  return out;
+}
+
+CarRange random_car(std::mt19937_64& rng, int steps) {
+  std::uniform_real_distribution<double> u(0, 1);
+  CarRange car;
+  car.first_step = static_cast<int>(u(rng) * steps * 0.5);
+  car.window = 1 + static_cast<int>(u(rng) * (steps - car.first_step - 1));
+  car.cap_kw = 3 + 8 * u(rng);
+  car.first_fraction = u(rng) < 0.5 ? 1 : 0.1 + 0.9 * u(rng);
+  car.last_fraction = u(rng) < 0.5 ? 1 : 0.1 + 0.9 * u(rng);
+  car.low = u(rng) < 0.2 ? 0 : 0.3 + u(rng);
+  car.kwh_per_kw_step = car.low > 0 ? 0.25 : 0.25 * (0.85 + 0.15 * u(rng));
+  car.floor_kwh = -20 * u(rng) * u(rng);  // often close to the arrival energy
+  car.ceiling_kwh = 30 * u(rng) * u(rng);
+  double reach = 0;
+  for (int k = 0; k < car.window; ++k) reach += car.step_cap_kw(k) * car.kwh_per_kw_step;
+  const double lo = car.low > 0 ? car.floor_kwh : 0;
+  car.end_lo_kwh = std::min(std::min(reach, car.ceiling_kwh), lo + (car.ceiling_kwh - lo) * u(rng));
+  const double above = std::max(car.end_lo_kwh, 0.0);  // the range holds what the car can reach from arrival
+  car.end_hi_kwh = u(rng) < 0.5 ? car.ceiling_kwh : above + (car.ceiling_kwh - above) * u(rng);
+  return car;
+}
+
+TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  const int steps = 40;
+  int with_bounds = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    const CarRange car = random_car(rng, steps);
+    std::vector<double> z(steps);
+    const double wave = u(rng) * 6, level = u(rng) - 0.5;
+    for (int t = 0; t < steps; ++t) z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
+    const Priced p = price(car, z);
+    ASSERT_EQ(p.kwh.size(), static_cast<size_t>(car.window)) << trial;
+    const double tol = 1e-9;
+    // Within the box (by construction) and the window at every step's end, the departure range at the last.
+    for (int k = 0; k + 1 < car.window; ++k) {
+      ASSERT_GE(p.kwh[k], car.floor_kwh - tol) << trial << " step " << k;
+      ASSERT_LE(p.kwh[k], car.ceiling_kwh + tol) << trial << " step " << k;
+    }
+    ASSERT_GE(p.kwh.back(), car.end_lo_kwh - tol) << trial;
+    ASSERT_LE(p.kwh.back(), car.end_hi_kwh + tol) << trial;
+    // The stretches cover the window; between two, the shift's jump says which bound holds the energy there.
+    ASSERT_EQ(p.stretches.front().from, 0);
+    ASSERT_EQ(p.stretches.back().end, car.window);
+    with_bounds += p.stretches.size() > 1;
+    // The shifts that give each stretch the same powers: one where a step is free, else every shift that keeps
+    // its steps where they are clipped.
+    auto shifts = [&](const Stretch& s) {
+      double lo = -1e300, hi = 1e300;
+      for (int k = s.from; k < s.end; ++k) {
+        const double zt = z[car.first_step + k], v = zt + s.shift;
+        if (v >= 1) {
+          lo = std::max(lo, 1 - zt);
+        } else if (v <= -car.low) {
+          hi = std::min(hi, -car.low - zt);
+        } else {
+          lo = std::max(lo, s.shift), hi = std::min(hi, s.shift);
+        }
+      }
+      return std::pair{lo - tol, hi + tol};
+    };
+    for (size_t j = 1; j < p.stretches.size(); ++j) {
+      const Stretch &before = p.stretches[j - 1], &after = p.stretches[j];
+      ASSERT_EQ(before.end, after.from) << trial;
+      const double at = p.kwh[static_cast<size_t>(before.end - 1)];
+      const auto [before_lo, before_hi] = shifts(before);
+      const auto [after_lo, after_hi] = shifts(after);
+      if (before_lo > after_hi) {
+        EXPECT_NEAR(at, car.floor_kwh, 1e-9) << trial << " at " << before.end;
+      }
+      if (before_hi < after_lo) {
+        EXPECT_NEAR(at, car.ceiling_kwh, 1e-9) << trial << " at " << before.end;
+      }
+    }
+    const auto [last_lo, last_hi] = shifts(p.stretches.back());
+    if (last_lo > 0) {
+      EXPECT_NEAR(p.kwh.back(), car.end_lo_kwh, 1e-9) << trial;
+    }
+    if (last_hi < 0) {
+      EXPECT_NEAR(p.kwh.back(), car.end_hi_kwh, 1e-9) << trial;
+    }
+  }
+  EXPECT_GT(with_bounds, 5000);  // most cars here pass a bound on the way
+}
+
+}  // namespace
+}  // namespace voltpool::spread
