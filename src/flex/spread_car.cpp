@@ -11,6 +11,8 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // A path passing its floor or ceiling by more than this is bound there (a rounding of a window's kWh below).
 constexpr double kPassKwh = 1e-11;
+// A hint's shifts may go the wrong way at a bound by this much (their rounding) and still be kept.
+constexpr double kShiftSlack = 1e-12;
 
 double step_kwh(const CarRange& car, int t) { return car.step_cap_kw(t - car.first_step) * car.kwh_per_kw_step; }
 
@@ -50,12 +52,100 @@ double shift_to(const CarRange& car, const std::vector<double>& z, std::span<con
 
 }  // namespace
 
+namespace {
+
+// A stretch's shift: the one that meets its end's energy (fixed, or the nearer end of its range when the
+// energy at shift 0 lies outside it); bound when that end holds it.
+void solve_stretch(const CarRange& car, const std::vector<double>& z, std::span<const int> order, double start_kwh,
+                   double end_lo_kwh, double end_hi_kwh, bool end_fixed, double& shift, bool& bound) {
+  shift = 0;
+  bound = end_fixed;
+  if (bound) {
+    shift = shift_to(car, z, order, end_lo_kwh - start_kwh);
+    return;
+  }
+  const double at_zero = start_kwh + energy_at(car, z, order, 0.0);
+  bound = at_zero < end_lo_kwh || at_zero > end_hi_kwh;
+  if (bound) shift = shift_to(car, z, order, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh);
+}
+
+// The stretches the hint's bound steps give, kept if they meet the car's optimality conditions: its energy in
+// its window at every step's end, and each shift falling only at a floor and rising only at a ceiling (the
+// last stretch meets its departure range as solve_stretch does). Ascending into sc.stretches.
+bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
+                     CarScratch& sc, const BoundSteps& hint) {
+  const int bounds = hint.count, w = car.window;
+  auto from_of = [&](int j) { return j == 0 ? 0 : static_cast<int>(hint.step[j - 1]); };
+  auto end_of = [&](int j) { return j == bounds ? w : static_cast<int>(hint.step[j]); };
+  auto bound_kwh = [&](int j) { return (hint.at_ceiling >> (j - 1) & 1) ? car.ceiling_kwh : car.floor_kwh; };
+  for (int j = 0; j <= bounds; ++j) {
+    if (from_of(j) >= end_of(j)) return false;  // a hint for another window
+  }
+  // Each stretch's steps by z: the window's order dealt out, stretch j's from its first step on.
+  sc.stretch_of.resize(static_cast<size_t>(w));
+  for (int j = 0; j <= bounds; ++j) {
+    for (int k = from_of(j); k < end_of(j); ++k) sc.stretch_of[static_cast<size_t>(k)] = j;
+  }
+  sc.orders.resize(static_cast<size_t>(w));
+  int at[BoundSteps::kMost + 1];
+  for (int j = 0; j <= bounds; ++j) at[j] = from_of(j);
+  for (int t : window_order) sc.orders[static_cast<size_t>(at[sc.stretch_of[static_cast<size_t>(t - car.first_step)]]++)] = t;
+  sc.stretches.clear();
+  double energy = 0;
+  for (int j = 0; j <= bounds; ++j) {
+    const int from = from_of(j), end = end_of(j);
+    const std::span<const int> order(sc.orders.data() + from, static_cast<size_t>(end - from));
+    const double start_kwh = j == 0 ? 0.0 : bound_kwh(j);
+    double shift = 0;
+    bool bound = false;
+    if (j < bounds) {
+      solve_stretch(car, z, order, start_kwh, bound_kwh(j + 1), bound_kwh(j + 1), true, shift, bound);
+    } else {
+      solve_stretch(car, z, order, start_kwh, car.end_lo_kwh, car.end_hi_kwh, false, shift, bound);
+    }
+    const int8_t starts_at = j == 0 ? 0 : (hint.at_ceiling >> (j - 1) & 1) ? 1 : -1;
+    if (j > 0) {
+      const double before = sc.stretches.back().shift;
+      if (starts_at < 0 ? before < shift - kShiftSlack : before > shift + kShiftSlack) return false;
+    }
+    for (int k = from; k < end && k < w - 1; ++k) {
+      const int t = car.first_step + k;
+      energy += step_kwh(car, t) * std::clamp(z[t] + shift, -car.low, 1.0);
+      if (energy < car.floor_kwh - kPassKwh || energy > car.ceiling_kwh + kPassKwh) return false;
+    }
+    sc.stretches.push_back({from, end, shift, bound, starts_at});
+  }
+  return true;
+}
+
+// Records where the stretches start at a bound (none kept beyond BoundSteps::kMost).
+void record_hint(const std::vector<Stretch>& stretches, BoundSteps& hint) {
+  hint.count = 0;
+  hint.at_ceiling = 0;
+  if (stretches.size() > BoundSteps::kMost + 1) return;
+  for (const Stretch& s : stretches) {
+    if (s.starts_at == 0) continue;
+    int j = hint.count++;  // insertion by step: a handful at most
+    for (; j > 0 && hint.step[j - 1] > s.from; --j) hint.step[j] = hint.step[j - 1];
+    hint.step[j] = static_cast<uint8_t>(s.from);
+  }
+  for (const Stretch& s : stretches) {
+    if (s.starts_at <= 0) continue;
+    for (int j = 0; j < hint.count; ++j) {
+      if (hint.step[j] == s.from) hint.at_ceiling |= 1u << j;
+    }
+  }
+}
+
+}  // namespace
+
 void price_stretches(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
-                     CarScratch& sc) {
+                     CarScratch& sc, BoundSteps* hint) {
+  if (hint != nullptr && hint->count > 0 && price_from_hint(car, z, window_order, sc, *hint)) return;
   sc.stretches.clear();
   sc.open.clear();
   sc.orders.clear();
-  sc.open.push_back({0, car.window, 0.0, car.end_lo_kwh, car.end_hi_kwh, false, CarScratch::kWindowOrder, 0});
+  sc.open.push_back({0, car.window, 0.0, car.end_lo_kwh, car.end_hi_kwh, false, 0, CarScratch::kWindowOrder, 0});
   while (!sc.open.empty()) {
     const CarScratch::Open open = sc.open.back();
     sc.open.pop_back();
@@ -65,17 +155,8 @@ void price_stretches(const CarRange& car, const std::vector<double>& z, std::spa
     };
     const std::span<const int> order = order_of(open);
     double shift = 0;
-    bool bound = open.end_fixed;
-    if (bound) {
-      shift = shift_to(car, z, order, open.end_lo_kwh - open.start_kwh);
-    } else {
-      const double at_zero = open.start_kwh + energy_at(car, z, order, 0.0);
-      bound = at_zero < open.end_lo_kwh || at_zero > open.end_hi_kwh;
-      if (bound) {
-        const double goal = at_zero < open.end_lo_kwh ? open.end_lo_kwh : open.end_hi_kwh;
-        shift = shift_to(car, z, order, goal - open.start_kwh);
-      }
-    }
+    bool bound = false;
+    solve_stretch(car, z, order, open.start_kwh, open.end_lo_kwh, open.end_hi_kwh, open.end_fixed, shift, bound);
     // A car that only charges never passes its floor (its energy only rises) nor its ceiling (its departure
     // range is within it).
     if (car.low > 0 && open.end - open.from > 1) {
@@ -94,19 +175,21 @@ void price_stretches(const CarRange& car, const std::vector<double>& z, std::spa
         const bool at_floor = below >= above;
         const int split = (at_floor ? at_lowest : at_highest) + 1;
         const double fixed_kwh = at_floor ? car.floor_kwh : car.ceiling_kwh;
+        const int8_t side = at_floor ? -1 : 1;
         const size_t size = order.size(), before_at = sc.orders.size(), left = static_cast<size_t>(split - open.from);
         sc.orders.resize(before_at + size);
         const std::span<const int> from_order = order_of(open);  // the resize may have moved it
         size_t at_left = before_at, at_right = before_at + left;
         for (int t : from_order) sc.orders[t - car.first_step < split ? at_left++ : at_right++] = t;
-        sc.open.push_back({open.from, split, open.start_kwh, fixed_kwh, fixed_kwh, true, before_at, left});
-        sc.open.push_back({split, open.end, fixed_kwh, open.end_lo_kwh, open.end_hi_kwh, open.end_fixed,
+        sc.open.push_back({open.from, split, open.start_kwh, fixed_kwh, fixed_kwh, true, open.starts_at, before_at, left});
+        sc.open.push_back({split, open.end, fixed_kwh, open.end_lo_kwh, open.end_hi_kwh, open.end_fixed, side,
                            before_at + left, size - left});
         continue;
       }
     }
-    sc.stretches.push_back({open.from, open.end, shift, bound});
+    sc.stretches.push_back({open.from, open.end, shift, bound, open.starts_at});
   }
+  if (hint != nullptr) record_hint(sc.stretches, *hint);
 }
 
 }  // namespace voltpool::spread

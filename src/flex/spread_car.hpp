@@ -14,6 +14,7 @@
 // last stretches likewise). So the stretches are exact, with no search.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -43,6 +44,17 @@ struct Stretch {
   int from = 0, end = 0;
   double shift = 0;
   bool bound = false;
+  int8_t starts_at = 0;  // where its energy starts: 0 the car's arrival, -1 its floor, +1 its ceiling
+};
+
+// Where a car's energy was held at a bound when it was last priced: a hint for its next pricing, which
+// starts from those stretches and keeps them if they meet the optimality conditions (the stretches of a car
+// move little from one Newton pass to the next), else prices the car afresh.
+struct BoundSteps {
+  static constexpr int kMost = 27;  // more are not kept (the car is priced afresh)
+  uint32_t at_ceiling = 0;          // bit j: bound j is the ceiling, else the floor
+  uint8_t count = 0;
+  uint8_t step[kMost];  // window step where the stretch after bound j starts, ascending
 };
 
 // Working memory of price_stretches, reused from car to car.
@@ -53,15 +65,18 @@ struct CarScratch {
     int from, end;
     double start_kwh, end_lo_kwh, end_hi_kwh;
     bool end_fixed;
+    int8_t starts_at;
     size_t order_at, order_size;  // its steps by z in `orders` (kWindowOrder: the window's)
   };
   std::vector<Open> open;
   std::vector<int> orders;
+  std::vector<int> stretch_of;  // per window step: its stretch (from a hint)
 };
 
-// The car's stretches at z (absolute steps) into scratch.stretches, in no particular order; window_order is
-// its window's steps by z, highest first. A stretch's steps by z, highest first, are window_order's in it.
+// The car's stretches at z (absolute steps) into scratch.stretches (ascending when the hint is kept, else in no
+// particular order); window_order is its window's steps by z, highest first. A stretch's steps by z, highest
+// first, are window_order's in it. With a hint, starts from it and updates it.
 void price_stretches(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
-                     CarScratch& scratch);
+                     CarScratch& scratch, BoundSteps* hint = nullptr);
 
 }  // namespace voltpool::spread

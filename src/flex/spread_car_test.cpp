@@ -18,12 +18,12 @@ struct Priced {
   std::vector<Stretch> stretches;
 };
 
-Priced price(const CarRange& car, const std::vector<double>& z) {
+Priced price(const CarRange& car, const std::vector<double>& z, BoundSteps* hint = nullptr) {
   std::vector<int> order(static_cast<size_t>(car.window));
   std::iota(order.begin(), order.end(), car.first_step);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
   CarScratch scratch;
-  price_stretches(car, z, order, scratch);
+  price_stretches(car, z, order, scratch, hint);
   Priced out;
   out.stretches = scratch.stretches;
   std::sort(out.stretches.begin(), out.stretches.end(),
@@ -122,6 +122,35 @@ TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {
     }
   }
   EXPECT_GT(with_bounds, 5000);  // most cars here pass a bound on the way
+}
+
+// A car priced from the hint its last pricing left (at utilisations a little off, as from one Newton pass to the
+// next) gets what it gets priced afresh; the hint is kept in most cases.
+TEST(SpreadCar, PricingFromAHintGivesThePricingAfresh) {
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> u(0, 1);
+  const int steps = 40;
+  int kept = 0, hinted = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    const CarRange car = random_car(rng, steps);
+    std::vector<double> z(steps);
+    const double wave = u(rng) * 6, level = u(rng) - 0.5;
+    for (int t = 0; t < steps; ++t) z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
+    BoundSteps hint;
+    price(car, z, &hint);
+    const BoundSteps before = hint;
+    const double by = trial % 2 == 0 ? 1e-3 : 0.05;
+    for (double& x : z) x += by * (u(rng) - 0.5);
+    const Priced fresh = price(car, z), from_hint = price(car, z, &hint);
+    ASSERT_EQ(fresh.kwh.size(), from_hint.kwh.size());
+    for (size_t k = 0; k < fresh.kwh.size(); ++k) ASSERT_NEAR(fresh.kwh[k], from_hint.kwh[k], 1e-9) << trial << " step " << k;
+    if (before.count > 0) {
+      ++hinted;
+      kept += hint.count == before.count && std::equal(hint.step, hint.step + hint.count, before.step);
+    }
+  }
+  EXPECT_GT(hinted, 5000);
+  EXPECT_GT(kept, hinted / 2);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ Splitter::Splitter(const PlanningProblem& p, bool discharge, size_t min_class_ca
   lo_kwh_.resize(n);
   hi_kwh_.resize(n);
   low_.assign(n, 0.0);
+  if (discharge) hints_.resize(n);
   pinned_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     offset_[i + 1] = offset_[i] + static_cast<size_t>(v_.window(i));
@@ -242,7 +243,7 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
     return;
   }
   const CarRange car = car_range(i);
-  price_stretches(car, z, window, work.car);
+  price_stretches(car, z, window, work.car, car.low > 0 ? &hints_[i] : nullptr);
   work.free.clear();
   work.free_end.clear();
   work.free_cap.clear();

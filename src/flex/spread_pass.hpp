@@ -83,6 +83,9 @@ class Splitter {
   std::vector<size_t> offset_;
   std::vector<double> lo_kwh_, hi_kwh_;  // per car: battery kWh to take in by departure, at least and at most
   std::vector<double> low_;             // per car: discharge kW per charge kW in the split (0: only charges)
+  // Per car that may discharge: where its energy was held at a bound when last priced (each car is priced by
+  // one worker in a pass).
+  mutable std::vector<BoundSteps> hints_;
   std::vector<char> pinned_;   // per car: its floor is all it can reach (every step at its cap)
   std::vector<int> class_of_;  // per car: its window's class
   std::vector<std::pair<int, int>> class_window_;  // per window class: first step, end step
