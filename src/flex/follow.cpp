@@ -17,12 +17,11 @@ namespace {
 // file's rounding. Beyond it the split did not meet the profile (nothing to close).
 constexpr double kPlannerResidueKw = 1e-2;
 
-// The spread split (with `discharge` false every car only charging), the rounding of a profile closed car by
-// car. False where it does not apply or does not meet the profile (then the LP or the decomposition decides,
+// The spread split, the rounding of a profile closed car by car. False where it does not apply or does not meet the profile (then the LP or the decomposition decides,
 // nearest profile and all). The split aims at half the tolerance: its own sums and the plan's accounting round
 // differently, by far less.
 bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw,
-                   bool discharge, Plan& plan) {
+                   SpreadDischarge discharge, Plan& plan) {
   auto split = spread_split(p, profile_kw, 0.5 * tolerance_kw, discharge);
   if (!split) return false;
   double worst_kw = split->worst_kw;
@@ -59,8 +58,9 @@ Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<
   }
   const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
   const bool by_spread = (!may_discharge || !exact) &&
-                         (spread_follow(p, profile_kw, tolerance_kw, false, r.plan) ||
-                          (may_discharge && spread_follow(p, profile_kw, tolerance_kw, true, r.plan)));
+                         (spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kNone, r.plan) ||
+                          (may_discharge &&
+                           spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kWhereAllowed, r.plan)));
   if (by_spread) {
     account_plan(p, r.plan, profile_kw);
   } else {

@@ -1,6 +1,7 @@
 #include "flex/spread_car.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace voltpool::spread {
@@ -9,8 +10,6 @@ namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-// A path passing its floor or ceiling by more than this is bound there (a rounding of a window's kWh below).
-constexpr double kPassKwh = 1e-11;
 // A hint's shifts may go the wrong way at a bound by this much (their rounding) and still be kept.
 constexpr double kShiftSlack = 1e-12;
 
@@ -23,9 +22,11 @@ double energy_at(const CarRange& car, const std::vector<double>& z, std::span<co
   return energy;
 }
 
-// The least shift at which the steps `order` (by z, highest first) take in `goal`: their energy is piecewise
-// linear in s, rising from all at -low to all at the cap, with kinks where a step leaves -low (s = -low - z)
-// and reaches its cap (s = 1 - z), both in the order of `order`. A goal beyond the ends gets the end's shift.
+// The shift at which the steps `order` (by z, highest first) take in `goal`: their energy is piecewise linear
+// in s, rising from all at -low to all at the cap, with kinks where a step leaves -low (s = -low - z) and
+// reaches its cap (s = 1 - z), both in the order of `order`. Where the energy is flat at the goal, the least
+// such shift, but the greatest when every step is at -low (either way the one from which a neighbouring
+// stretch's shift may differ most: a bound's optimality condition). A goal beyond the ends gets the end's.
 double shift_to(const CarRange& car, const std::vector<double>& z, std::span<const int> order, double goal) {
   const size_t w = order.size();
   if (w == 0) return 0;
@@ -49,10 +50,6 @@ double shift_to(const CarRange& car, const std::vector<double>& z, std::span<con
   }
   return s;  // the goal is all the steps can take: every one at its cap
 }
-
-}  // namespace
-
-namespace {
 
 // A stretch's shift: the one that meets its end's energy (fixed, or the nearer end of its range when the
 // energy at shift 0 lies outside it); bound when that end holds it.
@@ -79,7 +76,7 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::spa
   auto end_of = [&](int j) { return j == bounds ? w : static_cast<int>(hint.step[j]); };
   auto bound_kwh = [&](int j) { return (hint.at_ceiling >> (j - 1) & 1) ? car.ceiling_kwh : car.floor_kwh; };
   for (int j = 0; j <= bounds; ++j) {
-    if (from_of(j) >= end_of(j)) return false;  // a hint for another window
+    if (from_of(j) >= end_of(j)) return false;  // not a hint this car's pricing left
   }
   // Each stretch's steps by z: the window's order dealt out, stretch j's from its first step on.
   sc.stretch_of.resize(static_cast<size_t>(w));
@@ -108,10 +105,17 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::spa
       const double before = sc.stretches.back().shift;
       if (starts_at < 0 ? before < shift - kShiftSlack : before > shift + kShiftSlack) return false;
     }
-    for (int k = from; k < end && k < w - 1; ++k) {
+    for (int k = from; k < end; ++k) {
       const int t = car.first_step + k;
       energy += step_kwh(car, t) * std::clamp(z[t] + shift, -car.low, 1.0);
-      if (energy < car.floor_kwh - kPassKwh || energy > car.ceiling_kwh + kPassKwh) return false;
+      if (k < w - 1 && (energy < car.floor_kwh - kBoundSlackKwh || energy > car.ceiling_kwh + kBoundSlackKwh)) {
+        return false;
+      }
+    }
+    // Each stretch ends where the next starts (its shift may not reach that at this z), the last in the range.
+    if (j < bounds ? std::abs(energy - bound_kwh(j + 1)) > kBoundSlackKwh
+                   : energy < car.end_lo_kwh - kBoundSlackKwh || energy > car.end_hi_kwh + kBoundSlackKwh) {
+      return false;
     }
     sc.stretches.push_back({from, end, shift, bound, starts_at});
   }
@@ -169,7 +173,7 @@ void price_stretches(const CarRange& car, const std::vector<double>& z, std::spa
         if (energy > highest) highest = energy, at_highest = k;
       }
       const double below = car.floor_kwh - lowest, above = highest - car.ceiling_kwh;
-      if (below > kPassKwh || above > kPassKwh) {
+      if (below > kBoundSlackKwh || above > kBoundSlackKwh) {
         // Bound at the end of the step that passes the most: the stretch splits after it, each side's steps
         // by z taken from this one's.
         const bool at_floor = below >= above;

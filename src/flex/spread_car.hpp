@@ -5,13 +5,20 @@
 // A car that only charges needs one shift for its window: 0 while its energy at z alone lies in its departure
 // range, else the one that meets the range's nearer end. A car that may discharge can pass its floor or its
 // ceiling on the way. At its optimum the shift is then one per stretch between the steps where its energy is
-// held at a bound, each stretch's shift meeting the energy fixed at its ends. The stretches are found by
-// fixing the energy at the step where the one-shift path passes its floor (or its ceiling) the most and
-// solving both sides again, until no step passes. That step is bound at the optimum: between two steps where
-// the optimum is bound, the optimum and the one-shift path are both one-shift paths, so their difference is
-// monotone there; and the difference at a step bound at the floor is at most the path's largest pass, while
-// at a ceiling the optimum's shift rises, which the largest pass rules out in both directions (the first and
-// last stretches likewise). So the stretches are exact, with no search.
+// held at a bound, each stretch's shift meeting the energy fixed at its ends; it falls where the energy is held
+// at the floor and rises where it is held at the ceiling.
+//
+// The stretches are found by fixing the energy at the step where the one-shift path passes its floor the most
+// (or its ceiling: either will do) and solving both sides again, until no step passes. That step is bound at
+// the optimum, so no search is needed. Say the path passes the floor by at most V, most at step k, and the
+// optimum is above the floor at k: the difference D = optimum - path exceeds V there. Between two steps where
+// the optimum is bound, both are one-shift paths, so D is monotone. Walk from k the way D does not fall: at a
+// step held at the ceiling the optimum's shift rises (going forward; falls going back), so D keeps not falling
+// into the next stretch. The walk ends at a step held at the floor (where D is at most V, the path's pass
+// there), at the start (D = 0), or at the departure (D = 0 where the end is fixed; for a range, the optimum
+// above the path there means the optimum's last shift is at most the path's, so D did not rise into it).
+// Each contradicts D > V. The same holds for the ceiling. It needs the car to be feasible (each fixed end
+// then reachable), which a car's window, box and departure range from what it can reach ensure.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +26,9 @@
 #include <vector>
 
 namespace voltpool::spread {
+
+// A path beyond its floor or ceiling by more than this (a rounding of a window's kWh below) passes it.
+inline constexpr double kBoundSlackKwh = 1e-11;
 
 // A car as the pricing sees it; energies are battery-side kWh relative to its arrival.
 struct CarRange {
@@ -51,7 +61,7 @@ struct Stretch {
 // starts from those stretches and keeps them if they meet the optimality conditions (the stretches of a car
 // move little from one Newton pass to the next), else prices the car afresh.
 struct BoundSteps {
-  static constexpr int kMost = 27;  // more are not kept (the car is priced afresh)
+  static constexpr int kMost = 27;  // (32 bytes a car) more are not kept: the car is priced afresh
   uint32_t at_ceiling = 0;          // bit j: bound j is the ceiling, else the floor
   uint8_t count = 0;
   uint8_t step[kMost];  // window step where the stretch after bound j starts, ascending

@@ -8,13 +8,12 @@
 #include <thread>
 
 #include "flex/envelope.hpp"
+#include "flex/spread_split.hpp"
 
 namespace voltpool::spread {
 
-namespace {
-// Energy a polish may move past a bound it sits on: the rounding of a stretch bound at both ends.
-constexpr double kRoundingKwh = 1e-12;
-}  // namespace
+// A window's steps fit the runs' and the hints' (BoundSteps) 16- and 8-bit step numbers.
+static_assert(kMaxSpreadSteps <= 256);
 
 Splitter::Splitter(const PlanningProblem& p, bool discharge, size_t min_class_cars)
     : p_(p), v_(p.vehicles), steps_(static_cast<size_t>(p.steps)) {
@@ -274,7 +273,7 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
     polish_car(car, work, *polish, x);
     for (int t = first; t < last; ++t) {
       const int k = t - first;
-      const double c = cap_kw(i, k);
+      const double c = car.step_cap_kw(k);
       fleet_kw[t] += x[k];
       if (c > 0) spread += x[k] * x[k] / (2 * c);
     }
@@ -401,9 +400,9 @@ void Splitter::take_runs(const std::vector<PassSums>& sums, const std::vector<in
 // bound to its energy the mean that keeps it (0 for the others); scaled down where that would take a step out
 // of [-low c, c] or the car's energy out of its window or departure range, so the car stays whole (the fleet
 // then misses a little of the step).
-void Splitter::polish_car(const CarRange& car, const CarWork& work, const std::vector<double>& polish,
+void Splitter::polish_car(const CarRange& car, CarWork& work, const std::vector<double>& polish,
                           double* x) const {
-  thread_local std::vector<double> move;
+  std::vector<double>& move = work.move;
   move.assign(static_cast<size_t>(car.window), 0.0);
   double scale = 1;
   for (size_t j = 0; j < work.car.stretches.size(); ++j) {
@@ -428,9 +427,11 @@ void Splitter::polish_car(const CarRange& car, const CarWork& work, const std::v
     energy += x[k] * car.kwh_per_kw_step;
     change += move[static_cast<size_t>(k)] * car.kwh_per_kw_step;
     const bool last = k == car.window - 1;
-    const double lo = last ? car.end_lo_kwh : car.floor_kwh, hi = last ? car.end_hi_kwh : car.ceiling_kwh;
-    if (energy + change > hi + kRoundingKwh) scale = std::min(scale, std::max(0.0, (hi - energy) / change));
-    if (energy + change < lo - kRoundingKwh) scale = std::min(scale, std::max(0.0, (lo - energy) / change));
+    // Within the slack the pricing leaves at a bound (a rounding), so a car priced there still moves.
+    const double lo = (last ? car.end_lo_kwh : car.floor_kwh) - kBoundSlackKwh,
+                 hi = (last ? car.end_hi_kwh : car.ceiling_kwh) + kBoundSlackKwh;
+    if (energy + change > hi) scale = std::min(scale, std::max(0.0, (hi - energy) / change));
+    if (energy + change < lo) scale = std::min(scale, std::max(0.0, (lo - energy) / change));
   }
   for (int k = 0; k < car.window; ++k) x[k] += scale * move[static_cast<size_t>(k)];
 }

@@ -35,7 +35,7 @@ class Splitter {
   std::vector<double> most_discharge_kw() const;       // per step: the most they can deliver in the split
   size_t loose_cars() const { return loose_.size(); }  // cars priced one by one (the rest as classes)
 
-  // Every car's power at utilisations z, summed (with the Jacobian if asked). With kw (plan layout) the
+  // Every car's power at utilisations z, summed (with the Jacobian if asked); one call at a time. With kw (plan layout) the
   // powers are also written, car by car. With `polish`, each car then moves by its own Jacobian times polish
   // on the steps where it is free (its energy kept where it is bound): the fleet moves by the fleet's
   // Jacobian times polish, as Newton's linear model says, without crossing into other cars' kinks.
@@ -60,6 +60,7 @@ class Splitter {
     std::vector<int> free;
     std::vector<size_t> free_end;
     std::vector<double> free_cap;
+    std::vector<double> move;  // a polish's move per window step
   };
   // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
   // fleet_kw); with polish moved as pass() says.
@@ -75,7 +76,7 @@ class Splitter {
   // The runs' share of the Jacobian (steps: all steps by z, highest first).
   void take_runs(const std::vector<PassSums>& sums, const std::vector<int>& steps,
                  std::vector<double>& jacobian) const;
-  void polish_car(const CarRange& car, const CarWork& work, const std::vector<double>& polish, double* x) const;
+  void polish_car(const CarRange& car, CarWork& work, const std::vector<double>& polish, double* x) const;
 
   const PlanningProblem& p_;
   const PlanVehicles& v_;
@@ -83,8 +84,9 @@ class Splitter {
   std::vector<size_t> offset_;
   std::vector<double> lo_kwh_, hi_kwh_;  // per car: battery kWh to take in by departure, at least and at most
   std::vector<double> low_;             // per car: discharge kW per charge kW in the split (0: only charges)
-  // Per car that may discharge: where its energy was held at a bound when last priced (each car is priced by
-  // one worker in a pass).
+  // Per car that may discharge: where its energy was held at a bound when last priced, a hint for its next
+  // pricing that changes its cost, never its result (each car is priced by one worker in a pass; so pass() is
+  // not to be called from two threads at once).
   mutable std::vector<BoundSteps> hints_;
   std::vector<char> pinned_;   // per car: its floor is all it can reach (every step at its cap)
   std::vector<int> class_of_;  // per car: its window's class

@@ -113,5 +113,44 @@ TEST(SpreadPass, ACeilingJustBelowTheTopOfAWindowStaysAtItsCap) {
   }
 }
 
+// With discharge, the Jacobian a pass sums (diagonal, the runs of whole-step stretches bound at both ends, the
+// dense blocks of stretches with partial steps) is the fleet power's derivative: moving z a little along a
+// random direction moves the fleet by the Jacobian times it (the fleet's power is piecewise linear in z, and
+// so small a move crosses no car's kink). The cars here pass their floors and ceilings, several stretches each.
+TEST(SpreadPass, JacobianWithDischargeIsTheFleetPowersDerivative) {
+  std::mt19937_64 rng(21);
+  std::uniform_real_distribution<double> u(0, 1);
+  int checked = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const int steps = 12 + trial % 20;
+    const PlanningProblem p = test::random_lossless(rng, 60, steps, true, trial % 2 == 0);
+    std::vector<double> z(static_cast<size_t>(steps)), d(z.size()), moved(z.size());
+    for (int t = 0; t < steps; ++t) {
+      z[t] = 0.3 * std::sin(0.7 * t + trial) + 0.4 * (u(rng) - 0.5) - 0.2 * (trial % 3);
+      d[t] = u(rng) - 0.5;
+    }
+    const Splitter splitter(p, true, std::numeric_limits<size_t>::max());
+    const PassSums at = splitter.pass(z, true);
+    std::vector<double> jacobian = at.jacobian;
+    const double h = 1e-7;
+    for (int t = 0; t < steps; ++t) moved[t] = z[t] + h * d[t];
+    // A fresh splitter for the moved point (its hints would not change the result, only the cost).
+    const PassSums there = Splitter(p, true, std::numeric_limits<size_t>::max()).pass(moved, false);
+    // The runs are taken into the Jacobian by pass(): symmetric, and the moved fleet agrees with it.
+    for (int a = 0; a < steps; ++a) {
+      double predicted = 0, scale = 0;
+      for (int b = 0; b < steps; ++b) {
+        EXPECT_NEAR(jacobian[a * steps + b], jacobian[b * steps + a], 1e-9) << trial;
+        predicted += jacobian[a * steps + b] * d[b];
+        scale = std::max(scale, std::abs(jacobian[a * steps + b]));
+      }
+      const double observed = (there.fleet[a].value() - at.fleet[a].value()) / h;
+      EXPECT_NEAR(observed, predicted, 1e-5 * std::max(1.0, scale)) << trial << " step " << a;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 500);
+}
+
 }  // namespace
 }  // namespace voltpool::spread

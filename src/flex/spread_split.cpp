@@ -203,8 +203,9 @@ bool newton(const Splitter& splitter, std::span<const double> profile_kw, const 
 }  // namespace
 
 std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<const double> profile_kw,
-                                        double tolerance_kw, bool discharge, int max_passes) {
-  if (!(discharge ? spread_discharge_splittable(p) : spread_splittable(p)) ||
+                                        double tolerance_kw, SpreadDischarge discharge, int max_passes) {
+  const bool discharging = discharge == SpreadDischarge::kWhereAllowed;
+  if (!(discharging ? spread_discharge_splittable(p) : spread_splittable(p)) ||
       profile_kw.size() != static_cast<size_t>(p.steps)) {
     return std::nullopt;
   }
@@ -212,7 +213,7 @@ std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<cons
     return std::nullopt;
   }
   const size_t steps = profile_kw.size();
-  Splitter splitter(p, discharge);
+  Splitter splitter(p, discharging);
   SpreadSplit out;
   out.plan.offset = splitter.offset();
   out.plan.kw.resize(out.plan.offset.back());  // unset: every pass that takes it writes every car's every step

@@ -37,12 +37,18 @@ bool spread_splittable(const PlanningProblem& p);
 // energy is then linear in their power) and may charge too.
 bool spread_discharge_splittable(const PlanningProblem& p);
 
+enum class SpreadDischarge {
+  kNone,          // every car only charges (spread_splittable fleets)
+  kWhereAllowed,  // cars that may discharge do (spread_discharge_splittable fleets)
+};
+
 // Every car within its power box (step means, partial steps included), its energy within its window at every
-// step, and leaving with between the smaller of its target and what it can reach, and its ceiling; with
-// `discharge` false every car only charges. Stops once the profile is met within tolerance_kw, or with the
-// split of the least residual seen when its residual stops shrinking (a profile the fleet cannot follow, or
-// one off by its rounding) or after max_passes: worst_kw says which. nullopt for a fleet it does not apply to.
+// step, and leaving with between the smaller of its target and what it can reach, and its ceiling. Stops once
+// the profile is met within tolerance_kw, or with the split of the least residual seen when its residual stops
+// shrinking (a profile the fleet cannot follow, or one off by its rounding) or after max_passes: worst_kw says
+// which. nullopt for a fleet it does not apply to.
 std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<const double> profile_kw,
-                                        double tolerance_kw, bool discharge = false, int max_passes = 100);
+                                        double tolerance_kw, SpreadDischarge discharge = SpreadDischarge::kNone,
+                                        int max_passes = 100);
 
 }  // namespace voltpool

@@ -151,7 +151,7 @@ TEST(Flex, SpreadSplitWithDischargeKeepsEveryCarInItsWindow) {
     ASSERT_TRUE(lp.ok());
     others.push_back(*lp);
 
-    auto split = spread_split(p, profile, 1e-8, true);
+    auto split = spread_split(p, profile, 1e-8, SpreadDischarge::kWhereAllowed);
     ASSERT_TRUE(split.has_value());
     const auto fleet = fleet_power_kw(p, split->plan);
     double worst = 0;
@@ -245,7 +245,7 @@ TEST(Flex, V2gFleetsFollowTheirOwnPlansBothWays) {
     EXPECT_LE(check.max_power_violation_kw, 1e-9);
     EXPECT_LE(check.max_energy_violation_kwh, 1e-6);
     if (n == 2000) {  // the spread split's, with discharge, not the decomposition's
-      auto direct = spread_split(p, profile, 0.5e-6, true);
+      auto direct = spread_split(p, profile, 0.5e-6, SpreadDischarge::kWhereAllowed);
       ASSERT_TRUE(direct.has_value());
       EXPECT_LE(direct->worst_kw, 0.5e-6);
       EXPECT_EQ(r->plan.kw, direct->plan.kw);
