@@ -27,11 +27,11 @@ double energy_at(const CarRange& car, const std::vector<double>& z, std::span<co
 // reaches its cap (s = 1 - z), both in the order of `order`. Where the energy is flat at the goal, the least
 // such shift, but the greatest when every step is at -low (either way the one from which a neighbouring
 // stretch's shift may differ most: a bound's optimality condition). A goal beyond the ends gets the end's.
-double shift_to(const CarRange& car, const std::vector<double>& z, std::span<const int> order, double goal) {
+double shift_to(const CarRange& car, const std::vector<double>& z, std::span<const int> order, double full_kwh,
+                double goal) {
   const size_t w = order.size();
   if (w == 0) return 0;
-  double s = -car.low - z[order[0]], energy = 0, slope = 0;
-  for (int t : order) energy -= car.low * step_kwh(car, t);
+  double s = -car.low - z[order[0]], energy = -car.low * full_kwh, slope = 0;
   if (goal <= energy) return s;
   size_t a = 0, b = 0;  // next step to leave -low, next to reach its cap
   while (a < w || b < w) {
@@ -51,19 +51,29 @@ double shift_to(const CarRange& car, const std::vector<double>& z, std::span<con
   return s;  // the goal is all the steps can take: every one at its cap
 }
 
-// A stretch's shift: the one that meets its end's energy (fixed, or the nearer end of its range when the
-// energy at shift 0 lies outside it); bound when that end holds it.
-void solve_stretch(const CarRange& car, const std::vector<double>& z, std::span<const int> order, double start_kwh,
-                   double end_lo_kwh, double end_hi_kwh, bool end_fixed, double& shift, bool& bound) {
+// What window steps [from, end) take in at full power.
+double stretch_kwh(const CarRange& car, int from, int end) {
+  double steps = end - from;
+  if (from == 0) steps += car.first_fraction - 1;
+  if (end == car.window && car.window > 1) steps += car.last_fraction - 1;
+  return steps * car.cap_kw * car.kwh_per_kw_step;
+}
+
+// The shift of stretch [from, end) (its steps by z: order): the one that meets its end's energy (fixed, or the
+// nearer end of its range when the energy at shift 0 lies outside it); bound when that end holds it.
+void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, int end, std::span<const int> order,
+                   double start_kwh, double end_lo_kwh, double end_hi_kwh, bool end_fixed, double& shift,
+                   bool& bound) {
   shift = 0;
   bound = end_fixed;
+  const double full_kwh = stretch_kwh(car, from, end);
   if (bound) {
-    shift = shift_to(car, z, order, end_lo_kwh - start_kwh);
+    shift = shift_to(car, z, order, full_kwh, end_lo_kwh - start_kwh);
     return;
   }
   const double at_zero = start_kwh + energy_at(car, z, order, 0.0);
   bound = at_zero < end_lo_kwh || at_zero > end_hi_kwh;
-  if (bound) shift = shift_to(car, z, order, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh);
+  if (bound) shift = shift_to(car, z, order, full_kwh, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh);
 }
 
 // The stretches the hint's bound steps give, kept if they meet the car's optimality conditions: its energy in
@@ -96,9 +106,9 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::spa
     double shift = 0;
     bool bound = false;
     if (j < bounds) {
-      solve_stretch(car, z, order, start_kwh, bound_kwh(j + 1), bound_kwh(j + 1), true, shift, bound);
+      solve_stretch(car, z, from, end, order, start_kwh, bound_kwh(j + 1), bound_kwh(j + 1), true, shift, bound);
     } else {
-      solve_stretch(car, z, order, start_kwh, car.end_lo_kwh, car.end_hi_kwh, false, shift, bound);
+      solve_stretch(car, z, from, end, order, start_kwh, car.end_lo_kwh, car.end_hi_kwh, false, shift, bound);
     }
     const int8_t starts_at = j == 0 ? 0 : (hint.at_ceiling >> (j - 1) & 1) ? 1 : -1;
     if (j > 0) {
@@ -160,7 +170,8 @@ void price_stretches(const CarRange& car, const std::vector<double>& z, std::spa
     const std::span<const int> order = order_of(open);
     double shift = 0;
     bool bound = false;
-    solve_stretch(car, z, order, open.start_kwh, open.end_lo_kwh, open.end_hi_kwh, open.end_fixed, shift, bound);
+    solve_stretch(car, z, open.from, open.end, order, open.start_kwh, open.end_lo_kwh, open.end_hi_kwh,
+                  open.end_fixed, shift, bound);
     // A car that only charges never passes its floor (its energy only rises) nor its ceiling (its departure
     // range is within it).
     if (car.low > 0 && open.end - open.from > 1) {

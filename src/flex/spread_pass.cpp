@@ -246,8 +246,11 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
   work.free.clear();
   work.free_end.clear();
   work.free_cap.clear();
+  work.at_cap.clear();
+  work.above_low.clear();
   for (const Stretch& stretch : work.car.stretches) {
     double free_cap = 0;
+    size_t at_cap = 0, above_low = 0;
     for (int k = stretch.from; k < stretch.end; ++k) {
       const int t = first + k;
       const double c = car.step_cap_kw(k), u = z[t] + stretch.shift, used = std::clamp(u, -car.low, 1.0);
@@ -256,6 +259,8 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
         fleet_kw[t] += x[k];
         spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
       }
+      at_cap += u >= 1;
+      above_low += u > -car.low;
       if (c <= 0) continue;
       if (u >= 1) {
         out.to_leave_cap[t] = std::min(out.to_leave_cap[t], u - 1);
@@ -268,6 +273,8 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
     }
     work.free_end.push_back(work.free.size());
     work.free_cap.push_back(free_cap);
+    work.at_cap.push_back(at_cap);
+    work.above_low.push_back(above_low);
   }
   if (polish != nullptr) {
     polish_car(car, work, *polish, x);
@@ -281,26 +288,22 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
   if (!with_jacobian) return;
   for (size_t j = 0; j < work.car.stretches.size(); ++j) {
     const size_t from = j == 0 ? 0 : work.free_end[j - 1];
-    add_stretch_jacobian(car, work.car.stretches[j], std::span<const int>(work.free).subspan(from, work.free_end[j] - from),
-                         work.free_cap[j], z, out);
+    add_stretch_jacobian(car, work.car.stretches[j],
+                         std::span<const int>(work.free).subspan(from, work.free_end[j] - from), work.free_cap[j],
+                         work.at_cap[j], work.above_low[j], out);
   }
 }
 
 // A stretch's free steps each add their kW to the Jacobian's diagonal. Bound to its energy at both ends, the
 // stretch takes back what they move alike: minus c_a c_b / (its free kW) over its free steps. Where they all
 // have the car's full power c, that is c / |free| over a run of the stretch's steps by z (those with
-// -low < z + s < 1), summed per window and run after the pass; else here.
+// -low < z + s < 1: those after its at_cap steps at their cap, before the rest at -low), summed per window and
+// run after the pass; else here.
 void Splitter::add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
-                                    double free_cap, const std::vector<double>& z, PassSums& out) const {
+                                    double free_cap, size_t at_cap, size_t above_low, PassSums& out) const {
   double* jac = out.jacobian.data();
   for (int t : free) jac[static_cast<size_t>(t) * steps_ + t] += car.step_cap_kw(t - car.first_step);
   if (!stretch.bound || free_cap <= 0) return;
-  size_t at_cap = 0, above_low = 0;
-  for (int k = stretch.from; k < stretch.end; ++k) {
-    const double u = z[car.first_step + k] + stretch.shift;
-    at_cap += u >= 1;
-    above_low += u > -car.low;
-  }
   const bool uniform = above_low - at_cap == free.size() && std::all_of(free.begin(), free.end(), [&](int t) {
                          return car.step_cap_kw(t - car.first_step) == car.cap_kw;
                        });

@@ -60,7 +60,8 @@ class Splitter {
     std::vector<int> free;
     std::vector<size_t> free_end;
     std::vector<double> free_cap;
-    std::vector<double> move;  // a polish's move per window step
+    std::vector<size_t> at_cap, above_low;  // per stretch: its steps with z + s >= 1, > -low
+    std::vector<double> move;               // a polish's move per window step
   };
   // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
   // fleet_kw); with polish moved as pass() says.
@@ -68,7 +69,7 @@ class Splitter {
                  const std::vector<double>* polish, double* x, double* fleet_kw, double& spread, CarWork& work,
                  PassSums& out) const;
   void add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
-                            double free_cap, const std::vector<double>& z, PassSums& out) const;
+                            double free_cap, size_t at_cap, size_t above_low, PassSums& out) const;
   CarRange car_range(size_t i) const;
   ClassCar class_car(size_t i) const;  // a whole-step car's range in steps at its full power
   // The classes' cars' powers at z into kw, car after car (the loose cars write theirs as they are priced).
