@@ -290,6 +290,44 @@ TEST(Cli, DisaggregateSplitsOrRefuses) {
   fs::remove(split.string() + ".nearest.csv");
 }
 
+// The published thousand cars, all of which may discharge, follow their own fast V2G plan's profile (summed
+// from the schedule file): exit 0, the split sums to it within 1e-6 kW, cars discharging where the plan has
+// the fleet deliver.
+TEST(Cli, DisaggregateSplitsAV2gProfile) {
+  const std::string evs = testing::shared_path("bench/scenarios/evs_N1000_s42.csv");
+  fs::path schedule = out_dir("v2g_sched.csv"), split = out_dir("v2g_split.csv");
+  ASSERT_EQ(run("schedule --evs " + evs + " --prices " + testing::shared_path("bench/scenarios/prices.csv") +
+                " --solver fast --v2g --out " + schedule.string()).exit_code, 0);
+  auto sum_file = [](const fs::path& file, int& discharging) {
+    std::vector<double> sum(96, 0.0);
+    std::ifstream in(file);
+    std::string row;
+    std::getline(in, row);
+    discharging = 0;
+    while (std::getline(in, row)) {
+      int id, step;
+      double kw;
+      if (std::sscanf(row.c_str(), "%d,%d,%lf", &id, &step, &kw) != 3) continue;
+      sum[static_cast<size_t>(step)] += kw;
+      discharging += kw < 0;
+    }
+    return sum;
+  };
+  int planned_discharging = 0, split_discharging = 0;
+  const std::vector<double> profile = sum_file(schedule, planned_discharging);
+  ASSERT_GT(planned_discharging, 0);
+  std::string text = "step,kw\n";
+  for (size_t t = 0; t < profile.size(); ++t) text += std::to_string(t) + "," + fmt_double(profile[t]) + "\n";
+  testing::TempFile profile_file("v2g_profile.csv", text);
+  CliRun r = run("disaggregate --evs " + evs + " --profile " + profile_file.path() + " --out " + split.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<double> sum = sum_file(split, split_discharging);
+  for (size_t t = 0; t < 96; ++t) EXPECT_NEAR(sum[t], profile[t], 1e-6) << t;
+  EXPECT_GT(split_discharging, 0);
+  fs::remove(schedule);
+  fs::remove(split);
+}
+
 // A thousand planned cars follow an hour of a generated RegD-like signal with 5 % of them falling silent or
 // leaving early: the PJM composite stays high and no owner misses their target because of regulation.
 TEST(Cli, TrackFollowsARegulationSignal) {
