@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "flex/envelope.hpp"
@@ -32,6 +33,37 @@ double spread_of(const PlanningProblem& p, const Plan& plan) {
   return sum;
 }
 
+// A profile the cars really follow, and other splits of it: the profile of a plan at random prices (on the edge
+// of what the fleet can do) or, mixed, of the mix of two (inside it); the splits are that plan (or mix) and the
+// exact LP's. nullopt if a planner fails.
+struct Rivals {
+  std::vector<double> profile;
+  std::vector<Plan> splits;
+};
+std::optional<Rivals> profile_with_rivals(const PlanningProblem& p, bool mixed, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  auto plan_at_random_prices = [&] {
+    PlanningProblem q = p;
+    for (auto& price : q.import_price_eur_per_kwh) price = 0.3 * u(rng);
+    q.export_price_eur_per_kwh = q.import_price_eur_per_kwh;
+    return solve_exact(q);
+  };
+  auto a = plan_at_random_prices(), b = plan_at_random_prices();
+  if (!a.ok() || !b.ok()) return std::nullopt;
+  Rivals r;
+  r.splits = {*a};
+  if (mixed) {
+    for (size_t x = 0; x < r.splits[0].kw.size(); ++x) r.splits[0].kw[x] = 0.5 * (a->kw[x] + b->kw[x]);
+  }
+  r.profile = fleet_power_kw(p, r.splits[0]);
+  PlanningProblem following = p;
+  following.fleet_profile_kw = r.profile;
+  auto lp = solve_exact(following);
+  if (!lp.ok()) return std::nullopt;
+  r.splits.push_back(*lp);
+  return r;
+}
+
 // Charge-only fleets (partial steps, ceilings above targets, targets out of reach, lossy chargers): profiles the
 // cars really follow, from plans at random prices (on the edge of what the fleet can do) and from mixes of two
 // (inside it), are met to 1e-8 kW with every car within its power box and leaving with between its target (or
@@ -40,12 +72,6 @@ double spread_of(const PlanningProblem& p, const Plan& plan) {
 TEST(Flex, SpreadSplitMeetsProfilesAndSpreadsThePowerMost) {
   std::mt19937_64 rng(31);
   std::uniform_real_distribution<double> u(0, 1);
-  auto plan_at_random_prices = [&](const PlanningProblem& p) {
-    PlanningProblem q = p;
-    for (auto& price : q.import_price_eur_per_kwh) price = 0.3 * u(rng);
-    q.export_price_eur_per_kwh = q.import_price_eur_per_kwh;
-    return solve_exact(q);
-  };
   int met = 0;
   for (int trial = 0; trial < 200; ++trial) {
     auto p = random_lossless(rng, 5 + trial % 60, 8 + trial % 17, false, trial % 2 == 0);
@@ -53,20 +79,10 @@ TEST(Flex, SpreadSplitMeetsProfilesAndSpreadsThePowerMost) {
       for (size_t i = 0; i < p.vehicles.size(); ++i) p.vehicles.eta_charge[i] = 0.85 + 0.15 * u(rng);
     }
     ASSERT_TRUE(spread_splittable(p));
-    auto a = plan_at_random_prices(p), b = plan_at_random_prices(p);
-    ASSERT_TRUE(a.ok() && b.ok());
-    std::vector<Plan> others = {*a};
-    if (trial % 2 == 1) {  // inside: the mix of two plans
-      Plan mix = *a;
-      for (size_t x = 0; x < mix.kw.size(); ++x) mix.kw[x] = 0.5 * (a->kw[x] + b->kw[x]);
-      others = {mix};
-    }
-    const auto profile = fleet_power_kw(p, others[0]);
-    PlanningProblem following = p;
-    following.fleet_profile_kw = profile;
-    auto lp = solve_exact(following);
-    ASSERT_TRUE(lp.ok());
-    others.push_back(*lp);
+    auto rivals = profile_with_rivals(p, trial % 2 == 1, rng);
+    ASSERT_TRUE(rivals.has_value());
+    const std::vector<double>& profile = rivals->profile;
+    const std::vector<Plan>& others = rivals->splits;
 
     auto split = spread_split(p, profile, 1e-8);
     ASSERT_TRUE(split.has_value());
@@ -125,31 +141,14 @@ TEST(Flex, SpreadSplitMeetsProfilesAndSpreadsThePowerMost) {
 // no other split found here (the plans, their mix, the exact LP's) spreads the power less.
 TEST(Flex, SpreadSplitWithDischargeKeepsEveryCarInItsWindow) {
   std::mt19937_64 rng(47);
-  std::uniform_real_distribution<double> u(0, 1);
-  auto plan_at_random_prices = [&](const PlanningProblem& p) {
-    PlanningProblem q = p;
-    for (auto& price : q.import_price_eur_per_kwh) price = 0.3 * u(rng);
-    q.export_price_eur_per_kwh = q.import_price_eur_per_kwh;
-    return solve_exact(q);
-  };
   int met = 0, discharged = 0;
   for (int trial = 0; trial < 150; ++trial) {
     auto p = random_lossless(rng, 5 + trial % 50, 8 + trial % 17, true, trial % 2 == 0);
     ASSERT_TRUE(spread_discharge_splittable(p));
-    auto a = plan_at_random_prices(p), b = plan_at_random_prices(p);
-    ASSERT_TRUE(a.ok() && b.ok());
-    std::vector<Plan> others = {*a};
-    if (trial % 2 == 1) {
-      Plan mix = *a;
-      for (size_t x = 0; x < mix.kw.size(); ++x) mix.kw[x] = 0.5 * (a->kw[x] + b->kw[x]);
-      others = {mix};
-    }
-    const auto profile = fleet_power_kw(p, others[0]);
-    PlanningProblem following = p;
-    following.fleet_profile_kw = profile;
-    auto lp = solve_exact(following);
-    ASSERT_TRUE(lp.ok());
-    others.push_back(*lp);
+    auto rivals = profile_with_rivals(p, trial % 2 == 1, rng);
+    ASSERT_TRUE(rivals.has_value());
+    const std::vector<double>& profile = rivals->profile;
+    const std::vector<Plan>& others = rivals->splits;
 
     auto split = spread_split(p, profile, 1e-8, SpreadDischarge::kWhereAllowed);
     ASSERT_TRUE(split.has_value());
