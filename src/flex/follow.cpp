@@ -12,14 +12,14 @@ namespace voltpool {
 
 namespace {
 
-// What a split leaves off a profile it meets, closed car by car: the decomposition's master up to 4e-4 kW a step
-// at 100,000 cars, the LP about 1e-5 kW where a site limit binds at the profile, the spread split a profile
-// file's rounding. Beyond it the split did not meet the profile (nothing to close).
+// What a split leaves off a profile it meets, closed car by car: the decomposition's master up to 4e-4 kW a
+// step at 100,000 cars, the LP about 1e-5 kW where a site limit binds at the profile, the spread split a
+// profile file's rounding. Beyond it the split did not meet the profile (nothing to close).
 constexpr double kPlannerResidueKw = 1e-2;
 
-// The spread split, the rounding of a profile closed car by car. False where it does not apply or does not meet the profile (then the LP or the decomposition decides,
-// nearest profile and all). The split aims at half the tolerance: its own sums and the plan's accounting round
-// differently, by far less.
+// The spread split, the rounding of a profile closed car by car. False where it does not apply or does not
+// meet the profile (then the LP or the decomposition decides, nearest profile and all). The split aims at
+// half the tolerance: its own sums and the plan's accounting round differently, by far less.
 bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_kw, double tolerance_kw,
                    SpreadDischarge discharge, Plan& plan) {
   auto split = spread_split(p, profile_kw, 0.5 * tolerance_kw, discharge);
@@ -37,19 +37,21 @@ bool spread_follow(const PlanningProblem& p, const std::vector<double>& profile_
 Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<double>& profile_kw,
                                     double tolerance_kw) {
   if (static_cast<int>(profile_kw.size()) != p.steps) {
-    return Error{"the profile has " + std::to_string(profile_kw.size()) + " steps, the fleet " + std::to_string(p.steps)};
+    return Error{"the profile has " + std::to_string(profile_kw.size()) + " steps, the fleet " +
+                 std::to_string(p.steps)};
   }
   for (size_t t = 0; t < profile_kw.size(); ++t) {
-    if (!std::isfinite(profile_kw[t])) return Error{"the profile at step " + std::to_string(t) + " is not a number"};
+    if (!std::isfinite(profile_kw[t]))
+      return Error{"the profile at step " + std::to_string(t) + " is not a number"};
   }
   FollowResult r;
   // Charge-only fleets of any size: the spread split (milliseconds where the LP took minutes at a million
   // vehicle-steps). Fleets that may discharge, beyond the LP's size: first their spread split in which no car
   // discharges, where the profile allows one (no cycling at all), else the one in which the cars that may
-  // discharge do (seconds at a million cars where the decomposition takes minutes). Other fleets, and profiles
-  // neither meets: the exact LP up to kExactFollowMaxVehicleSteps, the decomposition above; what either leaves
-  // off the profile (the LP's tolerances where a site limit binds, the decomposition's master's) is closed car
-  // by car. Each leaves the plan accounted against the profile.
+  // discharge do (seconds at a million cars where the decomposition takes minutes). Other fleets, and
+  // profiles neither meets: the exact LP up to kExactFollowMaxVehicleSteps, the decomposition above; what
+  // either leaves off the profile (the LP's tolerances where a site limit binds, the decomposition's
+  // master's) is closed car by car. Each leaves the plan accounted against the profile.
   size_t vehicle_steps = 0;
   bool may_discharge = false;
   for (size_t i = 0; i < p.vehicles.size(); ++i) {
@@ -57,10 +59,10 @@ Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<
     may_discharge = may_discharge || p.vehicles.discharge_max_kw[i] > 0;
   }
   const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
-  const bool by_spread = (!may_discharge || !exact) &&
-                         (spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kNone, r.plan) ||
-                          (may_discharge &&
-                           spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kWhereAllowed, r.plan)));
+  const bool by_spread =
+      (!may_discharge || !exact) &&
+      (spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kNone, r.plan) ||
+       (may_discharge && spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kWhereAllowed, r.plan)));
   if (by_spread) {
     account_plan(p, r.plan, profile_kw);
   } else {
@@ -73,8 +75,8 @@ Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<
     const bool met_but_residue = std::all_of(r.plan.deviation_kw.begin(), r.plan.deviation_kw.end(),
                                              [](double kw) { return std::abs(kw) <= kPlannerResidueKw; });
     if (met_but_residue && !q.has_feeder_limits()) {
-      // The residue, closed car by car (feeders' limits would need their own room). A profile missed by more is
-      // the nearest the fleet can follow: left as the planner found it.
+      // The residue, closed car by car (feeders' limits would need their own room). A profile missed by more
+      // is the nearest the fleet can follow: left as the planner found it.
       close_residue(q, profile_kw, r.plan);
       account_plan(q, r.plan);
     }

@@ -13,7 +13,9 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // A hint's shifts may go the wrong way at a bound by this much (their rounding) and still be kept.
 constexpr double kShiftSlack = 1e-12;
 
-double step_kwh(const CarRange& car, int t) { return car.step_cap_kw(t - car.first_step) * car.kwh_per_kw_step; }
+double step_kwh(const CarRange& car, int t) {
+  return car.step_cap_kw(t - car.first_step) * car.kwh_per_kw_step;
+}
 
 // The energy the steps `order` take in at shift s.
 double energy_at(const CarRange& car, const std::vector<double>& z, std::span<const int> order, double s) {
@@ -27,8 +29,8 @@ double energy_at(const CarRange& car, const std::vector<double>& z, std::span<co
 // reaches its cap (s = 1 - z), both in the order of `order`. Where the energy is flat at the goal, the least
 // such shift, but the greatest when every step is at -low (either way the one from which a neighbouring
 // stretch's shift may differ most: a bound's optimality condition). A goal beyond the ends gets the end's.
-double shift_to(const CarRange& car, const std::vector<double>& z, std::span<const int> order, double full_kwh,
-                double goal) {
+double shift_to(const CarRange& car, const std::vector<double>& z, std::span<const int> order,
+                double full_kwh, double goal) {
   const size_t w = order.size();
   if (w == 0) return 0;
   double s = -car.low - z[order[0]], energy = -car.low * full_kwh, slope = 0;
@@ -59,11 +61,11 @@ double stretch_kwh(const CarRange& car, int from, int end) {
   return steps * car.cap_kw * car.kwh_per_kw_step;
 }
 
-// The shift of stretch [from, end) (its steps by z: order): the one that meets its end's energy (fixed, or the
-// nearer end of its range when the energy at shift 0 lies outside it); bound when that end holds it.
-void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, int end, std::span<const int> order,
-                   double start_kwh, double end_lo_kwh, double end_hi_kwh, bool end_fixed, double& shift,
-                   bool& bound) {
+// The shift of stretch [from, end) (its steps by z: order): the one that meets its end's energy (fixed, or
+// the nearer end of its range when the energy at shift 0 lies outside it); bound when that end holds it.
+void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, int end,
+                   std::span<const int> order, double start_kwh, double end_lo_kwh, double end_hi_kwh,
+                   bool end_fixed, double& shift, bool& bound) {
   shift = 0;
   bound = end_fixed;
   const double full_kwh = stretch_kwh(car, from, end);
@@ -73,7 +75,8 @@ void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, 
   }
   const double at_zero = start_kwh + energy_at(car, z, order, 0.0);
   bound = at_zero < end_lo_kwh || at_zero > end_hi_kwh;
-  if (bound) shift = shift_to(car, z, order, full_kwh, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh);
+  if (bound)
+    shift = shift_to(car, z, order, full_kwh, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh);
 }
 
 // The stretches the hint's bound steps give, kept if they meet the car's optimality conditions: its energy in
@@ -96,7 +99,8 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::spa
   sc.orders.resize(static_cast<size_t>(w));
   int at[BoundSteps::kMost + 1];
   for (int j = 0; j <= bounds; ++j) at[j] = from_of(j);
-  for (int t : window_order) sc.orders[static_cast<size_t>(at[sc.stretch_of[static_cast<size_t>(t - car.first_step)]]++)] = t;
+  for (int t : window_order)
+    sc.orders[static_cast<size_t>(at[sc.stretch_of[static_cast<size_t>(t - car.first_step)]]++)] = t;
   sc.stretches.clear();
   double energy = 0;
   for (int j = 0; j <= bounds; ++j) {
@@ -106,7 +110,8 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::spa
     double shift = 0;
     bool bound = false;
     if (j < bounds) {
-      solve_stretch(car, z, from, end, order, start_kwh, bound_kwh(j + 1), bound_kwh(j + 1), true, shift, bound);
+      solve_stretch(car, z, from, end, order, start_kwh, bound_kwh(j + 1), bound_kwh(j + 1), true, shift,
+                    bound);
     } else {
       solve_stretch(car, z, from, end, order, start_kwh, car.end_lo_kwh, car.end_hi_kwh, false, shift, bound);
     }
@@ -118,11 +123,13 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::spa
     for (int k = from; k < end; ++k) {
       const int t = car.first_step + k;
       energy += step_kwh(car, t) * std::clamp(z[t] + shift, -car.low, 1.0);
-      if (k < w - 1 && (energy < car.floor_kwh - kBoundSlackKwh || energy > car.ceiling_kwh + kBoundSlackKwh)) {
+      if (k < w - 1 &&
+          (energy < car.floor_kwh - kBoundSlackKwh || energy > car.ceiling_kwh + kBoundSlackKwh)) {
         return false;
       }
     }
-    // Each stretch ends where the next starts (its shift may not reach that at this z), the last in the range.
+    // Each stretch ends where the next starts (its shift may not reach that at this z), the last in the
+    // range.
     if (j < bounds ? std::abs(energy - bound_kwh(j + 1)) > kBoundSlackKwh
                    : energy < car.end_lo_kwh - kBoundSlackKwh || energy > car.end_hi_kwh + kBoundSlackKwh) {
       return false;
@@ -159,13 +166,15 @@ void price_stretches(const CarRange& car, const std::vector<double>& z, std::spa
   sc.stretches.clear();
   sc.open.clear();
   sc.orders.clear();
-  sc.open.push_back({0, car.window, 0.0, car.end_lo_kwh, car.end_hi_kwh, false, 0, CarScratch::kWindowOrder, 0});
+  sc.open.push_back(
+      {0, car.window, 0.0, car.end_lo_kwh, car.end_hi_kwh, false, 0, CarScratch::kWindowOrder, 0});
   while (!sc.open.empty()) {
     const CarScratch::Open open = sc.open.back();
     sc.open.pop_back();
     auto order_of = [&](const CarScratch::Open& o) {
-      return o.order_at == CarScratch::kWindowOrder ? window_order
-                                                    : std::span<const int>(sc.orders.data() + o.order_at, o.order_size);
+      return o.order_at == CarScratch::kWindowOrder
+                 ? window_order
+                 : std::span<const int>(sc.orders.data() + o.order_at, o.order_size);
     };
     const std::span<const int> order = order_of(open);
     double shift = 0;
@@ -191,12 +200,14 @@ void price_stretches(const CarRange& car, const std::vector<double>& z, std::spa
         const int split = (at_floor ? at_lowest : at_highest) + 1;
         const double fixed_kwh = at_floor ? car.floor_kwh : car.ceiling_kwh;
         const int8_t side = at_floor ? -1 : 1;
-        const size_t size = order.size(), before_at = sc.orders.size(), left = static_cast<size_t>(split - open.from);
+        const size_t size = order.size(), before_at = sc.orders.size(),
+                     left = static_cast<size_t>(split - open.from);
         sc.orders.resize(before_at + size);
         const std::span<const int> from_order = order_of(open);  // the resize may have moved it
         size_t at_left = before_at, at_right = before_at + left;
         for (int t : from_order) sc.orders[t - car.first_step < split ? at_left++ : at_right++] = t;
-        sc.open.push_back({open.from, split, open.start_kwh, fixed_kwh, fixed_kwh, true, open.starts_at, before_at, left});
+        sc.open.push_back(
+            {open.from, split, open.start_kwh, fixed_kwh, fixed_kwh, true, open.starts_at, before_at, left});
         sc.open.push_back({split, open.end, fixed_kwh, open.end_lo_kwh, open.end_hi_kwh, open.end_fixed, side,
                            before_at + left, size - left});
         continue;

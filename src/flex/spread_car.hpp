@@ -5,20 +5,20 @@
 // A car that only charges needs one shift for its window: 0 while its energy at z alone lies in its departure
 // range, else the one that meets the range's nearer end. A car that may discharge can pass its floor or its
 // ceiling on the way. At its optimum the shift is then one per stretch between the steps where its energy is
-// held at a bound, each stretch's shift meeting the energy fixed at its ends; it falls where the energy is held
-// at the floor and rises where it is held at the ceiling.
+// held at a bound, each stretch's shift meeting the energy fixed at its ends; it falls where the energy is
+// held at the floor and rises where it is held at the ceiling.
 //
 // The stretches are found by fixing the energy at the step where the one-shift path passes its floor the most
 // (or its ceiling: either will do) and solving both sides again, until no step passes. That step is bound at
 // the optimum, so no search is needed. Say the path passes the floor by at most V, most at step k, and the
 // optimum is above the floor at k: the difference D = optimum - path exceeds V there. Between two steps where
 // the optimum is bound, both are one-shift paths, so D is monotone. Walk from k the way D does not fall: at a
-// step held at the ceiling the optimum's shift rises (going forward; falls going back), so D keeps not falling
-// into the next stretch. The walk ends at a step held at the floor (where D is at most V, the path's pass
-// there), at the start (D = 0), or at the departure (D = 0 where the end is fixed; for a range, the optimum
-// above the path there means the optimum's last shift is at most the path's, so D did not rise into it).
-// Each contradicts D > V. The same holds for the ceiling. It needs the car to be feasible (each fixed end
-// then reachable), which a car's window, box and departure range from what it can reach ensure.
+// step held at the ceiling the optimum's shift rises (going forward; falls going back), so D keeps not
+// falling into the next stretch. The walk ends at a step held at the floor (where D is at most V, the path's
+// pass there), at the start (D = 0), or at the departure (D = 0 where the end is fixed; for a range, the
+// optimum above the path there means the optimum's last shift is at most the path's, so D did not rise into
+// it). Each contradicts D > V. The same holds for the ceiling. It needs the car to be feasible (each fixed
+// end then reachable), which a car's window, box and departure range from what it can reach ensure.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +36,7 @@ struct CarRange {
   int window = 0;      // steps
   double cap_kw = 0;   // its most kW charging (> 0); a step's cap is this times the car's presence share
   double first_fraction = 1, last_fraction = 1;
-  double low = 0;             // discharge kW per charge kW (0: only charges; > 0 only for a lossless car)
+  double low = 0;              // discharge kW per charge kW (0: only charges; > 0 only for a lossless car)
   double kwh_per_kw_step = 0;  // battery kWh per kW over one step (eta x dt)
   double floor_kwh = 0, ceiling_kwh = 0;  // at every step's end
   double end_lo_kwh = 0, end_hi_kwh = 0;  // at departure (within floor and ceiling)
@@ -83,9 +83,9 @@ struct CarScratch {
   std::vector<int> stretch_of;  // per window step: its stretch (from a hint)
 };
 
-// The car's stretches at z (absolute steps) into scratch.stretches (ascending when the hint is kept, else in no
-// particular order); window_order is its window's steps by z, highest first. A stretch's steps by z, highest
-// first, are window_order's in it. With a hint, starts from it and updates it.
+// The car's stretches at z (absolute steps) into scratch.stretches (ascending when the hint is kept, else in
+// no particular order); window_order is its window's steps by z, highest first. A stretch's steps by z,
+// highest first, are window_order's in it. With a hint, starts from it and updates it.
 void price_stretches(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
                      CarScratch& scratch, BoundSteps* hint = nullptr);
 

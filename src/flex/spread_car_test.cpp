@@ -2,13 +2,13 @@
 // within its box, window and departure range, and meet the optimality conditions (a shift falls only where
 // the energy sits at the floor, rises only where it sits at the ceiling, and the last one is positive only at
 // the departure range's lower end, negative only at its upper end).
+#include "flex/spread_car.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <numeric>
 #include <random>
-
-#include "flex/spread_car.hpp"
 
 namespace voltpool::spread {
 namespace {
@@ -69,7 +69,8 @@ TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {
     const CarRange car = random_car(rng, steps);
     std::vector<double> z(steps);
     const double wave = u(rng) * 6, level = u(rng) - 0.5;
-    for (int t = 0; t < steps; ++t) z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
+    for (int t = 0; t < steps; ++t)
+      z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
     const Priced p = price(car, z);
     ASSERT_EQ(p.kwh.size(), static_cast<size_t>(car.window)) << trial;
     const double tol = 1e-9;
@@ -84,8 +85,8 @@ TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {
     ASSERT_EQ(p.stretches.front().from, 0);
     ASSERT_EQ(p.stretches.back().end, car.window);
     with_bounds += p.stretches.size() > 1;
-    // The shifts that give each stretch the same powers: one where a step is free, else every shift that keeps
-    // its steps where they are clipped.
+    // The shifts that give each stretch the same powers: one where a step is free, else every shift that
+    // keeps its steps where they are clipped.
     auto shifts = [&](const Stretch& s) {
       double lo = -1e300, hi = 1e300;
       for (int k = s.from; k < s.end; ++k) {
@@ -124,8 +125,8 @@ TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {
   EXPECT_GT(with_bounds, 5000);  // most cars here pass a bound on the way
 }
 
-// A car priced from the hint its last pricing left (at utilisations a little off, as from one Newton pass to the
-// next) gets what it gets priced afresh; the hint is kept in most cases.
+// A car priced from the hint its last pricing left (at utilisations a little off, as from one Newton pass to
+// the next) gets what it gets priced afresh; the hint is kept in most cases.
 TEST(SpreadCar, PricingFromAHintGivesThePricingAfresh) {
   std::mt19937_64 rng(9);
   std::uniform_real_distribution<double> u(0, 1);
@@ -135,7 +136,8 @@ TEST(SpreadCar, PricingFromAHintGivesThePricingAfresh) {
     const CarRange car = random_car(rng, steps);
     std::vector<double> z(steps);
     const double wave = u(rng) * 6, level = u(rng) - 0.5;
-    for (int t = 0; t < steps; ++t) z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
+    for (int t = 0; t < steps; ++t)
+      z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
     BoundSteps hint;
     price(car, z, &hint);
     const BoundSteps before = hint;
@@ -143,7 +145,8 @@ TEST(SpreadCar, PricingFromAHintGivesThePricingAfresh) {
     for (double& x : z) x += by * (u(rng) - 0.5);
     const Priced fresh = price(car, z), from_hint = price(car, z, &hint);
     ASSERT_EQ(fresh.kwh.size(), from_hint.kwh.size());
-    for (size_t k = 0; k < fresh.kwh.size(); ++k) ASSERT_NEAR(fresh.kwh[k], from_hint.kwh[k], 1e-9) << trial << " step " << k;
+    for (size_t k = 0; k < fresh.kwh.size(); ++k)
+      ASSERT_NEAR(fresh.kwh[k], from_hint.kwh[k], 1e-9) << trial << " step " << k;
     if (before.count > 0) {
       ++hinted;
       kept += hint.count == before.count && std::equal(hint.step, hint.step + hint.count, before.step);

@@ -149,7 +149,8 @@ std::vector<double> Splitter::most_discharge_kw() const {
   std::vector<CompensatedSum> sum(steps_);
   for (size_t i = 0; i < v_.size(); ++i) {
     if (low_[i] <= 0) continue;
-    for (int k = 0; k < v_.window(i); ++k) sum[static_cast<size_t>(v_.first_step[i] + k)].add(low_[i] * cap_kw(i, k));
+    for (int k = 0; k < v_.window(i); ++k)
+      sum[static_cast<size_t>(v_.first_step[i] + k)].add(low_[i] * cap_kw(i, k));
   }
   std::vector<double> most(steps_);
   for (size_t t = 0; t < steps_; ++t) most[t] = sum[t].value();
@@ -289,16 +290,16 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
   for (size_t j = 0; j < work.car.stretches.size(); ++j) {
     const size_t from = j == 0 ? 0 : work.free_end[j - 1];
     add_stretch_jacobian(car, work.car.stretches[j],
-                         std::span<const int>(work.free).subspan(from, work.free_end[j] - from), work.free_cap[j],
-                         work.at_cap[j], work.above_low[j], out);
+                         std::span<const int>(work.free).subspan(from, work.free_end[j] - from),
+                         work.free_cap[j], work.at_cap[j], work.above_low[j], out);
   }
 }
 
 // A stretch's free steps each add their kW to the Jacobian's diagonal. Bound to its energy at both ends, the
 // stretch takes back what they move alike: minus c_a c_b / (its free kW) over its free steps. Where they all
 // have the car's full power c, that is c / |free| over a run of the stretch's steps by z (those with
-// -low < z + s < 1: those after its at_cap steps at their cap, before the rest at -low), summed per window and
-// run after the pass; else here.
+// -low < z + s < 1: those after its at_cap steps at their cap, before the rest at -low), summed per window
+// and run after the pass; else here.
 void Splitter::add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
                                     double free_cap, size_t at_cap, size_t above_low, PassSums& out) const {
   double* jac = out.jacobian.data();
@@ -424,7 +425,8 @@ void Splitter::polish_car(const CarRange& car, CarWork& work, const std::vector<
       move[static_cast<size_t>(k)] = d;
     }
   }
-  // The energy at each step's end, before and moved (a stretch bound at both ends keeps them, up to rounding).
+  // The energy at each step's end, before and moved (a stretch bound at both ends keeps them, up to
+  // rounding).
   double energy = 0, change = 0;
   for (int k = 0; k < car.window; ++k) {
     energy += x[k] * car.kwh_per_kw_step;

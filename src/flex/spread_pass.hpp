@@ -1,9 +1,9 @@
 // One pass of the spread split over a fleet: every car's power at the steps' utilisations z,
-// kw(i, t) = cap(i, t) * clamp(z(t) + s, -low(i), 1) with s the car's shift (one per stretch between the steps
-// where it is held at its floor or ceiling, spread_car.hpp), summed per step with the fleet's Jacobian in z
-// (see spread_split.hpp). Cars of one window that only charge, over whole steps, are priced as a class where
-// there are enough of them (spread_class.hpp: a pass then costs the window's kinks, not its cars; their powers
-// are written car after car); the others, and every pass that polishes, car by car.
+// kw(i, t) = cap(i, t) * clamp(z(t) + s, -low(i), 1) with s the car's shift (one per stretch between the
+// steps where it is held at its floor or ceiling, spread_car.hpp), summed per step with the fleet's Jacobian
+// in z (see spread_split.hpp). Cars of one window that only charge, over whole steps, are priced as a class
+// where there are enough of them (spread_class.hpp: a pass then costs the window's kinks, not its cars; their
+// powers are written car after car); the others, and every pass that polishes, car by car.
 #pragma once
 
 #include <functional>
@@ -35,16 +35,17 @@ class Splitter {
   std::vector<double> most_discharge_kw() const;       // per step: the most they can deliver in the split
   size_t loose_cars() const { return loose_.size(); }  // cars priced one by one (the rest as classes)
 
-  // Every car's power at utilisations z, summed (with the Jacobian if asked); one call at a time. With kw (plan layout) the
-  // powers are also written, car by car. With `polish`, each car then moves by its own Jacobian times polish
-  // on the steps where it is free (its energy kept where it is bound): the fleet moves by the fleet's
-  // Jacobian times polish, as Newton's linear model says, without crossing into other cars' kinks.
+  // Every car's power at utilisations z, summed (with the Jacobian if asked); one call at a time. With kw
+  // (plan layout) the powers are also written, car by car. With `polish`, each car then moves by its own
+  // Jacobian times polish on the steps where it is free (its energy kept where it is bound): the fleet moves
+  // by the fleet's Jacobian times polish, as Newton's linear model says, without crossing into other cars'
+  // kinks.
   PassSums pass(const std::vector<double>& z, bool with_jacobian, std::span<double> kw = {},
                 const std::vector<double>* polish = nullptr) const;
 
  private:
   void parallel(const std::function<void(unsigned)>& work) const;  // work(w) for each worker w
-  struct WindowOrder {  // each window class's steps by z, highest first, laid out class after class
+  struct WindowOrder {     // each window class's steps by z, highest first, laid out class after class
     std::vector<int> all;  // every step by z, highest first
     std::vector<int> steps;
     std::vector<size_t> start;
@@ -66,8 +67,8 @@ class Splitter {
   // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
   // fleet_kw); with polish moved as pass() says.
   void price_car(size_t i, const std::vector<double>& z, std::span<const int> window, bool with_jacobian,
-                 const std::vector<double>* polish, double* x, double* fleet_kw, double& spread, CarWork& work,
-                 PassSums& out) const;
+                 const std::vector<double>* polish, double* x, double* fleet_kw, double& spread,
+                 CarWork& work, PassSums& out) const;
   void add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
                             double free_cap, size_t at_cap, size_t above_low, PassSums& out) const;
   CarRange car_range(size_t i) const;
@@ -84,7 +85,7 @@ class Splitter {
   size_t steps_;
   std::vector<size_t> offset_;
   std::vector<double> lo_kwh_, hi_kwh_;  // per car: battery kWh to take in by departure, at least and at most
-  std::vector<double> low_;             // per car: discharge kW per charge kW in the split (0: only charges)
+  std::vector<double> low_;              // per car: discharge kW per charge kW in the split (0: only charges)
   // Per car that may discharge: where its energy was held at a bound when last priced, a hint for its next
   // pricing that changes its cost, never its result (each car is priced by one worker in a pass; so pass() is
   // not to be called from two threads at once).

@@ -1,6 +1,6 @@
-// Disaggregation by one smooth split: of all the ways the cars can follow a profile, the one that spreads each
-// step's power over the cars in proportion to their power (the least sum over cars and steps of
-// kw^2 / the car's most kW then), so no car works harder than it must and the wear is spread.
+// Disaggregation by one smooth split: of all the ways the cars can follow a profile, the one that spreads
+// each step's power over the cars in proportion to their power (the least sum over cars and steps of kw^2 /
+// the car's most kW then), so no car works harder than it must and the wear is spread.
 //
 // Its optimality conditions make every car's power at a step its most kW times a utilisation common to the
 // fleet, shifted by the car's own energy multiplier and clipped to what the car can do:
@@ -23,14 +23,14 @@
 namespace voltpool {
 
 struct SpreadSplit {
-  Plan plan;               // offset and kw set (not accounted)
-  int passes = 0;          // passes over the fleet
-  double worst_kw = 0;     // largest |profile - fleet power| left
+  Plan plan;            // offset and kw set (not accounted)
+  int passes = 0;       // passes over the fleet
+  double worst_kw = 0;  // largest |profile - fleet power| left
 };
 
-// Fleets this applies to: no feeder limits, guardrails, battery wear models, soft floors, held power, shortfall
-// cap or centring; and at most kMaxSpreadSteps steps (two days of quarter hours: each Newton step solves a
-// dense steps x steps system, each pass orders every window's steps).
+// Fleets this applies to: no feeder limits, guardrails, battery wear models, soft floors, held power,
+// shortfall cap or centring; and at most kMaxSpreadSteps steps (two days of quarter hours: each Newton step
+// solves a dense steps x steps system, each pass orders every window's steps).
 inline constexpr int kMaxSpreadSteps = 192;
 bool spread_splittable(const PlanningProblem& p);
 // And for a split in which its cars may discharge: those that may are lossless both ways (their stored
@@ -44,11 +44,12 @@ enum class SpreadDischarge {
 
 // Every car within its power box (step means, partial steps included), its energy within its window at every
 // step, and leaving with between the smaller of its target and what it can reach, and its ceiling. Stops once
-// the profile is met within tolerance_kw, or with the split of the least residual seen when its residual stops
-// shrinking (a profile the fleet cannot follow, or one off by its rounding) or after max_passes: worst_kw says
-// which. nullopt for a fleet it does not apply to.
+// the profile is met within tolerance_kw, or with the split of the least residual seen when its residual
+// stops shrinking (a profile the fleet cannot follow, or one off by its rounding) or after max_passes:
+// worst_kw says which. nullopt for a fleet it does not apply to.
 std::optional<SpreadSplit> spread_split(const PlanningProblem& p, std::span<const double> profile_kw,
-                                        double tolerance_kw, SpreadDischarge discharge = SpreadDischarge::kNone,
+                                        double tolerance_kw,
+                                        SpreadDischarge discharge = SpreadDischarge::kNone,
                                         int max_passes = 100);
 
 }  // namespace voltpool
