@@ -60,6 +60,15 @@ CarRange random_car(std::mt19937_64& rng, int steps) {
   return car;
 }
 
+// Utilisations for a day: a wave of random period and level, with noise (below -1, inside, above 1).
+std::vector<double> random_utilisations(std::mt19937_64& rng, int steps) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<double> z(static_cast<size_t>(steps));
+  const double wave = u(rng) * 6, level = u(rng) - 0.5;
+  for (int t = 0; t < steps; ++t) z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
+  return z;
+}
+
 TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> u(0, 1);
@@ -67,10 +76,7 @@ TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {
   int with_bounds = 0;
   for (int trial = 0; trial < 20000; ++trial) {
     const CarRange car = random_car(rng, steps);
-    std::vector<double> z(steps);
-    const double wave = u(rng) * 6, level = u(rng) - 0.5;
-    for (int t = 0; t < steps; ++t)
-      z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
+    std::vector<double> z = random_utilisations(rng, steps);
     const Priced p = price(car, z);
     ASSERT_EQ(p.kwh.size(), static_cast<size_t>(car.window)) << trial;
     const double tol = 1e-9;
@@ -134,10 +140,7 @@ TEST(SpreadCar, PricingFromAHintGivesThePricingAfresh) {
   int kept = 0, hinted = 0;
   for (int trial = 0; trial < 20000; ++trial) {
     const CarRange car = random_car(rng, steps);
-    std::vector<double> z(steps);
-    const double wave = u(rng) * 6, level = u(rng) - 0.5;
-    for (int t = 0; t < steps; ++t)
-      z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
+    std::vector<double> z = random_utilisations(rng, steps);
     BoundSteps hint;
     price(car, z, &hint);
     const BoundSteps before = hint;
