@@ -250,6 +250,9 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
   work.at_cap.clear();
   work.above_low.clear();
   for (const Stretch& stretch : work.car.stretches) {
+    // A step held between two bounds (the car sitting at its floor or ceiling) moves nothing with z: its
+    // free kW on the Jacobian's diagonal and what the stretch takes back cancel, so it is not counted free.
+    const bool held = stretch.bound && stretch.end - stretch.from == 1;
     double free_cap = 0;
     size_t at_cap = 0, above_low = 0;
     for (int k = stretch.from; k < stretch.end; ++k) {
@@ -267,7 +270,7 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
         out.to_leave_cap[t] = std::min(out.to_leave_cap[t], u - 1);
       } else if (u <= -car.low) {
         out.to_leave_low[t] = std::min(out.to_leave_low[t], -car.low - u);
-      } else {
+      } else if (!held) {
         work.free.push_back(t);
         free_cap += c;
       }
@@ -305,9 +308,11 @@ void Splitter::add_stretch_jacobian(const CarRange& car, const Stretch& stretch,
   double* jac = out.jacobian.data();
   for (int t : free) jac[static_cast<size_t>(t) * steps_ + t] += car.step_cap_kw(t - car.first_step);
   if (!stretch.bound || free_cap <= 0) return;
-  const bool uniform = above_low - at_cap == free.size() && std::all_of(free.begin(), free.end(), [&](int t) {
-                         return car.step_cap_kw(t - car.first_step) == car.cap_kw;
-                       });
+  const bool whole_steps = car.first_fraction == 1 && car.last_fraction == 1;
+  const bool uniform =
+      above_low - at_cap == free.size() && (whole_steps || std::all_of(free.begin(), free.end(), [&](int t) {
+                                              return car.step_cap_kw(t - car.first_step) == car.cap_kw;
+                                            }));
   if (uniform) {
     out.runs.push_back(Run{static_cast<uint16_t>(car.first_step + stretch.from),
                            static_cast<uint16_t>(car.first_step + stretch.end), static_cast<uint16_t>(at_cap),
