@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace voltpool::spread {
 
@@ -12,6 +13,11 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // A hint's shifts may go the wrong way at a bound by this much (their rounding) and still be kept.
 constexpr double kShiftSlack = 1e-12;
+
+// Newton's method on a stretch's energy stops within this of its goal (a tenth of the slack its end is
+// checked to), or gives up after this many steps.
+constexpr double kNewtonSlackKwh = 0.1 * kBoundSlackKwh;
+constexpr int kMostNewtonSteps = 8;
 
 double step_kwh(const CarRange& car, int t) {
   return car.step_cap_kw(t - car.first_step) * car.kwh_per_kw_step;
@@ -79,11 +85,47 @@ void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, 
     shift = shift_to(car, z, order, full_kwh, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh);
 }
 
+// The shift at which window steps [from, end) take in `goal` (the one shift_to finds, to its rounding), by
+// Newton's method on their energy from the shift that would meet it were no step clipped, without ordering
+// the steps: their energy is piecewise linear and rising in s, so a step that stays on one piece lands on the
+// goal. Each step is kept within the shifts known to fall short or overshoot, and halves that bracket where
+// the energy is flat. nullopt after kMostNewtonSteps (the caller then orders the steps).
+std::optional<double> newton_shift(const CarRange& car, const std::vector<double>& z, int from, int end,
+                                   double goal) {
+  const int first = car.first_step;
+  double full_kwh = 0, unclipped_kwh = 0, highest = -kInfinity, lowest = kInfinity;
+  for (int k = from; k < end; ++k) {
+    const double c = step_kwh(car, first + k), zt = z[first + k];
+    full_kwh += c;
+    unclipped_kwh += c * zt;
+    highest = std::max(highest, zt);
+    lowest = std::min(lowest, zt);
+  }
+  // At either end the energy is flat: shift_to's shifts there.
+  if (goal <= -car.low * full_kwh) return -car.low - highest;
+  if (goal >= full_kwh) return 1 - lowest;
+  double s = full_kwh > 0 ? (goal - unclipped_kwh) / full_kwh : 0.0;
+  double below = -car.low - highest, above = 1 - lowest;  // the goal's shift lies between
+  for (int step = 0; step < kMostNewtonSteps; ++step) {
+    double energy = 0, slope = 0;
+    for (int k = from; k < end; ++k) {
+      const double c = step_kwh(car, first + k), u = z[first + k] + s;
+      energy += c * std::clamp(u, -car.low, 1.0);
+      slope += u > -car.low && u < 1 ? c : 0.0;
+    }
+    if (std::abs(energy - goal) <= kNewtonSlackKwh) return s;
+    (energy < goal ? below : above) = s;
+    const double next = slope > 0 ? s + (goal - energy) / slope : below;  // flat here: halve the bracket
+    s = next > below && next < above ? next : 0.5 * (below + above);
+  }
+  return std::nullopt;
+}
+
 // The stretches the hint's bound steps give, kept if they meet the car's optimality conditions: its energy in
 // its window at every step's end, and each shift falling only at a floor and rising only at a ceiling (the
 // last stretch meets its departure range as solve_stretch does). Ascending into sc.stretches.
-bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
-                     CarScratch& sc, const BoundSteps& hint) {
+bool price_from_hint(const CarRange& car, const std::vector<double>& z, CarScratch& sc,
+                     const BoundSteps& hint) {
   const int bounds = hint.count, w = car.window;
   auto from_of = [&](int j) { return j == 0 ? 0 : static_cast<int>(hint.step[j - 1]); };
   auto end_of = [&](int j) { return j == bounds ? w : static_cast<int>(hint.step[j]); };
@@ -91,29 +133,28 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, std::spa
   for (int j = 0; j <= bounds; ++j) {
     if (from_of(j) >= end_of(j)) return false;  // not a hint this car's pricing left
   }
-  // Each stretch's steps by z: the window's order dealt out, stretch j's from its first step on.
-  sc.stretch_of.resize(static_cast<size_t>(w));
-  for (int j = 0; j <= bounds; ++j) {
-    for (int k = from_of(j); k < end_of(j); ++k) sc.stretch_of[static_cast<size_t>(k)] = j;
-  }
-  sc.orders.resize(static_cast<size_t>(w));
-  int at[BoundSteps::kMost + 1];
-  for (int j = 0; j <= bounds; ++j) at[j] = from_of(j);
-  for (int t : window_order)
-    sc.orders[static_cast<size_t>(at[sc.stretch_of[static_cast<size_t>(t - car.first_step)]]++)] = t;
   sc.stretches.clear();
   double energy = 0;
   for (int j = 0; j <= bounds; ++j) {
     const int from = from_of(j), end = end_of(j);
-    const std::span<const int> order(sc.orders.data() + from, static_cast<size_t>(end - from));
     const double start_kwh = j == 0 ? 0.0 : bound_kwh(j);
-    double shift = 0;
-    bool bound = false;
-    if (j < bounds) {
-      solve_stretch(car, z, from, end, order, start_kwh, bound_kwh(j + 1), bound_kwh(j + 1), true, shift,
-                    bound);
+    // The stretch's shift: the one meeting its end's energy (fixed, or the nearer end of its range when the
+    // energy at shift 0 lies outside it), as solve_stretch finds it.
+    double shift = 0, goal = 0;
+    bool bound = j < bounds;
+    if (bound) {
+      goal = bound_kwh(j + 1) - start_kwh;
     } else {
-      solve_stretch(car, z, from, end, order, start_kwh, car.end_lo_kwh, car.end_hi_kwh, false, shift, bound);
+      double at_zero = start_kwh;
+      for (int k = from; k < end; ++k)
+        at_zero += step_kwh(car, car.first_step + k) * std::clamp(z[car.first_step + k], -car.low, 1.0);
+      bound = at_zero < car.end_lo_kwh || at_zero > car.end_hi_kwh;
+      goal = (at_zero < car.end_lo_kwh ? car.end_lo_kwh : car.end_hi_kwh) - start_kwh;
+    }
+    if (bound) {
+      const std::optional<double> found = newton_shift(car, z, from, end, goal);
+      if (!found) return false;
+      shift = *found;
     }
     const int8_t starts_at = j == 0 ? 0 : (hint.at_ceiling >> (j - 1) & 1) ? 1 : -1;
     if (j > 0) {
@@ -162,7 +203,7 @@ void record_hint(const std::vector<Stretch>& stretches, BoundSteps& hint) {
 
 void price_stretches(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
                      CarScratch& sc, BoundSteps* hint) {
-  if (hint != nullptr && hint->count > 0 && price_from_hint(car, z, window_order, sc, *hint)) return;
+  if (hint != nullptr && price_from_hint(car, z, sc, *hint)) return;
   sc.stretches.clear();
   sc.open.clear();
   sc.orders.clear();

@@ -59,7 +59,8 @@ struct Stretch {
 
 // Where a car's energy was held at a bound when it was last priced: a hint for its next pricing, which
 // starts from those stretches and keeps them if they meet the optimality conditions (the stretches of a car
-// move little from one Newton pass to the next), else prices the car afresh.
+// move little from one Newton pass to the next), else prices the car afresh. A hint of no bounds (as a new
+// one is) tries the car's one-shift path first.
 struct BoundSteps {
   static constexpr int kMost = 27;  // (32 bytes a car) more are not kept: the car is priced afresh
   uint32_t at_ceiling = 0;          // bit j: bound j is the ceiling, else the floor
@@ -80,12 +81,12 @@ struct CarScratch {
   };
   std::vector<Open> open;
   std::vector<int> orders;
-  std::vector<int> stretch_of;  // per window step: its stretch (from a hint)
 };
 
 // The car's stretches at z (absolute steps) into scratch.stretches (ascending when the hint is kept, else in
 // no particular order); window_order is its window's steps by z, highest first. A stretch's steps by z,
-// highest first, are window_order's in it. With a hint, starts from it and updates it.
+// highest first, are window_order's in it. With a hint, starts from it (each of its stretches' shifts found
+// by Newton's method on the stretch's energy, without ordering its steps) and updates it.
 void price_stretches(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
                      CarScratch& scratch, BoundSteps* hint = nullptr);
 
