@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <optional>
 
 namespace voltpool::spread {
@@ -23,10 +24,11 @@ double step_kwh(const CarRange& car, int t) {
   return car.step_cap_kw(t - car.first_step) * car.kwh_per_kw_step;
 }
 
-// The energy the steps `order` take in at shift s.
-double energy_at(const CarRange& car, const std::vector<double>& z, std::span<const int> order, double s) {
+// The energy window steps [from, end) take in at shift s.
+double energy_at(const CarRange& car, const std::vector<double>& z, int from, int end, double s) {
   double energy = 0;
-  for (int t : order) energy += step_kwh(car, t) * std::clamp(z[t] + s, -car.low, 1.0);
+  for (int t = car.first_step + from; t < car.first_step + end; ++t)
+    energy += step_kwh(car, t) * std::clamp(z[t] + s, -car.low, 1.0);
   return energy;
 }
 
@@ -67,29 +69,11 @@ double stretch_kwh(const CarRange& car, int from, int end) {
   return steps * car.cap_kw * car.kwh_per_kw_step;
 }
 
-// The shift of stretch [from, end) (its steps by z: order): the one that meets its end's energy (fixed, or
-// the nearer end of its range when the energy at shift 0 lies outside it); bound when that end holds it.
-void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, int end,
-                   std::span<const int> order, double start_kwh, double end_lo_kwh, double end_hi_kwh,
-                   bool end_fixed, double& shift, bool& bound) {
-  shift = 0;
-  bound = end_fixed;
-  const double full_kwh = stretch_kwh(car, from, end);
-  if (bound) {
-    shift = shift_to(car, z, order, full_kwh, end_lo_kwh - start_kwh);
-    return;
-  }
-  const double at_zero = start_kwh + energy_at(car, z, order, 0.0);
-  bound = at_zero < end_lo_kwh || at_zero > end_hi_kwh;
-  if (bound)
-    shift = shift_to(car, z, order, full_kwh, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh);
-}
+}  // namespace
 
-// The shift at which window steps [from, end) take in `goal` (the one shift_to finds, to its rounding), by
-// Newton's method on their energy from the shift that would meet it were no step clipped, without ordering
-// the steps: their energy is piecewise linear and rising in s, so a step that stays on one piece lands on the
-// goal. Each step is kept within the shifts known to fall short or overshoot, and halves that bracket where
-// the energy is flat. nullopt after kMostNewtonSteps (the caller then orders the steps).
+// From the shift that would meet the goal were no step clipped. The energy is piecewise linear and rising in
+// s, so a step that stays on one piece lands on the goal. Each step is kept within the shifts known to fall
+// short or overshoot, and halves that bracket where the energy is flat.
 std::optional<double> newton_shift(const CarRange& car, const std::vector<double>& z, int from, int end,
                                    double goal) {
   const int first = car.first_step;
@@ -121,6 +105,41 @@ std::optional<double> newton_shift(const CarRange& car, const std::vector<double
   return std::nullopt;
 }
 
+double ordered_shift(const CarRange& car, const std::vector<double>& z, int from, int end, double goal,
+                     std::vector<int>& order) {
+  order.resize(static_cast<size_t>(end - from));
+  std::iota(order.begin(), order.end(), car.first_step + from);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
+  return shift_to(car, z, order, stretch_kwh(car, from, end), goal);
+}
+
+namespace {
+
+// The shift at which window steps [from, end) take in `goal`: Newton's, else by their order.
+double stretch_shift(const CarRange& car, const std::vector<double>& z, int from, int end, double goal,
+                     std::vector<int>& order) {
+  if (const std::optional<double> shift = newton_shift(car, z, from, end, goal)) return *shift;
+  return ordered_shift(car, z, from, end, goal, order);
+}
+
+// The shift of stretch [from, end): the one that meets its end's energy (fixed, or the nearer end of its
+// range when the energy at shift 0 lies outside it); bound when that end holds it.
+void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, int end, double start_kwh,
+                   double end_lo_kwh, double end_hi_kwh, bool end_fixed, std::vector<int>& order,
+                   double& shift, bool& bound) {
+  shift = 0;
+  bound = end_fixed;
+  if (bound) {
+    shift = stretch_shift(car, z, from, end, end_lo_kwh - start_kwh, order);
+    return;
+  }
+  const double at_zero = start_kwh + energy_at(car, z, from, end, 0.0);
+  bound = at_zero < end_lo_kwh || at_zero > end_hi_kwh;
+  if (bound)
+    shift =
+        stretch_shift(car, z, from, end, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh, order);
+}
+
 // The stretches the hint's bound steps give, kept if they meet the car's optimality conditions: its energy in
 // its window at every step's end, and each shift falling only at a floor and rising only at a ceiling (the
 // last stretch meets its departure range as solve_stretch does). Ascending into sc.stretches.
@@ -138,23 +157,14 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, CarScrat
   for (int j = 0; j <= bounds; ++j) {
     const int from = from_of(j), end = end_of(j);
     const double start_kwh = j == 0 ? 0.0 : bound_kwh(j);
-    // The stretch's shift: the one meeting its end's energy (fixed, or the nearer end of its range when the
-    // energy at shift 0 lies outside it), as solve_stretch finds it.
-    double shift = 0, goal = 0;
-    bool bound = j < bounds;
-    if (bound) {
-      goal = bound_kwh(j + 1) - start_kwh;
+    double shift = 0;
+    bool bound = false;
+    if (j < bounds) {
+      solve_stretch(car, z, from, end, start_kwh, bound_kwh(j + 1), bound_kwh(j + 1), true, sc.order, shift,
+                    bound);
     } else {
-      double at_zero = start_kwh;
-      for (int k = from; k < end; ++k)
-        at_zero += step_kwh(car, car.first_step + k) * std::clamp(z[car.first_step + k], -car.low, 1.0);
-      bound = at_zero < car.end_lo_kwh || at_zero > car.end_hi_kwh;
-      goal = (at_zero < car.end_lo_kwh ? car.end_lo_kwh : car.end_hi_kwh) - start_kwh;
-    }
-    if (bound) {
-      const std::optional<double> found = newton_shift(car, z, from, end, goal);
-      if (!found) return false;
-      shift = *found;
+      solve_stretch(car, z, from, end, start_kwh, car.end_lo_kwh, car.end_hi_kwh, false, sc.order, shift,
+                    bound);
     }
     const int8_t starts_at = j == 0 ? 0 : (hint.at_ceiling >> (j - 1) & 1) ? 1 : -1;
     if (j > 0) {
@@ -201,27 +211,19 @@ void record_hint(const std::vector<Stretch>& stretches, BoundSteps& hint) {
 
 }  // namespace
 
-void price_stretches(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
-                     CarScratch& sc, BoundSteps* hint) {
+void price_stretches(const CarRange& car, const std::vector<double>& z, CarScratch& sc, BoundSteps* hint) {
   if (hint != nullptr && price_from_hint(car, z, sc, *hint)) return;
   sc.stretches.clear();
   sc.open.clear();
-  sc.orders.clear();
-  sc.open.push_back(
-      {0, car.window, 0.0, car.end_lo_kwh, car.end_hi_kwh, false, 0, CarScratch::kWindowOrder, 0});
+  sc.order.clear();
+  sc.open.push_back({0, car.window, 0.0, car.end_lo_kwh, car.end_hi_kwh, false, 0});
   while (!sc.open.empty()) {
     const CarScratch::Open open = sc.open.back();
     sc.open.pop_back();
-    auto order_of = [&](const CarScratch::Open& o) {
-      return o.order_at == CarScratch::kWindowOrder
-                 ? window_order
-                 : std::span<const int>(sc.orders.data() + o.order_at, o.order_size);
-    };
-    const std::span<const int> order = order_of(open);
     double shift = 0;
     bool bound = false;
-    solve_stretch(car, z, open.from, open.end, order, open.start_kwh, open.end_lo_kwh, open.end_hi_kwh,
-                  open.end_fixed, shift, bound);
+    solve_stretch(car, z, open.from, open.end, open.start_kwh, open.end_lo_kwh, open.end_hi_kwh,
+                  open.end_fixed, sc.order, shift, bound);
     // A car that only charges never passes its floor (its energy only rises) nor its ceiling (its departure
     // range is within it).
     if (car.low > 0 && open.end - open.from > 1) {
@@ -235,22 +237,13 @@ void price_stretches(const CarRange& car, const std::vector<double>& z, std::spa
       }
       const double below = car.floor_kwh - lowest, above = highest - car.ceiling_kwh;
       if (below > kBoundSlackKwh || above > kBoundSlackKwh) {
-        // Bound at the end of the step that passes the most: the stretch splits after it, each side's steps
-        // by z taken from this one's.
+        // Bound at the end of the step that passes the most: the stretch splits after it.
         const bool at_floor = below >= above;
         const int split = (at_floor ? at_lowest : at_highest) + 1;
         const double fixed_kwh = at_floor ? car.floor_kwh : car.ceiling_kwh;
-        const int8_t side = at_floor ? -1 : 1;
-        const size_t size = order.size(), before_at = sc.orders.size(),
-                     left = static_cast<size_t>(split - open.from);
-        sc.orders.resize(before_at + size);
-        const std::span<const int> from_order = order_of(open);  // the resize may have moved it
-        size_t at_left = before_at, at_right = before_at + left;
-        for (int t : from_order) sc.orders[t - car.first_step < split ? at_left++ : at_right++] = t;
-        sc.open.push_back(
-            {open.from, split, open.start_kwh, fixed_kwh, fixed_kwh, true, open.starts_at, before_at, left});
-        sc.open.push_back({split, open.end, fixed_kwh, open.end_lo_kwh, open.end_hi_kwh, open.end_fixed, side,
-                           before_at + left, size - left});
+        sc.open.push_back({open.from, split, open.start_kwh, fixed_kwh, fixed_kwh, true, open.starts_at});
+        sc.open.push_back({split, open.end, fixed_kwh, open.end_lo_kwh, open.end_hi_kwh, open.end_fixed,
+                           static_cast<int8_t>(at_floor ? -1 : 1)});
         continue;
       }
     }

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -71,23 +72,33 @@ struct BoundSteps {
 // Working memory of price_stretches, reused from car to car.
 struct CarScratch {
   std::vector<Stretch> stretches;  // the result
-  static constexpr size_t kWindowOrder = static_cast<size_t>(-1);
-  struct Open {  // a stretch to price: its energy at the start, the range at its end
+  struct Open {                    // a stretch to price: its energy at the start, the range at its end
     int from, end;
     double start_kwh, end_lo_kwh, end_hi_kwh;
     bool end_fixed;
     int8_t starts_at;
-    size_t order_at, order_size;  // its steps by z in `orders` (kWindowOrder: the window's)
   };
   std::vector<Open> open;
-  std::vector<int> orders;
+  std::vector<int> order;  // a stretch's steps by z, where Newton's method did not settle its shift
 };
 
+// The shift at which window steps [from, end) take in `goal` (kWh), found two ways; price_stretches takes
+// Newton's and, where that does not settle in a few steps, the ordered one. Both give, where the energy is
+// flat at the goal, a shift there: the ordered one the least such, but the greatest when every step is at
+// -low; the same at either end (a goal beyond them gets the end's).
+// By Newton's method on the steps' energy, without ordering them: nullopt where it does not settle.
+std::optional<double> newton_shift(const CarRange& car, const std::vector<double>& z, int from, int end,
+                                   double goal);
+// By walking the energy's kinks (a step leaves -low at s = -low - z, reaches its cap at s = 1 - z) with the
+// steps ordered by z into `order`.
+double ordered_shift(const CarRange& car, const std::vector<double>& z, int from, int end, double goal,
+                     std::vector<int>& order);
+
 // The car's stretches at z (absolute steps) into scratch.stretches (ascending when the hint is kept, else in
-// no particular order); window_order is its window's steps by z, highest first. A stretch's steps by z,
-// highest first, are window_order's in it. With a hint, starts from it (each of its stretches' shifts found
-// by Newton's method on the stretch's energy, without ordering its steps) and updates it.
-void price_stretches(const CarRange& car, const std::vector<double>& z, std::span<const int> window_order,
-                     CarScratch& scratch, BoundSteps* hint = nullptr);
+// no particular order). Each stretch's shift is found by Newton's method on its energy (no ordering of its
+// steps), or where that does not settle, by walking its steps' kinks in order. With a hint, starts from it
+// and updates it.
+void price_stretches(const CarRange& car, const std::vector<double>& z, CarScratch& scratch,
+                     BoundSteps* hint = nullptr);
 
 }  // namespace voltpool::spread

@@ -19,11 +19,8 @@ struct Priced {
 };
 
 Priced price(const CarRange& car, const std::vector<double>& z, BoundSteps* hint = nullptr) {
-  std::vector<int> order(static_cast<size_t>(car.window));
-  std::iota(order.begin(), order.end(), car.first_step);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
   CarScratch scratch;
-  price_stretches(car, z, order, scratch, hint);
+  price_stretches(car, z, scratch, hint);
   Priced out;
   out.stretches = scratch.stretches;
   std::sort(out.stretches.begin(), out.stretches.end(),
@@ -65,8 +62,56 @@ std::vector<double> random_utilisations(std::mt19937_64& rng, int steps) {
   std::uniform_real_distribution<double> u(0, 1);
   std::vector<double> z(static_cast<size_t>(steps));
   const double wave = u(rng) * 6, level = u(rng) - 0.5;
-  for (int t = 0; t < steps; ++t) z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
+  for (int t = 0; t < steps; ++t)
+    z[t] = level + 1.5 * std::sin(wave * t / steps * 6.28) + 0.5 * (u(rng) - 0.5);
   return z;
+}
+
+// Newton's shift and the ordered one meet the same goal; where the energy is not flat there, they are the
+// same shift. Newton settles almost always (goals beyond either end and single held steps included).
+TEST(SpreadCar, NewtonsShiftIsTheOrderedOne) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  const int steps = 40;
+  int settled = 0, trials = 0;
+  std::vector<int> order;
+  for (int trial = 0; trial < 20000; ++trial) {
+    const CarRange car = random_car(rng, steps);
+    const std::vector<double> z = random_utilisations(rng, steps);
+    const int from = static_cast<int>(u(rng) * car.window);
+    const int end = trial % 4 == 0 ? from + 1 : from + 1 + static_cast<int>(u(rng) * (car.window - from));
+    double full_kwh = 0;
+    for (int k = from; k < end; ++k) full_kwh += car.step_cap_kw(k) * car.kwh_per_kw_step;
+    const double goal = trial % 50 == 0   ? full_kwh
+                        : trial % 50 == 1 ? -car.low * full_kwh
+                                          : (-car.low - 0.1 + (1.2 + car.low) * u(rng)) * full_kwh;
+    auto energy = [&](double s) {
+      double e = 0;
+      for (int k = from; k < end; ++k)
+        e += car.step_cap_kw(k) * car.kwh_per_kw_step * std::clamp(z[car.first_step + k] + s, -car.low, 1.0);
+      return e;
+    };
+    auto free_at = [&](double s) {
+      int n = 0;
+      for (int k = from; k < end; ++k) {
+        const double x = z[car.first_step + k] + s;
+        n += x > -car.low + 1e-9 && x < 1 - 1e-9;
+      }
+      return n;
+    };
+    ++trials;
+    const double ordered = ordered_shift(car, z, from, end, goal, order);
+    const std::optional<double> newton = newton_shift(car, z, from, end, goal);
+    const double reached = std::clamp(goal, -car.low * full_kwh, full_kwh);
+    EXPECT_NEAR(energy(ordered), reached, 1e-9) << trial;
+    if (!newton) continue;
+    ++settled;
+    EXPECT_NEAR(energy(*newton), reached, 1e-9) << trial;
+    if (free_at(ordered) > 0) {
+      EXPECT_NEAR(*newton, ordered, 1e-9) << trial;
+    }
+  }
+  EXPECT_GT(settled, trials * 99 / 100);
 }
 
 TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {

@@ -187,8 +187,7 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
     double spread = 0;
     auto price = [&](size_t i) {
       double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
-      price_car(i, z, order.of(static_cast<size_t>(class_of_[i])), with_jacobian, polish, x, fleet.row(),
-                spread, car_work, out);
+      price_car(i, z, with_jacobian, polish, x, fleet.row(), spread, car_work, out);
     };
     if (by_class) {
       ClassScratch class_scratch;
@@ -230,9 +229,9 @@ void Splitter::write_classes(const std::vector<double>& z, const WindowOrder& or
   });
 }
 
-void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const int> window,
-                         bool with_jacobian, const std::vector<double>* polish, double* x, double* fleet_kw,
-                         double& spread, CarWork& work, PassSums& out) const {
+void Splitter::price_car(size_t i, const std::vector<double>& z, bool with_jacobian,
+                         const std::vector<double>* polish, double* x, double* fleet_kw, double& spread,
+                         CarWork& work, PassSums& out) const {
   const int first = v_.first_step[i], last = v_.end_step[i];
   if (pinned_[i]) {  // at its cap at every step, whatever z: nothing to move, never comes off
     for (int t = first; t < last; ++t) {
@@ -243,7 +242,7 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, std::span<const
     return;
   }
   const CarRange car = car_range(i);
-  price_stretches(car, z, window, work.car, car.low > 0 ? &hints_[i] : nullptr);
+  price_stretches(car, z, work.car, car.low > 0 ? &hints_[i] : nullptr);
   work.free.clear();
   work.free_end.clear();
   work.free_cap.clear();

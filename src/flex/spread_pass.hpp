@@ -66,7 +66,7 @@ class Splitter {
   };
   // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
   // fleet_kw); with polish moved as pass() says.
-  void price_car(size_t i, const std::vector<double>& z, std::span<const int> window, bool with_jacobian,
+  void price_car(size_t i, const std::vector<double>& z, bool with_jacobian,
                  const std::vector<double>* polish, double* x, double* fleet_kw, double& spread,
                  CarWork& work, PassSums& out) const;
   void add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
