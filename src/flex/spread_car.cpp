@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <span>
 
 namespace voltpool::spread {
 
@@ -76,6 +77,7 @@ double stretch_kwh(const CarRange& car, int from, int end) {
 // short or overshoot, and halves that bracket where the energy is flat.
 std::optional<double> newton_shift(const CarRange& car, const std::vector<double>& z, int from, int end,
                                    double goal) {
+  if (from >= end) return 0.0;
   const int first = car.first_step;
   double full_kwh = 0, unclipped_kwh = 0, highest = -kInfinity, lowest = kInfinity;
   for (int k = from; k < end; ++k) {
@@ -97,7 +99,15 @@ std::optional<double> newton_shift(const CarRange& car, const std::vector<double
       energy += c * std::clamp(u, -car.low, 1.0);
       slope += u > -car.low && u < 1 ? c : 0.0;
     }
-    if (std::abs(energy - goal) <= kNewtonSlackKwh) return s;
+    if (std::abs(energy - goal) <= kNewtonSlackKwh) {
+      if (slope > 0) return s + (goal - energy) / slope;  // onto the goal itself, as the ordered walk lands
+      // Flat at the goal: the least such shift, where the highest step at its cap would leave it.
+      double least = -kInfinity;
+      for (int k = from; k < end; ++k) {
+        if (z[first + k] + s >= 1) least = std::max(least, 1 - z[first + k]);
+      }
+      return std::isfinite(least) ? least : s;
+    }
     (energy < goal ? below : above) = s;
     const double next = slope > 0 ? s + (goal - energy) / slope : below;  // flat here: halve the bracket
     s = next > below && next < above ? next : 0.5 * (below + above);
@@ -145,6 +155,7 @@ void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, 
 // last stretch meets its departure range as solve_stretch does). Ascending into sc.stretches.
 bool price_from_hint(const CarRange& car, const std::vector<double>& z, CarScratch& sc,
                      const BoundSteps& hint) {
+  if (hint.count == BoundSteps::kNone) return false;
   const int bounds = hint.count, w = car.window;
   auto from_of = [&](int j) { return j == 0 ? 0 : static_cast<int>(hint.step[j - 1]); };
   auto end_of = [&](int j) { return j == bounds ? w : static_cast<int>(hint.step[j]); };
@@ -194,7 +205,10 @@ bool price_from_hint(const CarRange& car, const std::vector<double>& z, CarScrat
 void record_hint(const std::vector<Stretch>& stretches, BoundSteps& hint) {
   hint.count = 0;
   hint.at_ceiling = 0;
-  if (stretches.size() > BoundSteps::kMost + 1) return;
+  if (stretches.size() > BoundSteps::kMost + 1) {
+    hint.count = BoundSteps::kNone;
+    return;
+  }
   for (const Stretch& s : stretches) {
     if (s.starts_at == 0) continue;
     int j = hint.count++;  // insertion by step: a handful at most

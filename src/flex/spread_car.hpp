@@ -23,7 +23,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <vector>
 
 namespace voltpool::spread {
@@ -63,8 +62,9 @@ struct Stretch {
 // move little from one Newton pass to the next), else prices the car afresh. A hint of no bounds (as a new
 // one is) tries the car's one-shift path first.
 struct BoundSteps {
-  static constexpr int kMost = 27;  // (32 bytes a car) more are not kept: the car is priced afresh
-  uint32_t at_ceiling = 0;          // bit j: bound j is the ceiling, else the floor
+  static constexpr int kMost = 27;             // (32 bytes a car) more are not kept: the car is priced afresh
+  static constexpr uint8_t kNone = UINT8_MAX;  // count of a car that had more
+  uint32_t at_ceiling = 0;                     // bit j: bound j is the ceiling, else the floor
   uint8_t count = 0;
   uint8_t step[kMost];  // window step where the stretch after bound j starts, ascending
 };
@@ -83,9 +83,10 @@ struct CarScratch {
 };
 
 // The shift at which window steps [from, end) take in `goal` (kWh), found two ways; price_stretches takes
-// Newton's and, where that does not settle in a few steps, the ordered one. Both give, where the energy is
-// flat at the goal, a shift there: the ordered one the least such, but the greatest when every step is at
-// -low; the same at either end (a goal beyond them gets the end's).
+// Newton's and, where that does not settle in a few steps, the ordered one. Where the energy is flat at the
+// goal both give the least such shift, but the greatest when every step is at -low (either way the one from
+// which a neighbouring stretch's shift may differ most: a bound's optimality condition); a goal beyond either
+// end gets the end's.
 // By Newton's method on the steps' energy, without ordering them: nullopt where it does not settle.
 std::optional<double> newton_shift(const CarRange& car, const std::vector<double>& z, int from, int end,
                                    double goal);

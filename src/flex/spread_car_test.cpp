@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <numeric>
 #include <random>
 
 namespace voltpool::spread {
@@ -67,8 +66,9 @@ std::vector<double> random_utilisations(std::mt19937_64& rng, int steps) {
   return z;
 }
 
-// Newton's shift and the ordered one meet the same goal; where the energy is not flat there, they are the
-// same shift. Newton settles almost always (goals beyond either end and single held steps included).
+// Newton's shift and the ordered one meet the same goal, to the slack a stretch's end is checked to; they are
+// the same shift (flat at the goal too). Newton settles almost always (goals beyond either end and one-step
+// stretches included).
 TEST(SpreadCar, NewtonsShiftIsTheOrderedOne) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0, 1);
@@ -103,15 +103,26 @@ TEST(SpreadCar, NewtonsShiftIsTheOrderedOne) {
     const double ordered = ordered_shift(car, z, from, end, goal, order);
     const std::optional<double> newton = newton_shift(car, z, from, end, goal);
     const double reached = std::clamp(goal, -car.low * full_kwh, full_kwh);
-    EXPECT_NEAR(energy(ordered), reached, 1e-9) << trial;
+    EXPECT_NEAR(energy(ordered), reached, kBoundSlackKwh) << trial;
     if (!newton) continue;
     ++settled;
-    EXPECT_NEAR(energy(*newton), reached, 1e-9) << trial;
+    EXPECT_NEAR(energy(*newton), reached, kBoundSlackKwh) << trial;
     if (free_at(ordered) > 0) {
       EXPECT_NEAR(*newton, ordered, 1e-9) << trial;
     }
   }
   EXPECT_GT(settled, trials * 99 / 100);
+  // Flat at the goal: one step at its cap, one at -low, whatever the shift in [-2, 2]; the least is -2.
+  CarRange car;
+  car.window = 2;
+  car.cap_kw = 11;
+  car.low = 1;
+  car.kwh_per_kw_step = 0.25;
+  const std::vector<double> z = {3, -3};
+  EXPECT_DOUBLE_EQ(ordered_shift(car, z, 0, 2, 0.0, order), -2);
+  const std::optional<double> newton = newton_shift(car, z, 0, 2, 0.0);
+  ASSERT_TRUE(newton.has_value());
+  EXPECT_DOUBLE_EQ(*newton, -2);
 }
 
 TEST(SpreadCar, StretchesMeetTheCarsOptimalityConditions) {
