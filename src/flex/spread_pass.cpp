@@ -233,12 +233,16 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, bool with_jacob
                          const std::vector<double>* polish, double* x, double* fleet_kw, double& spread,
                          CarWork& work, PassSums& out) const {
   const int first = v_.first_step[i], last = v_.end_step[i];
+  // The car's own spread, summed here and added once (the caller's sum, behind a reference the powers' stores
+  // may alias, would be reloaded at every step).
+  double own_spread = 0;
   if (pinned_[i]) {  // at its cap at every step, whatever z: nothing to move, never comes off
     for (int t = first; t < last; ++t) {
       x[t - first] = cap_kw(i, t - first);
       fleet_kw[t] += x[t - first];
-      spread += 0.5 * x[t - first];
+      own_spread += 0.5 * x[t - first];
     }
+    spread += own_spread;
     return;
   }
   const CarRange car = car_range(i);
@@ -260,7 +264,7 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, bool with_jacob
       x[k] = c * used;
       if (polish == nullptr) {
         fleet_kw[t] += x[k];
-        spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
+        own_spread += 0.5 * x[k] * used;  // kw^2 / (2 cap)
       }
       at_cap += u >= 1;
       above_low += u > -car.low;
@@ -285,9 +289,10 @@ void Splitter::price_car(size_t i, const std::vector<double>& z, bool with_jacob
       const int k = t - first;
       const double c = car.step_cap_kw(k);
       fleet_kw[t] += x[k];
-      if (c > 0) spread += x[k] * x[k] / (2 * c);
+      if (c > 0) own_spread += x[k] * x[k] / (2 * c);
     }
   }
+  spread += own_spread;
   if (!with_jacobian) return;
   for (size_t j = 0; j < work.car.stretches.size(); ++j) {
     const size_t from = j == 0 ? 0 : work.free_end[j - 1];
