@@ -37,7 +37,7 @@ Splitter::Splitter(const PlanningProblem& p, bool discharge, size_t min_class_ca
   workers_ = n < 4096 ? 1u : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   // Cars of one window share its steps' order by z: one class per (first, end) pair.
   std::vector<int> class_at(steps_ * (steps_ + 1), -1);
-  class_of_.resize(n);
+  std::vector<int> class_of(n);  // per car: its window's class
   for (size_t i = 0; i < n; ++i) {
     int& c =
         class_at[static_cast<size_t>(v_.first_step[i]) * (steps_ + 1) + static_cast<size_t>(v_.end_step[i])];
@@ -45,7 +45,7 @@ Splitter::Splitter(const PlanningProblem& p, bool discharge, size_t min_class_ca
       c = static_cast<int>(class_window_.size());
       class_window_.emplace_back(v_.first_step[i], v_.end_step[i]);
     }
-    class_of_[i] = c;
+    class_of[i] = c;
   }
   // A window class's cars present for whole steps, with their energy ranges in steps at full power: grouped
   // by class (counting sort), priced as one where there are at least min_class_cars.
@@ -55,7 +55,7 @@ Splitter::Splitter(const PlanningProblem& p, bool discharge, size_t min_class_ca
   };
   std::vector<size_t> start(class_window_.size() + 1, 0);
   for (size_t i = 0; i < n; ++i) {
-    if (whole_steps(i)) ++start[static_cast<size_t>(class_of_[i]) + 1];
+    if (whole_steps(i)) ++start[static_cast<size_t>(class_of[i]) + 1];
   }
   std::vector<char> grouped(class_window_.size(), 0);
   std::vector<int> group_at(class_window_.size(), -1);
@@ -71,7 +71,7 @@ Splitter::Splitter(const PlanningProblem& p, bool discharge, size_t min_class_ca
   std::vector<size_t> at(start.begin(), start.end() - 1);
   group_of_.assign(n, -1);
   for (size_t i = 0; i < n; ++i) {
-    const size_t c = static_cast<size_t>(class_of_[i]);
+    const size_t c = static_cast<size_t>(class_of[i]);
     if (!whole_steps(i) || !grouped[c]) {
       loose_.push_back(i);
       continue;
@@ -163,9 +163,9 @@ Splitter::WindowOrder Splitter::order_windows(const std::vector<double>& z) cons
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
   WindowOrder out;
   out.all = order;
-  out.start.assign(class_window_.size() + 1, 0);
-  for (size_t c = 0; c < class_window_.size(); ++c) {
-    const auto [first, end] = class_window_[c];
+  out.start.assign(classes_.size() + 1, 0);
+  for (size_t c = 0; c < classes_.size(); ++c) {
+    const auto [first, end] = class_window_[classes_[c].cls()];
     for (int t : order) {
       if (t >= first && t < end) out.steps.push_back(t);
     }
@@ -192,7 +192,7 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
     if (by_class) {
       ClassScratch class_scratch;
       for (size_t c = w; c < classes_.size(); c += workers_) {
-        classes_[c].add_to(z, order.of(classes_[c].cls()), with_jacobian, class_scratch, out);
+        classes_[c].add_to(z, order.of(c), with_jacobian, class_scratch, out);
       }
       const size_t n = loose_.size();
       for (size_t k = n * w / workers_; k < n * (w + 1) / workers_; ++k) price(loose_[k]);
@@ -214,8 +214,7 @@ void Splitter::write_classes(const std::vector<double>& z, const WindowOrder& or
                              std::span<double> kw) const {
   std::vector<ClassScratch> kinks(classes_.size());
   parallel([&](unsigned w) {
-    for (size_t c = w; c < classes_.size(); c += workers_)
-      classes_[c].find_kinks(z, order.of(classes_[c].cls()), kinks[c]);
+    for (size_t c = w; c < classes_.size(); c += workers_) classes_[c].find_kinks(z, order.of(c), kinks[c]);
   });
   // Car after car (each worker its own part of the plan: written in order, its pages touched by it first).
   parallel([&](unsigned w) {

@@ -45,12 +45,14 @@ class Splitter {
 
  private:
   void parallel(const std::function<void(unsigned)>& work) const;  // work(w) for each worker w
-  struct WindowOrder {     // each window class's steps by z, highest first, laid out class after class
+  // Each class's window's steps by z, highest first, laid out in the order of classes_ (the cars priced one
+  // by one need none).
+  struct WindowOrder {
     std::vector<int> all;  // every step by z, highest first
     std::vector<int> steps;
     std::vector<size_t> start;
-    std::span<const int> of(size_t cls) const {
-      return {steps.data() + start[cls], start[cls + 1] - start[cls]};
+    std::span<const int> of(size_t k) const {  // classes_[k]'s
+      return {steps.data() + start[k], start[k + 1] - start[k]};
     }
   };
   WindowOrder order_windows(const std::vector<double>& z) const;
@@ -90,8 +92,7 @@ class Splitter {
   // pricing that changes its cost, never its result (each car is priced by one worker in a pass; so pass() is
   // not to be called from two threads at once).
   mutable std::vector<BoundSteps> hints_;
-  std::vector<char> pinned_;   // per car: its floor is all it can reach (every step at its cap)
-  std::vector<int> class_of_;  // per car: its window's class
+  std::vector<char> pinned_;  // per car: its floor is all it can reach (every step at its cap)
   std::vector<std::pair<int, int>> class_window_;  // per window class: first step, end step
   std::vector<int> group_of_;                      // per car: its class in classes_, or -1 (loose)
   std::vector<WholeStepClass> classes_;            // window classes' whole-step cars priced as one

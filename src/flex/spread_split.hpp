@@ -30,7 +30,7 @@ struct SpreadSplit {
 
 // Fleets this applies to: no feeder limits, guardrails, battery wear models, soft floors, held power,
 // shortfall cap or centring; and at most kMaxSpreadSteps steps (two days of quarter hours: each Newton step
-// solves a dense steps x steps system, each pass orders every window's steps).
+// solves a dense steps x steps system, each pass orders the steps of every window priced as a class).
 inline constexpr int kMaxSpreadSteps = 192;
 bool spread_splittable(const PlanningProblem& p);
 // And for a split in which its cars may discharge: those that may are lossless both ways (their stored
