@@ -25,8 +25,29 @@ double step_kwh(const CarRange& car, int t) {
   return car.step_cap_kw(t - car.first_step) * car.kwh_per_kw_step;
 }
 
+// What window steps [from, end) take in at full power.
+double stretch_kwh(const CarRange& car, int from, int end) {
+  double steps = end - from;
+  if (from == 0) steps += car.first_fraction - 1;
+  if (end == car.window && car.window > 1) steps += car.last_fraction - 1;
+  return steps * car.cap_kw * car.kwh_per_kw_step;
+}
+
+// What window steps [from, end) take in at shift 0 were none clipped: their kWh per kW times z, summed.
+double unclipped_stretch_kwh(const CarRange& car, const StepRanges& z, int from, int end) {
+  const int first = car.first_step;
+  double steps_z = z.sum(first + from, first + end);
+  if (from == 0) steps_z += (car.first_fraction - 1) * z[first];
+  if (end == car.window && car.window > 1) steps_z += (car.last_fraction - 1) * z[first + end - 1];
+  return steps_z * car.cap_kw * car.kwh_per_kw_step;
+}
+
 // The energy window steps [from, end) take in at shift s.
-double energy_at(const CarRange& car, const std::vector<double>& z, int from, int end, double s) {
+double energy_at(const CarRange& car, const StepRanges& z, int from, int end, double s) {
+  if (from >= end) return 0;
+  const int first = car.first_step;
+  if (z.highest(first + from, first + end) + s < 1 && z.lowest(first + from, first + end) + s > -car.low)
+    return unclipped_stretch_kwh(car, z, from, end) + s * stretch_kwh(car, from, end);
   double energy = 0;
   for (int t = car.first_step + from; t < car.first_step + end; ++t)
     energy += step_kwh(car, t) * std::clamp(z[t] + s, -car.low, 1.0);
@@ -38,8 +59,8 @@ double energy_at(const CarRange& car, const std::vector<double>& z, int from, in
 // reaches its cap (s = 1 - z), both in the order of `order`. Where the energy is flat at the goal, the least
 // such shift, but the greatest when every step is at -low (either way the one from which a neighbouring
 // stretch's shift may differ most: a bound's optimality condition). A goal beyond the ends gets the end's.
-double shift_to(const CarRange& car, const std::vector<double>& z, std::span<const int> order,
-                double full_kwh, double goal) {
+double shift_to(const CarRange& car, const StepRanges& z, std::span<const int> order, double full_kwh,
+                double goal) {
   const size_t w = order.size();
   if (w == 0) return 0;
   double s = -car.low - z[order[0]], energy = -car.low * full_kwh, slope = 0;
@@ -62,36 +83,24 @@ double shift_to(const CarRange& car, const std::vector<double>& z, std::span<con
   return s;  // the goal is all the steps can take: every one at its cap
 }
 
-// What window steps [from, end) take in at full power.
-double stretch_kwh(const CarRange& car, int from, int end) {
-  double steps = end - from;
-  if (from == 0) steps += car.first_fraction - 1;
-  if (end == car.window && car.window > 1) steps += car.last_fraction - 1;
-  return steps * car.cap_kw * car.kwh_per_kw_step;
-}
-
 }  // namespace
 
-// From the shift that would meet the goal were no step clipped. The energy is piecewise linear and rising in
-// s, so a step that stays on one piece lands on the goal. Each step is kept within the shifts known to fall
+// From the shift that would meet the goal were no step clipped (the goal's own, with no loop over the steps,
+// where the range's highest and lowest z say none is). The energy is piecewise linear and rising in s, so a
+// step that stays on one piece lands on the goal. Each step is kept within the shifts known to fall
 // short or overshoot, and halves that bracket where the energy is flat.
-std::optional<double> newton_shift(const CarRange& car, const std::vector<double>& z, int from, int end,
-                                   double goal) {
+std::optional<double> newton_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal) {
   if (from >= end) return 0.0;
   const int first = car.first_step;
-  double full_kwh = 0, unclipped_kwh = 0, highest = -kInfinity, lowest = kInfinity;
-  for (int k = from; k < end; ++k) {
-    const double c = step_kwh(car, first + k), zt = z[first + k];
-    full_kwh += c;
-    unclipped_kwh += c * zt;
-    highest = std::max(highest, zt);
-    lowest = std::min(lowest, zt);
-  }
+  const double full_kwh = stretch_kwh(car, from, end),
+               unclipped_kwh = unclipped_stretch_kwh(car, z, from, end);
+  const double highest = z.highest(first + from, first + end), lowest = z.lowest(first + from, first + end);
   // At either end the energy is flat: shift_to's shifts there.
   if (goal <= -car.low * full_kwh) return -car.low - highest;
   if (goal >= full_kwh) return 1 - lowest;
   double s = full_kwh > 0 ? (goal - unclipped_kwh) / full_kwh : 0.0;
-  double below = -car.low - highest, above = 1 - lowest;  // the goal's shift lies between
+  if (highest + s < 1 && lowest + s > -car.low) return s;  // no step clipped: on the goal
+  double below = -car.low - highest, above = 1 - lowest;   // the goal's shift lies between
   for (int step = 0; step < kMostNewtonSteps; ++step) {
     double energy = 0, slope = 0;
     for (int k = from; k < end; ++k) {
@@ -115,7 +124,7 @@ std::optional<double> newton_shift(const CarRange& car, const std::vector<double
   return std::nullopt;
 }
 
-double ordered_shift(const CarRange& car, const std::vector<double>& z, int from, int end, double goal,
+double ordered_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal,
                      std::vector<int>& order) {
   order.resize(static_cast<size_t>(end - from));
   std::iota(order.begin(), order.end(), car.first_step + from);
@@ -126,7 +135,7 @@ double ordered_shift(const CarRange& car, const std::vector<double>& z, int from
 namespace {
 
 // The shift at which window steps [from, end) take in `goal`: Newton's, else by their order.
-double stretch_shift(const CarRange& car, const std::vector<double>& z, int from, int end, double goal,
+double stretch_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal,
                      std::vector<int>& order) {
   if (const std::optional<double> shift = newton_shift(car, z, from, end, goal)) return *shift;
   return ordered_shift(car, z, from, end, goal, order);
@@ -134,7 +143,7 @@ double stretch_shift(const CarRange& car, const std::vector<double>& z, int from
 
 // The shift of stretch [from, end): the one that meets its end's energy (fixed, or the nearer end of its
 // range when the energy at shift 0 lies outside it); bound when that end holds it.
-void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, int end, double start_kwh,
+void solve_stretch(const CarRange& car, const StepRanges& z, int from, int end, double start_kwh,
                    double end_lo_kwh, double end_hi_kwh, bool end_fixed, std::vector<int>& order,
                    double& shift, bool& bound) {
   shift = 0;
@@ -153,8 +162,7 @@ void solve_stretch(const CarRange& car, const std::vector<double>& z, int from, 
 // The stretches the hint's bound steps give, kept if they meet the car's optimality conditions: its energy in
 // its window at every step's end, and each shift falling only at a floor and rising only at a ceiling (the
 // last stretch meets its departure range as solve_stretch does). Ascending into sc.stretches.
-bool price_from_hint(const CarRange& car, const std::vector<double>& z, CarScratch& sc,
-                     const BoundSteps& hint) {
+bool price_from_hint(const CarRange& car, const StepRanges& z, CarScratch& sc, const BoundSteps& hint) {
   if (hint.count == BoundSteps::kNone) return false;
   const int bounds = hint.count, w = car.window;
   auto from_of = [&](int j) { return j == 0 ? 0 : static_cast<int>(hint.step[j - 1]); };
@@ -225,7 +233,7 @@ void record_hint(const std::vector<Stretch>& stretches, BoundSteps& hint) {
 
 }  // namespace
 
-void price_stretches(const CarRange& car, const std::vector<double>& z, CarScratch& sc, BoundSteps* hint) {
+void price_stretches(const CarRange& car, const StepRanges& z, CarScratch& sc, BoundSteps* hint) {
   if (hint != nullptr && price_from_hint(car, z, sc, *hint)) return;
   sc.stretches.clear();
   sc.open.clear();

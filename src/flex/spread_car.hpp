@@ -25,6 +25,8 @@
 #include <optional>
 #include <vector>
 
+#include "flex/step_ranges.hpp"
+
 namespace voltpool::spread {
 
 // A path beyond its floor or ceiling by more than this (a rounding of a window's kWh below) passes it.
@@ -88,18 +90,17 @@ struct CarScratch {
 // which a neighbouring stretch's shift may differ most: a bound's optimality condition); a goal beyond either
 // end gets the end's.
 // By Newton's method on the steps' energy, without ordering them: nullopt where it does not settle.
-std::optional<double> newton_shift(const CarRange& car, const std::vector<double>& z, int from, int end,
-                                   double goal);
+std::optional<double> newton_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal);
 // By walking the energy's kinks (a step leaves -low at s = -low - z, reaches its cap at s = 1 - z) with the
 // steps ordered by z into `order`.
-double ordered_shift(const CarRange& car, const std::vector<double>& z, int from, int end, double goal,
+double ordered_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal,
                      std::vector<int>& order);
 
 // The car's stretches at z (absolute steps) into scratch.stretches (ascending when the hint is kept, else in
 // no particular order). Each stretch's shift is found by Newton's method on its energy (no ordering of its
 // steps), or where that does not settle, by walking its steps' kinks in order. With a hint, starts from it
 // and updates it.
-void price_stretches(const CarRange& car, const std::vector<double>& z, CarScratch& scratch,
+void price_stretches(const CarRange& car, const StepRanges& z, CarScratch& scratch,
                      BoundSteps* hint = nullptr);
 
 }  // namespace voltpool::spread

@@ -177,6 +177,7 @@ Splitter::WindowOrder Splitter::order_windows(const std::vector<double>& z) cons
 PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::span<double> kw,
                         const std::vector<double>* polish) const {
   const WindowOrder order = order_windows(z);
+  const StepRanges ranges(z);
   const bool by_class = polish == nullptr;
   std::vector<PassSums> sums(workers_, PassSums(steps_, with_jacobian));
   auto work = [&](unsigned w) {
@@ -187,7 +188,7 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
     double spread = 0;
     auto price = [&](size_t i) {
       double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
-      price_car(i, z, with_jacobian, polish, x, fleet.row(), spread, car_work, out);
+      price_car(i, ranges, with_jacobian, polish, x, fleet.row(), spread, car_work, out);
     };
     if (by_class) {
       ClassScratch class_scratch;
@@ -228,9 +229,8 @@ void Splitter::write_classes(const std::vector<double>& z, const WindowOrder& or
   });
 }
 
-void Splitter::price_car(size_t i, const std::vector<double>& z, bool with_jacobian,
-                         const std::vector<double>* polish, double* x, double* fleet_kw, double& spread,
-                         CarWork& work, PassSums& out) const {
+void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, const std::vector<double>* polish,
+                         double* x, double* fleet_kw, double& spread, CarWork& work, PassSums& out) const {
   const int first = v_.first_step[i], last = v_.end_step[i];
   // The car's own spread, summed here and added once (the caller's sum, behind a reference the powers' stores
   // may alias, would be reloaded at every step).

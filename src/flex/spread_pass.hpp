@@ -68,9 +68,8 @@ class Splitter {
   };
   // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
   // fleet_kw); with polish moved as pass() says.
-  void price_car(size_t i, const std::vector<double>& z, bool with_jacobian,
-                 const std::vector<double>* polish, double* x, double* fleet_kw, double& spread,
-                 CarWork& work, PassSums& out) const;
+  void price_car(size_t i, const StepRanges& z, bool with_jacobian, const std::vector<double>* polish,
+                 double* x, double* fleet_kw, double& spread, CarWork& work, PassSums& out) const;
   void add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
                             double free_cap, size_t at_cap, size_t above_low, PassSums& out) const;
   CarRange car_range(size_t i) const;
