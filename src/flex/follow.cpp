@@ -59,9 +59,13 @@ Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<
     may_discharge = may_discharge || p.vehicles.discharge_max_kw[i] > 0;
   }
   const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
+  // A profile that asks the fleet to deliver at some step has no split in which no car discharges (at a
+  // million cars, finding that out cost a quarter of a second).
+  const bool delivers =
+      std::any_of(profile_kw.begin(), profile_kw.end(), [&](double kw) { return kw < -tolerance_kw; });
   const bool by_spread =
       (!may_discharge || !exact) &&
-      (spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kNone, r.plan) ||
+      ((!delivers && spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kNone, r.plan)) ||
        (may_discharge && spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kWhereAllowed, r.plan)));
   if (by_spread) {
     account_plan(p, r.plan, profile_kw);
