@@ -42,16 +42,49 @@ double unclipped_stretch_kwh(const CarRange& car, const StepRanges& z, int from,
   return steps_z * car.cap_kw * car.kwh_per_kw_step;
 }
 
+// What window steps [from, end) take in at shift s, and its slope in s (the kWh of the steps not clipped).
+// The steps' clipped utilisations are summed four at a time (independent sums, not one chain of additions),
+// at the car's full step; a partial first or last step is then corrected.
+struct ClippedEnergy {
+  double kwh, slope_kwh;
+};
+ClippedEnergy clipped_energy(const CarRange& car, const StepRanges& z, int from, int end, double s) {
+  const double* zt = z.z().data() + car.first_step;
+  const double low = car.low;
+  double used[4] = {0, 0, 0, 0}, free[4] = {0, 0, 0, 0};
+  int k = from;
+  for (; k + 4 <= end; k += 4) {
+    for (int j = 0; j < 4; ++j) {
+      const double u = zt[k + j] + s;
+      used[j] += std::clamp(u, -low, 1.0);
+      free[j] += u > -low && u < 1 ? 1.0 : 0.0;
+    }
+  }
+  for (int j = 0; k < end; ++k, ++j) {
+    const double u = zt[k] + s;
+    used[j] += std::clamp(u, -low, 1.0);
+    free[j] += u > -low && u < 1 ? 1.0 : 0.0;
+  }
+  double used_steps = (used[0] + used[1]) + (used[2] + used[3]),
+         free_steps = (free[0] + free[1]) + (free[2] + free[3]);
+  auto correct = [&](int at, double fraction) {  // step `at` counted whole, present for `fraction` of it
+    const double u = zt[at] + s;
+    used_steps += (fraction - 1) * std::clamp(u, -low, 1.0);
+    free_steps += u > -low && u < 1 ? fraction - 1 : 0.0;
+  };
+  if (from == 0) correct(0, car.first_fraction);
+  if (end == car.window && car.window > 1) correct(end - 1, car.last_fraction);
+  const double full_kwh = car.cap_kw * car.kwh_per_kw_step;
+  return {used_steps * full_kwh, free_steps * full_kwh};
+}
+
 // The energy window steps [from, end) take in at shift s.
 double energy_at(const CarRange& car, const StepRanges& z, int from, int end, double s) {
   if (from >= end) return 0;
   const int first = car.first_step;
   if (z.highest(first + from, first + end) + s < 1 && z.lowest(first + from, first + end) + s > -car.low)
     return unclipped_stretch_kwh(car, z, from, end) + s * stretch_kwh(car, from, end);
-  double energy = 0;
-  for (int t = car.first_step + from; t < car.first_step + end; ++t)
-    energy += step_kwh(car, t) * std::clamp(z[t] + s, -car.low, 1.0);
-  return energy;
+  return clipped_energy(car, z, from, end, s).kwh;
 }
 
 // The shift at which the steps `order` (by z, highest first) take in `goal`: their energy is piecewise linear
@@ -102,12 +135,7 @@ std::optional<double> newton_shift(const CarRange& car, const StepRanges& z, int
   if (highest + s < 1 && lowest + s > -car.low) return s;  // no step clipped: on the goal
   double below = -car.low - highest, above = 1 - lowest;   // the goal's shift lies between
   for (int step = 0; step < kMostNewtonSteps; ++step) {
-    double energy = 0, slope = 0;
-    for (int k = from; k < end; ++k) {
-      const double c = step_kwh(car, first + k), u = z[first + k] + s;
-      energy += c * std::clamp(u, -car.low, 1.0);
-      slope += u > -car.low && u < 1 ? c : 0.0;
-    }
+    const auto [energy, slope] = clipped_energy(car, z, from, end, s);
     if (std::abs(energy - goal) <= kNewtonSlackKwh) {
       if (slope > 0) return s + (goal - energy) / slope;  // onto the goal itself, as the ordered walk lands
       // Flat at the goal: the least such shift, where the highest step at its cap would leave it.
