@@ -180,15 +180,19 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
   const StepRanges ranges(z);
   const bool by_class = polish == nullptr;
   std::vector<PassSums> sums(workers_, PassSums(steps_, with_jacobian));
+  // Where no power is written, unclipped stretches are summed per range of steps (spread_range_sums.hpp).
+  const bool by_range = kw.empty() && by_class;
+  std::vector<RangeSums> range_sums(by_range ? workers_ : 0, RangeSums(steps_));
   auto work = [&](unsigned w) {
     PassSums& out = sums[w];
     CarWork car_work;
     std::vector<double> scratch(kw.empty() ? steps_ : 0);
     BlockedStepSums fleet(steps_);  // the cars priced one by one
     double spread = 0;
+    RangeSums* own_ranges = by_range ? &range_sums[w] : nullptr;
     auto price = [&](size_t i) {
       double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
-      price_car(i, ranges, with_jacobian, polish, x, fleet.row(), spread, car_work, out);
+      price_car(i, ranges, with_jacobian, polish, x, fleet.row(), spread, car_work, out, own_ranges);
     };
     if (by_class) {
       ClassScratch class_scratch;
@@ -208,6 +212,10 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
   if (by_class && !kw.empty()) write_classes(z, order, kw);
   for (unsigned w = 1; w < workers_; ++w) sums[0].add(sums[w]);
   if (with_jacobian) take_runs(sums, order.all, sums[0].jacobian);
+  if (by_range) {
+    for (unsigned w = 1; w < workers_; ++w) range_sums[0].add(range_sums[w]);
+    range_sums[0].add_to(z, sums[0].fleet, sums[0].jacobian);
+  }
   return std::move(sums[0]);
 }
 
@@ -230,7 +238,8 @@ void Splitter::write_classes(const std::vector<double>& z, const WindowOrder& or
 }
 
 void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, const std::vector<double>* polish,
-                         double* x, double* fleet_kw, double& spread, CarWork& work, PassSums& out) const {
+                         double* x, double* fleet_kw, double& spread, CarWork& work, PassSums& out,
+                         RangeSums* range_sums) const {
   const int first = v_.first_step[i], last = v_.end_step[i];
   // The car's own spread, summed here and added once (the caller's sum, behind a reference the powers' stores
   // may alias, would be reloaded at every step).
@@ -255,6 +264,22 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
     // A step held between two bounds (the car sitting at its floor or ceiling) moves nothing with z: its
     // free kW on the Jacobian's diagonal and what the stretch takes back cancel, so it is not counted free.
     const bool held = stretch.bound && stretch.end - stretch.from == 1;
+    const int len = stretch.end - stretch.from, a = first + stretch.from, b = first + stretch.end;
+    const bool whole_steps = (stretch.from > 0 || car.first_fraction == 1) &&
+                             (stretch.end < car.window || car.window == 1 || car.last_fraction == 1);
+    if (range_sums != nullptr && !held && whole_steps && z.highest(a, b) + stretch.shift < 1 &&
+        z.lowest(a, b) + stretch.shift > -car.low) {
+      // Every step free, none at its cap or its lowest: summed with its range's stretches.
+      range_sums->add(a, b, car.cap_kw, stretch.shift, stretch.bound);
+      own_spread +=
+          0.5 * car.cap_kw *
+          (z.sum_of_squares(a, b) + 2 * stretch.shift * z.sum(a, b) + len * stretch.shift * stretch.shift);
+      work.free_end.push_back(work.free.size());
+      work.free_cap.push_back(0);  // its Jacobian is the range's
+      work.at_cap.push_back(0);
+      work.above_low.push_back(static_cast<size_t>(len));
+      continue;
+    }
     double free_cap = 0;
     size_t at_cap = 0, above_low = 0;
     for (int k = stretch.from; k < stretch.end; ++k) {

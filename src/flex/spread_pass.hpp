@@ -13,6 +13,7 @@
 
 #include "flex/spread_car.hpp"
 #include "flex/spread_class.hpp"
+#include "flex/spread_range_sums.hpp"
 #include "flex/spread_sums.hpp"
 #include "plan/problem.hpp"
 
@@ -67,9 +68,11 @@ class Splitter {
     std::vector<double> move;               // a polish's move per window step
   };
   // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
-  // fleet_kw); with polish moved as pass() says.
+  // fleet_kw); with polish moved as pass() says. With range_sums, its stretches over whole steps that no
+  // clipping touches are summed there instead (their powers not written: x is scratch).
   void price_car(size_t i, const StepRanges& z, bool with_jacobian, const std::vector<double>* polish,
-                 double* x, double* fleet_kw, double& spread, CarWork& work, PassSums& out) const;
+                 double* x, double* fleet_kw, double& spread, CarWork& work, PassSums& out,
+                 RangeSums* range_sums) const;
   void add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
                             double free_cap, size_t at_cap, size_t above_low, PassSums& out) const;
   CarRange car_range(size_t i) const;

@@ -152,5 +152,36 @@ TEST(SpreadPass, JacobianWithDischargeIsTheFleetPowersDerivative) {
   EXPECT_GT(checked, 500);
 }
 
+// With discharge, a pass that writes no power sums the stretches that no clipping touches per range of steps
+// (spread_range_sums.hpp); one that writes the powers walks every step. Both give the same fleet power, spread
+// and Jacobian, on random fleets whose cars pass their floors and ceilings (several stretches each; partial
+// steps, discharge below charge power and ceilings above targets in half of them), at mild and wide
+// utilisations.
+TEST(SpreadPass, StretchesSummedPerRangeAreTheWalkedOnes) {
+  std::mt19937_64 rng(33);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int steps = 12 + trial % 30;
+    const PlanningProblem p = test::random_lossless(rng, 80, steps, true, trial % 2 == 0);
+    const double amplitude = trial % 4 < 2 ? 0.3 : 1.5;
+    std::vector<double> z(static_cast<size_t>(steps));
+    for (int t = 0; t < steps; ++t) z[t] = amplitude * std::sin(0.5 * t + trial) + 0.4 * (u(rng) - 0.5);
+    const Splitter splitter(p, true, std::numeric_limits<size_t>::max());
+    const PassSums summed = splitter.pass(z, true);
+    std::vector<double> kw(splitter.offset().back());
+    const PassSums walked = splitter.pass(z, true, kw);
+    double scale_kw = 0;
+    for (double most : splitter.most_kw()) scale_kw = std::max(scale_kw, most);
+    const double tolerance_kw = 1e-10 * scale_kw;
+    for (int t = 0; t < steps; ++t) {
+      EXPECT_NEAR(summed.fleet[t].value(), walked.fleet[t].value(), tolerance_kw) << trial << " step " << t;
+    }
+    EXPECT_NEAR(summed.spread, walked.spread, tolerance_kw * steps) << trial;
+    for (size_t x = 0; x < walked.jacobian.size(); ++x) {
+      ASSERT_NEAR(summed.jacobian[x], walked.jacobian[x], tolerance_kw) << trial << " entry " << x;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace voltpool::spread

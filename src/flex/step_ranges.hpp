@@ -1,6 +1,6 @@
-// The steps' utilisations z of one pass of the spread split, with the sum, highest and lowest over any range
-// of steps in O(1) (prefix sums and sparse tables, built once a pass in O(steps log steps)): a car's stretch
-// that no clipping touches is then priced without a loop over its steps.
+// The steps' utilisations z of one pass of the spread split, with the sum (of z and of z^2), highest and
+// lowest over any range of steps in O(1) (prefix sums and sparse tables, built once a pass in O(steps log
+// steps)): a car's stretch that no clipping touches is then priced without a loop over its steps.
 #pragma once
 
 #include <algorithm>
@@ -12,9 +12,13 @@ namespace voltpool::spread {
 // z must outlive it.
 class StepRanges {
  public:
-  explicit StepRanges(const std::vector<double>& z) : z_(z), prefix_(z.size() + 1, 0.0L) {
+  explicit StepRanges(const std::vector<double>& z)
+      : z_(z), prefix_(z.size() + 1, 0.0L), prefix_squares_(z.size() + 1, 0.0L) {
     const size_t n = z.size();
-    for (size_t t = 0; t < n; ++t) prefix_[t + 1] = prefix_[t] + z[t];
+    for (size_t t = 0; t < n; ++t) {
+      prefix_[t + 1] = prefix_[t] + z[t];
+      prefix_squares_[t + 1] = prefix_squares_[t] + static_cast<long double>(z[t]) * z[t];
+    }
     highest_.push_back(z);
     lowest_.push_back(z);
     for (size_t width = 1; 2 * width <= n; width *= 2) {
@@ -38,6 +42,10 @@ class StepRanges {
   double sum(int from, int end) const {
     return static_cast<double>(prefix_[static_cast<size_t>(end)] - prefix_[static_cast<size_t>(from)]);
   }
+  double sum_of_squares(int from, int end) const {
+    return static_cast<double>(prefix_squares_[static_cast<size_t>(end)] -
+                               prefix_squares_[static_cast<size_t>(from)]);
+  }
   double highest(int from, int end) const {
     return over(highest_, from, end, [](double a, double b) { return std::max(a, b); });
   }
@@ -54,7 +62,7 @@ class StepRanges {
   }
 
   const std::vector<double>& z_;
-  std::vector<long double> prefix_;                    // long double: a range's sum is a difference of two
+  std::vector<long double> prefix_, prefix_squares_;   // long double: a range's sum is a difference of two
   std::vector<std::vector<double>> highest_, lowest_;  // [level][t]: over steps [t, t + 2^level)
 };
 

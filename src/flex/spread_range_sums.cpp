@@ -1,0 +1,63 @@
+#include "flex/spread_range_sums.hpp"
+
+namespace voltpool::spread {
+
+RangeSums::RangeSums(size_t steps)
+    : steps_(steps),
+      kw_(steps * (steps + 1), 0.0L),
+      kw_shift_(kw_.size(), 0.0L),
+      take_back_(kw_.size(), 0.0) {}
+
+void RangeSums::add(const RangeSums& other) {
+  for (size_t k = 0; k < kw_.size(); ++k) {
+    kw_[k] += other.kw_[k];
+    kw_shift_[k] += other.kw_shift_[k];
+    take_back_[k] += other.take_back_[k];
+  }
+}
+
+void RangeSums::add_to(const std::vector<double>& z, std::vector<CompensatedSum>& fleet,
+                       std::vector<double>& jacobian) const {
+  const size_t n = steps_;
+  // Per step, the kW and kW x shift of the ranges over it: added at a range's first step, taken off at its
+  // end.
+  std::vector<long double> kw(n + 1, 0.0L), kw_shift(n + 1, 0.0L);
+  for (size_t from = 0; from < n; ++from) {
+    for (size_t end = from + 1; end <= n; ++end) {
+      const size_t k = from * (n + 1) + end;
+      kw[from] += kw_[k];
+      kw[end] -= kw_[k];
+      kw_shift[from] += kw_shift_[k];
+      kw_shift[end] -= kw_shift_[k];
+    }
+  }
+  long double over_kw = 0, over_kw_shift = 0;
+  for (size_t t = 0; t < n; ++t) {
+    over_kw += kw[t];
+    over_kw_shift += kw_shift[t];
+    fleet[t].add(static_cast<double>(over_kw * z[t] + over_kw_shift));
+    if (!jacobian.empty()) jacobian[t * n + t] += static_cast<double>(over_kw);
+  }
+  if (jacobian.empty()) return;
+  // Pair (a, b), a <= b, loses the take-back of every range over both: from <= a and end > b. Summed over
+  // end > b (suffix) per from, then over from <= a (prefix).
+  std::vector<double> over(n * n, 0.0);  // [from][b]: ranges from `from` reaching past b
+  for (size_t from = 0; from < n; ++from) {
+    double reaching = 0;
+    for (size_t b = n; b-- > from;) {
+      reaching += take_back_[from * (n + 1) + b + 1];
+      over[from * n + b] = reaching;
+    }
+  }
+  for (size_t a = 0; a < n; ++a) {
+    for (size_t b = a; b < n; ++b) {
+      if (a > 0) over[a * n + b] += over[(a - 1) * n + b];
+      const double lost = over[a * n + b];
+      if (lost == 0) continue;
+      jacobian[a * n + b] -= lost;
+      if (a != b) jacobian[b * n + a] -= lost;
+    }
+  }
+}
+
+}  // namespace voltpool::spread
