@@ -3,15 +3,12 @@
 namespace voltpool::spread {
 
 RangeSums::RangeSums(size_t steps)
-    : steps_(steps),
-      kw_(steps * (steps + 1), 0.0L),
-      kw_shift_(kw_.size(), 0.0L),
-      take_back_(kw_.size(), 0.0) {}
+    : steps_(steps), kw_(steps * (steps + 1)), kw_shift_(kw_.size()), take_back_(kw_.size(), 0.0) {}
 
 void RangeSums::add(const RangeSums& other) {
   for (size_t k = 0; k < kw_.size(); ++k) {
-    kw_[k] += other.kw_[k];
-    kw_shift_[k] += other.kw_shift_[k];
+    kw_[k].add(other.kw_[k]);
+    kw_shift_[k].add(other.kw_shift_[k]);
     take_back_[k] += other.take_back_[k];
   }
 }
@@ -20,15 +17,17 @@ void RangeSums::add_to(const std::vector<double>& z, std::vector<CompensatedSum>
                        std::vector<double>& jacobian) const {
   const size_t n = steps_;
   // Per step, the kW and kW x shift of the ranges over it: added at a range's first step, taken off at its
-  // end.
+  // end (in long double: a million cars' sums, differenced).
+  auto wide = [](const CompensatedSum& s) { return static_cast<long double>(s.sum) + s.compensation; };
   std::vector<long double> kw(n + 1, 0.0L), kw_shift(n + 1, 0.0L);
   for (size_t from = 0; from < n; ++from) {
     for (size_t end = from + 1; end <= n; ++end) {
       const size_t k = from * (n + 1) + end;
-      kw[from] += kw_[k];
-      kw[end] -= kw_[k];
-      kw_shift[from] += kw_shift_[k];
-      kw_shift[end] -= kw_shift_[k];
+      const long double range_kw = wide(kw_[k]), range_kw_shift = wide(kw_shift_[k]);
+      kw[from] += range_kw;
+      kw[end] -= range_kw;
+      kw_shift[from] += range_kw_shift;
+      kw_shift[end] -= range_kw_shift;
     }
   }
   long double over_kw = 0, over_kw_shift = 0;

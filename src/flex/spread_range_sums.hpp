@@ -19,8 +19,8 @@ class RangeSums {
   // A stretch over steps [from, end), from < end.
   void add(int from, int end, double cap_kw, double shift, bool bound) {
     const size_t k = key(from, end);
-    kw_[k] += cap_kw;
-    kw_shift_[k] += static_cast<long double>(cap_kw) * shift;
+    kw_[k].add(cap_kw);
+    kw_shift_[k].add(cap_kw * shift);
     if (bound) take_back_[k] += cap_kw / (end - from);
   }
   void add(const RangeSums& other);
@@ -35,9 +35,8 @@ class RangeSums {
   }
 
   size_t steps_;
-  std::vector<long double> kw_, kw_shift_;  // per range: its stretches' kW, and kW x shift (long double: a
-                                            // million cars' sums, differenced per step)
-  std::vector<double> take_back_;           // per range: its bound stretches' kW / steps
+  std::vector<CompensatedSum> kw_, kw_shift_;  // per range: its stretches' kW, and kW x shift
+  std::vector<double> take_back_;              // per range: its bound stretches' kW / steps
 };
 
 }  // namespace voltpool::spread

@@ -7,17 +7,21 @@
 #include <bit>
 #include <vector>
 
+#include "core/compensated_sum.hpp"
+
 namespace voltpool::spread {
 
 // z must outlive it.
 class StepRanges {
  public:
   explicit StepRanges(const std::vector<double>& z)
-      : z_(z), prefix_(z.size() + 1, 0.0L), prefix_squares_(z.size() + 1, 0.0L) {
+      : z_(z), prefix_(z.size() + 1), prefix_squares_(z.size() + 1) {
     const size_t n = z.size();
     for (size_t t = 0; t < n; ++t) {
-      prefix_[t + 1] = prefix_[t] + z[t];
-      prefix_squares_[t + 1] = prefix_squares_[t] + static_cast<long double>(z[t]) * z[t];
+      prefix_[t + 1] = prefix_[t];
+      prefix_[t + 1].add(z[t]);
+      prefix_squares_[t + 1] = prefix_squares_[t];
+      prefix_squares_[t + 1].add(z[t] * z[t]);
     }
     highest_.push_back(z);
     lowest_.push_back(z);
@@ -39,13 +43,8 @@ class StepRanges {
   size_t size() const { return z_.size(); }
 
   // Over steps [from, end), from < end.
-  double sum(int from, int end) const {
-    return static_cast<double>(prefix_[static_cast<size_t>(end)] - prefix_[static_cast<size_t>(from)]);
-  }
-  double sum_of_squares(int from, int end) const {
-    return static_cast<double>(prefix_squares_[static_cast<size_t>(end)] -
-                               prefix_squares_[static_cast<size_t>(from)]);
-  }
+  double sum(int from, int end) const { return between(prefix_, from, end); }
+  double sum_of_squares(int from, int end) const { return between(prefix_squares_, from, end); }
   double highest(int from, int end) const {
     return over(highest_, from, end, [](double a, double b) { return std::max(a, b); });
   }
@@ -54,6 +53,11 @@ class StepRanges {
   }
 
  private:
+  // A range's sum from compensated prefix sums (each to about one rounding): their parts differenced apart.
+  static double between(const std::vector<CompensatedSum>& prefix, int from, int end) {
+    const CompensatedSum &a = prefix[static_cast<size_t>(from)], &b = prefix[static_cast<size_t>(end)];
+    return (b.sum - a.sum) + (b.compensation - a.compensation);
+  }
   template <class Pick>
   static double over(const std::vector<std::vector<double>>& table, int from, int end, Pick pick) {
     const unsigned level = std::bit_width(static_cast<unsigned>(end - from)) - 1;
@@ -62,8 +66,8 @@ class StepRanges {
   }
 
   const std::vector<double>& z_;
-  std::vector<long double> prefix_, prefix_squares_;   // long double: a range's sum is a difference of two
-  std::vector<std::vector<double>> highest_, lowest_;  // [level][t]: over steps [t, t + 2^level)
+  std::vector<CompensatedSum> prefix_, prefix_squares_;  // of z and z^2, before each step
+  std::vector<std::vector<double>> highest_, lowest_;    // [level][t]: over steps [t, t + 2^level)
 };
 
 }  // namespace voltpool::spread
