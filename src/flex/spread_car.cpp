@@ -116,14 +116,13 @@ double shift_to(const CarRange& car, const StepRanges& z, std::span<const int> o
   return s;  // the goal is all the steps can take: every one at its cap
 }
 
-}  // namespace
-
 // From the shift that would meet the goal were no step clipped (the goal's own, with no loop over the steps,
 // where the range's highest and lowest z say none is). The energy is piecewise linear and rising in s, so a
 // step that stays on one piece lands on the goal. Each step is kept within the shifts known to fall
 // short or overshoot, and halves that bracket where the energy is flat.
-std::optional<double> newton_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal) {
-  if (from >= end) return 0.0;
+// NaN where it does not settle (a double passed back in a register, where an optional went through memory).
+double newton_shift_or_nan(const CarRange& car, const StepRanges& z, int from, int end, double goal) {
+  if (from >= end) return 0;
   const int first = car.first_step;
   const double full_kwh = stretch_kwh(car, from, end),
                unclipped_kwh = unclipped_stretch_kwh(car, z, from, end);
@@ -149,7 +148,15 @@ std::optional<double> newton_shift(const CarRange& car, const StepRanges& z, int
     const double next = slope > 0 ? s + (goal - energy) / slope : below;  // flat here: halve the bracket
     s = next > below && next < above ? next : 0.5 * (below + above);
   }
-  return std::nullopt;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
+
+std::optional<double> newton_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal) {
+  const double shift = newton_shift_or_nan(car, z, from, end, goal);
+  if (std::isnan(shift)) return std::nullopt;
+  return shift;
 }
 
 double ordered_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal,
@@ -165,7 +172,7 @@ namespace {
 // The shift at which window steps [from, end) take in `goal`: Newton's, else by their order.
 double stretch_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal,
                      std::vector<int>& order) {
-  if (const std::optional<double> shift = newton_shift(car, z, from, end, goal)) return *shift;
+  if (const double shift = newton_shift_or_nan(car, z, from, end, goal); !std::isnan(shift)) return shift;
   return ordered_shift(car, z, from, end, goal, order);
 }
 
