@@ -194,6 +194,22 @@ void solve_stretch(const CarRange& car, const StepRanges& z, int from, int end, 
         stretch_shift(car, z, from, end, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh, order);
 }
 
+// Whether window steps [from, end) at shift s, no step clipped and all moving the energy the same way (z + s
+// of one sign), keep it within the car's floor and ceiling at every step's end: then it moves from where it
+// starts to where it ends, and both within them say so. If so, energy moves to its end (no loop over the
+// steps); else it is left for the steps to be walked.
+bool moves_one_way_within(const CarRange& car, const StepRanges& z, int from, int end, double s,
+                          double& energy) {
+  const int a = car.first_step + from, b = car.first_step + end;
+  const double lowest = z.lowest(a, b) + s, highest = z.highest(a, b) + s;
+  if (!(lowest > -car.low && highest < 1 && (lowest >= 0 || highest <= 0))) return false;
+  const double end_kwh = energy + unclipped_stretch_kwh(car, z, from, end) + s * stretch_kwh(car, from, end);
+  const double lo = car.floor_kwh - kBoundSlackKwh, hi = car.ceiling_kwh + kBoundSlackKwh;
+  if (std::min(energy, end_kwh) < lo || std::max(energy, end_kwh) > hi) return false;
+  energy = end_kwh;
+  return true;
+}
+
 // The stretches the hint's bound steps give, kept if they meet the car's optimality conditions: its energy in
 // its window at every step's end, and each shift falling only at a floor and rising only at a ceiling (the
 // last stretch meets its departure range as solve_stretch does). Ascending into sc.stretches.
@@ -225,12 +241,14 @@ bool price_from_hint(const CarRange& car, const StepRanges& z, CarScratch& sc, c
       const double before = sc.stretches.back().shift;
       if (starts_at < 0 ? before < shift - kShiftSlack : before > shift + kShiftSlack) return false;
     }
-    for (int k = from; k < end; ++k) {
-      const int t = car.first_step + k;
-      energy += step_kwh(car, t) * std::clamp(z[t] + shift, -car.low, 1.0);
-      if (k < w - 1 &&
-          (energy < car.floor_kwh - kBoundSlackKwh || energy > car.ceiling_kwh + kBoundSlackKwh)) {
-        return false;
+    if (!moves_one_way_within(car, z, from, end, shift, energy)) {
+      for (int k = from; k < end; ++k) {
+        const int t = car.first_step + k;
+        energy += step_kwh(car, t) * std::clamp(z[t] + shift, -car.low, 1.0);
+        if (k < w - 1 &&
+            (energy < car.floor_kwh - kBoundSlackKwh || energy > car.ceiling_kwh + kBoundSlackKwh)) {
+          return false;
+        }
       }
     }
     // Each stretch ends where the next starts (its shift may not reach that at this z), the last in the
