@@ -194,20 +194,21 @@ void solve_stretch(const CarRange& car, const StepRanges& z, int from, int end, 
         stretch_shift(car, z, from, end, (at_zero < end_lo_kwh ? end_lo_kwh : end_hi_kwh) - start_kwh, order);
 }
 
-// Whether window steps [from, end) at shift s, no step clipped and all moving the energy the same way (z + s
-// of one sign), keep it within the car's floor and ceiling at every step's end: then it moves from where it
-// starts to where it ends, and both within them say so. If so, energy moves to its end (no loop over the
-// steps); else it is left for the steps to be walked.
-bool moves_one_way_within(const CarRange& car, const StepRanges& z, int from, int end, double s,
-                          double& energy) {
+// Where window steps [from, end) at shift s take the energy from start_kwh, if no step is clipped and all
+// move it the same way (z + s of one sign) and it starts and ends within the car's floor and ceiling: then it
+// stays within them at every step's end in between (no loop over the steps). NaN otherwise.
+double one_way_end_kwh(const CarRange& car, const StepRanges& z, int from, int end, double s,
+                       double start_kwh) {
   const int a = car.first_step + from, b = car.first_step + end;
   const double lowest = z.lowest(a, b) + s, highest = z.highest(a, b) + s;
-  if (!(lowest > -car.low && highest < 1 && (lowest >= 0 || highest <= 0))) return false;
-  const double end_kwh = energy + unclipped_stretch_kwh(car, z, from, end) + s * stretch_kwh(car, from, end);
+  if (!(lowest > -car.low && highest < 1 && (lowest >= 0 || highest <= 0)))
+    return std::numeric_limits<double>::quiet_NaN();
+  const double end_kwh =
+      start_kwh + unclipped_stretch_kwh(car, z, from, end) + s * stretch_kwh(car, from, end);
   const double lo = car.floor_kwh - kBoundSlackKwh, hi = car.ceiling_kwh + kBoundSlackKwh;
-  if (std::min(energy, end_kwh) < lo || std::max(energy, end_kwh) > hi) return false;
-  energy = end_kwh;
-  return true;
+  if (std::min(start_kwh, end_kwh) < lo || std::max(start_kwh, end_kwh) > hi)
+    return std::numeric_limits<double>::quiet_NaN();
+  return end_kwh;
 }
 
 // The stretches the hint's bound steps give, kept if they meet the car's optimality conditions: its energy in
@@ -241,7 +242,9 @@ bool price_from_hint(const CarRange& car, const StepRanges& z, CarScratch& sc, c
       const double before = sc.stretches.back().shift;
       if (starts_at < 0 ? before < shift - kShiftSlack : before > shift + kShiftSlack) return false;
     }
-    if (!moves_one_way_within(car, z, from, end, shift, energy)) {
+    if (const double end_kwh = one_way_end_kwh(car, z, from, end, shift, energy); !std::isnan(end_kwh)) {
+      energy = end_kwh;
+    } else {
       for (int k = from; k < end; ++k) {
         const int t = car.first_step + k;
         energy += step_kwh(car, t) * std::clamp(z[t] + shift, -car.low, 1.0);
@@ -301,7 +304,8 @@ void price_stretches(const CarRange& car, const StepRanges& z, CarScratch& sc, B
                   open.end_fixed, sc.order, shift, bound);
     // A car that only charges never passes its floor (its energy only rises) nor its ceiling (its departure
     // range is within it).
-    if (car.low > 0 && open.end - open.from > 1) {
+    if (car.low > 0 && open.end - open.from > 1 &&
+        std::isnan(one_way_end_kwh(car, z, open.from, open.end, shift, open.start_kwh))) {
       double energy = open.start_kwh, lowest = kInfinity, highest = -kInfinity;
       int at_lowest = 0, at_highest = 0;
       for (int k = open.from; k < open.end - 1; ++k) {
