@@ -256,11 +256,9 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
   const CarRange car = car_range(i);
   price_stretches(car, z, work.car, car.low > 0 ? &hints_[i] : nullptr);
   work.free.clear();
-  work.free_end.clear();
-  work.free_cap.clear();
-  work.at_cap.clear();
-  work.above_low.clear();
-  for (const Stretch& stretch : work.car.stretches) {
+  work.moving.clear();
+  for (size_t j = 0; j < work.car.stretches.size(); ++j) {
+    const Stretch& stretch = work.car.stretches[j];
     // A step held between two bounds (the car sitting at its floor or ceiling) moves nothing with z: its
     // free kW on the Jacobian's diagonal and what the stretch takes back cancel, so it is not counted free.
     const bool held = stretch.bound && stretch.end - stretch.from == 1;
@@ -274,14 +272,11 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
       own_spread +=
           0.5 * car.cap_kw *
           (z.sum_of_squares(a, b) + 2 * stretch.shift * z.sum(a, b) + len * stretch.shift * stretch.shift);
-      work.free_end.push_back(work.free.size());
-      work.free_cap.push_back(0);  // its Jacobian is the range's
-      work.at_cap.push_back(0);
-      work.above_low.push_back(static_cast<size_t>(len));
       continue;
     }
+    const size_t free_from = work.free.size();
     double free_cap = 0;
-    size_t at_cap = 0, above_low = 0;
+    uint32_t at_cap = 0, above_low = 0;
     for (int k = stretch.from; k < stretch.end; ++k) {
       const int t = first + k;
       const double c = car.step_cap_kw(k), u = z[t] + stretch.shift, used = std::clamp(u, -car.low, 1.0);
@@ -302,10 +297,10 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
         free_cap += c;
       }
     }
-    work.free_end.push_back(work.free.size());
-    work.free_cap.push_back(free_cap);
-    work.at_cap.push_back(at_cap);
-    work.above_low.push_back(above_low);
+    if (work.free.size() > free_from) {
+      work.moving.push_back({static_cast<uint32_t>(j), static_cast<uint32_t>(free_from),
+                             static_cast<uint32_t>(work.free.size()), at_cap, above_low, free_cap});
+    }
   }
   if (polish != nullptr) {
     polish_car(car, work, *polish, x);
@@ -318,11 +313,10 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
   }
   spread += own_spread;
   if (!with_jacobian) return;
-  for (size_t j = 0; j < work.car.stretches.size(); ++j) {
-    const size_t from = j == 0 ? 0 : work.free_end[j - 1];
-    add_stretch_jacobian(car, work.car.stretches[j],
-                         std::span<const int>(work.free).subspan(from, work.free_end[j] - from),
-                         work.free_cap[j], work.at_cap[j], work.above_low[j], out);
+  for (const CarWork::Moving& m : work.moving) {
+    add_stretch_jacobian(car, work.car.stretches[m.stretch],
+                         std::span<const int>(work.free.data() + m.free_from, m.free_to - m.free_from), m,
+                         out);
   }
 }
 
@@ -332,7 +326,9 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
 // -low < z + s < 1: those after its at_cap steps at their cap, before the rest at -low), summed per window
 // and run after the pass; else here.
 void Splitter::add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
-                                    double free_cap, size_t at_cap, size_t above_low, PassSums& out) const {
+                                    const CarWork::Moving& moving, PassSums& out) const {
+  const double free_cap = moving.free_cap;
+  const size_t at_cap = moving.at_cap, above_low = moving.above_low;
   double* jac = out.jacobian.data();
   for (int t : free) jac[static_cast<size_t>(t) * steps_ + t] += car.step_cap_kw(t - car.first_step);
   if (!stretch.bound || free_cap <= 0) return;
@@ -442,13 +438,12 @@ void Splitter::polish_car(const CarRange& car, CarWork& work, const std::vector<
   std::vector<double>& move = work.move;
   move.assign(static_cast<size_t>(car.window), 0.0);
   double scale = 1;
-  for (size_t j = 0; j < work.car.stretches.size(); ++j) {
-    const std::span<const int> free(work.free.data() + (j == 0 ? 0 : work.free_end[j - 1]),
-                                    work.free.data() + work.free_end[j]);
+  for (const CarWork::Moving& m : work.moving) {
+    const std::span<const int> free(work.free.data() + m.free_from, m.free_to - m.free_from);
     double along = 0;
-    if (work.car.stretches[j].bound && work.free_cap[j] > 0) {
+    if (work.car.stretches[m.stretch].bound && m.free_cap > 0) {
       for (int t : free) along += car.step_cap_kw(t - car.first_step) * polish[t];
-      along /= work.free_cap[j];
+      along /= m.free_cap;
     }
     for (int t : free) {
       const int k = t - car.first_step;

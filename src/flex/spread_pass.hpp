@@ -57,15 +57,18 @@ class Splitter {
     }
   };
   WindowOrder order_windows(const std::vector<double>& z) const;
-  // One car's pricing scratch: its stretches, and per stretch its free steps (free[free_end[j - 1],
-  // free_end[j])) and their kW.
+  // One car's pricing scratch: its stretches, and those with free steps walked (not summed per range).
   struct CarWork {
+    // A stretch with free steps: car.stretches[stretch], its free steps free[free_from, free_to) and their
+    // kW, and its steps with z + s >= 1 and > -low.
+    struct Moving {
+      uint32_t stretch, free_from, free_to, at_cap, above_low;
+      double free_cap;
+    };
     CarScratch car;
     std::vector<int> free;
-    std::vector<size_t> free_end;
-    std::vector<double> free_cap;
-    std::vector<size_t> at_cap, above_low;  // per stretch: its steps with z + s >= 1, > -low
-    std::vector<double> move;               // a polish's move per window step
+    std::vector<Moving> moving;
+    std::vector<double> move;  // a polish's move per window step
   };
   // Car i priced at z into out (x: its powers, plan layout or scratch; its power per step added into
   // fleet_kw); with polish moved as pass() says. With range_sums, its stretches over whole steps that no
@@ -74,7 +77,7 @@ class Splitter {
                  double* x, double* fleet_kw, double& spread, CarWork& work, PassSums& out,
                  RangeSums* range_sums) const;
   void add_stretch_jacobian(const CarRange& car, const Stretch& stretch, std::span<const int> free,
-                            double free_cap, size_t at_cap, size_t above_low, PassSums& out) const;
+                            const CarWork::Moving& moving, PassSums& out) const;
   CarRange car_range(size_t i) const;
   ClassCar class_car(size_t i) const;  // a whole-step car's range in steps at its full power
   // The classes' cars' powers at z into kw, car after car (the loose cars write theirs as they are priced).
