@@ -59,10 +59,11 @@ Result<FollowResult> follow_profile(const PlanningProblem& p, const std::vector<
     may_discharge = may_discharge || p.vehicles.discharge_max_kw[i] > 0;
   }
   const bool exact = vehicle_steps <= kExactFollowMaxVehicleSteps;
-  // A profile that asks the fleet to deliver at some step has no split in which no car discharges (at a
-  // million cars, finding that out cost a quarter of a second).
-  const bool delivers =
-      std::any_of(profile_kw.begin(), profile_kw.end(), [&](double kw) { return kw < -tolerance_kw; });
+  // A profile that asks the fleet to deliver at some step (beyond a residue closed car by car) has no split
+  // in which no car discharges (at a million cars, finding that out cost a quarter of a second).
+  const bool delivers = std::any_of(profile_kw.begin(), profile_kw.end(), [&](double kw) {
+    return kw < -std::max(tolerance_kw, kPlannerResidueKw);
+  });
   const bool by_spread =
       (!may_discharge || !exact) &&
       ((!delivers && spread_follow(p, profile_kw, tolerance_kw, SpreadDischarge::kNone, r.plan)) ||

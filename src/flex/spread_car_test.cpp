@@ -66,8 +66,9 @@ std::vector<double> random_utilisations(std::mt19937_64& rng, int steps) {
   return z;
 }
 
-// A range's sum, highest and lowest, from the tables, are the ones a loop over its steps gives (every range
-// of every length from 1 to 70 steps).
+// A range's sum, highest, lowest, mean and squared deviations from its mean, from the tables, are the ones a
+// loop over its steps gives (every range of every length from 1 to 70 steps); an empty range has nothing to
+// clip.
 TEST(StepRanges, EveryRangeIsTheLoopsOne) {
   std::mt19937_64 rng(3);
   for (int steps = 1; steps <= 70; ++steps) {
@@ -79,10 +80,19 @@ TEST(StepRanges, EveryRangeIsTheLoopsOne) {
         sum += z[end - 1];
         highest = std::max(highest, z[end - 1]);
         lowest = std::min(lowest, z[end - 1]);
+        const double mean = sum / (end - from);
+        double deviations = 0;
+        for (int t = from; t < end; ++t) deviations += (z[t] - mean) * (z[t] - mean);
         ASSERT_NEAR(ranges.sum(from, end), sum, 1e-12) << steps << " " << from << " " << end;
         ASSERT_EQ(ranges.highest(from, end), highest) << steps << " " << from << " " << end;
         ASSERT_EQ(ranges.lowest(from, end), lowest) << steps << " " << from << " " << end;
+        ASSERT_NEAR(ranges.mean(from, end), mean, 1e-13) << steps << " " << from << " " << end;
+        ASSERT_NEAR(ranges.squared_deviations(from, end), deviations, 1e-11)
+            << steps << " " << from << " " << end;
       }
+      EXPECT_EQ(ranges.sum(from, from), 0);
+      EXPECT_LT(ranges.highest(from, from), -1e300);
+      EXPECT_GT(ranges.lowest(from, from), 1e300);
     }
   }
 }

@@ -182,7 +182,8 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
   std::vector<PassSums> sums(workers_, PassSums(steps_, with_jacobian));
   // Where no power is written, unclipped stretches are summed per range of steps (spread_range_sums.hpp).
   const bool by_range = kw.empty() && by_class;
-  std::vector<RangeSums> range_sums(by_range ? workers_ : 0, RangeSums(steps_));
+  std::vector<RangeSums> range_sums;
+  if (by_range) range_sums.assign(workers_, RangeSums(steps_));
   auto work = [&](unsigned w) {
     PassSums& out = sums[w];
     CarWork car_work;
@@ -259,6 +260,7 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
   work.moving.clear();
   for (size_t j = 0; j < work.car.stretches.size(); ++j) {
     const Stretch& stretch = work.car.stretches[j];
+    if (stretch.end == stretch.from) continue;  // a car with an empty window
     // A step held between two bounds (the car sitting at its floor or ceiling) moves nothing with z: its
     // free kW on the Jacobian's diagonal and what the stretch takes back cancel, so it is not counted free.
     const bool held = stretch.bound && stretch.end - stretch.from == 1;
@@ -269,9 +271,8 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
         z.lowest(a, b) + stretch.shift > -car.low) {
       // Every step free, none at its cap or its lowest: summed with its range's stretches.
       range_sums->add(a, b, car.cap_kw, stretch.shift, stretch.bound);
-      own_spread +=
-          0.5 * car.cap_kw *
-          (z.sum_of_squares(a, b) + 2 * stretch.shift * z.sum(a, b) + len * stretch.shift * stretch.shift);
+      const double mean_used = z.mean(a, b) + stretch.shift;  // kw^2 / (2 cap), summed without cancelling
+      own_spread += 0.5 * car.cap_kw * (z.squared_deviations(a, b) + len * mean_used * mean_used);
       continue;
     }
     const size_t free_from = work.free.size();

@@ -113,10 +113,11 @@ TEST(SpreadPass, ACeilingJustBelowTheTopOfAWindowStaysAtItsCap) {
   }
 }
 
-// With discharge, the Jacobian a pass sums (diagonal, the runs of whole-step stretches bound at both ends, the
-// dense blocks of stretches with partial steps) is the fleet power's derivative: moving z a little along a
-// random direction moves the fleet by the Jacobian times it (the fleet's power is piecewise linear in z, and
-// so small a move crosses no car's kink). The cars here pass their floors and ceilings, several stretches each.
+// With discharge, the Jacobian a pass sums (diagonal, the runs of whole-step stretches bound at both ends,
+// the dense blocks of stretches with partial steps) is the fleet power's derivative: moving z a little along
+// a random direction moves the fleet by the Jacobian times it (the fleet's power is piecewise linear in z,
+// and so small a move crosses no car's kink). The cars here pass their floors and ceilings, several stretches
+// each.
 TEST(SpreadPass, JacobianWithDischargeIsTheFleetPowersDerivative) {
   std::mt19937_64 rng(21);
   std::uniform_real_distribution<double> u(0, 1);
@@ -153,16 +154,19 @@ TEST(SpreadPass, JacobianWithDischargeIsTheFleetPowersDerivative) {
 }
 
 // With discharge, a pass that writes no power sums the stretches that no clipping touches per range of steps
-// (spread_range_sums.hpp); one that writes the powers walks every step. Both give the same fleet power, spread
-// and Jacobian, on random fleets whose cars pass their floors and ceilings (several stretches each; partial
-// steps, discharge below charge power and ceilings above targets in half of them), at mild and wide
-// utilisations.
+// (spread_range_sums.hpp); one that writes the powers walks every step. Both give the same fleet power,
+// spread and Jacobian, on random fleets whose cars pass their floors and ceilings (several stretches each;
+// partial steps, discharge below charge power and ceilings above targets in half of them), with cars that
+// only charge and cars with no step in the window among them, at mild and wide utilisations; one fleet large
+// enough for two workers (their sums added).
 TEST(SpreadPass, StretchesSummedPerRangeAreTheWalkedOnes) {
   std::mt19937_64 rng(33);
   std::uniform_real_distribution<double> u(0, 1);
-  for (int trial = 0; trial < 40; ++trial) {
+  for (int trial = 0; trial < 41; ++trial) {
     const int steps = 12 + trial % 30;
-    const PlanningProblem p = test::random_lossless(rng, 80, steps, true, trial % 2 == 0);
+    PlanningProblem p = test::random_lossless(rng, trial == 40 ? 6000 : 80, steps, true, trial % 2 == 0);
+    for (size_t i = 0; i < p.vehicles.size(); i += 7) p.vehicles.discharge_max_kw[i] = 0;  // only charges
+    p.vehicles.add(steps / 2, steps / 2, 1, 1, 7.4, 7.4, 30, 10, 60, 20, 1, 1);  // no step: leaves as it came
     const double amplitude = trial % 4 < 2 ? 0.3 : 1.5;
     std::vector<double> z(static_cast<size_t>(steps));
     for (int t = 0; t < steps; ++t) z[t] = amplitude * std::sin(0.5 * t + trial) + 0.4 * (u(rng) - 0.5);
@@ -182,6 +186,5 @@ TEST(SpreadPass, StretchesSummedPerRangeAreTheWalkedOnes) {
     }
   }
 }
-
 }  // namespace
 }  // namespace voltpool::spread

@@ -1,5 +1,7 @@
 #include "flex/spread_range_sums.hpp"
 
+#include <cmath>
+
 namespace voltpool::spread {
 
 RangeSums::RangeSums(size_t steps)
@@ -17,25 +19,28 @@ void RangeSums::add_to(const std::vector<double>& z, std::vector<CompensatedSum>
                        std::vector<double>& jacobian) const {
   const size_t n = steps_;
   // Per step, the kW and kW x shift of the ranges over it: added at a range's first step, taken off at its
-  // end (in long double: a million cars' sums, differenced).
-  auto wide = [](const CompensatedSum& s) { return static_cast<long double>(s.sum) + s.compensation; };
-  std::vector<long double> kw(n + 1, 0.0L), kw_shift(n + 1, 0.0L);
+  // end (compensated: a million cars' sums, differenced).
+  auto negated = [](const CompensatedSum& s) { return CompensatedSum{-s.sum, -s.compensation}; };
+  std::vector<CompensatedSum> kw(n + 1), kw_shift(n + 1);
   for (size_t from = 0; from < n; ++from) {
     for (size_t end = from + 1; end <= n; ++end) {
       const size_t k = from * (n + 1) + end;
-      const long double range_kw = wide(kw_[k]), range_kw_shift = wide(kw_shift_[k]);
-      kw[from] += range_kw;
-      kw[end] -= range_kw;
-      kw_shift[from] += range_kw_shift;
-      kw_shift[end] -= range_kw_shift;
+      kw[from].add(kw_[k]);
+      kw[end].add(negated(kw_[k]));
+      kw_shift[from].add(kw_shift_[k]);
+      kw_shift[end].add(negated(kw_shift_[k]));
     }
   }
-  long double over_kw = 0, over_kw_shift = 0;
+  CompensatedSum over_kw, over_kw_shift;
   for (size_t t = 0; t < n; ++t) {
-    over_kw += kw[t];
-    over_kw_shift += kw_shift[t];
-    fleet[t].add(static_cast<double>(over_kw * z[t] + over_kw_shift));
-    if (!jacobian.empty()) jacobian[t * n + t] += static_cast<double>(over_kw);
+    over_kw.add(kw[t]);
+    over_kw_shift.add(kw_shift[t]);
+    // kW x z and kW x shift cancel to the fleet's power: the product kept with its rounding (fma).
+    const double product = over_kw.sum * z[t], product_error = std::fma(over_kw.sum, z[t], -product);
+    fleet[t].add(product);
+    fleet[t].add(product_error + over_kw.compensation * z[t]);
+    fleet[t].add(over_kw_shift);
+    if (!jacobian.empty()) jacobian[t * n + t] += over_kw.value();
   }
   if (jacobian.empty()) return;
   // Pair (a, b), a <= b, loses the take-back of every range over both: from <= a and end > b. Summed over
