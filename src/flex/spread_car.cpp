@@ -78,13 +78,10 @@ ClippedEnergy clipped_energy(const CarRange& car, const StepRanges& z, int from,
   return {used_steps * full_kwh, free_steps * full_kwh};
 }
 
-// The energy window steps [from, end) take in at shift s.
-double energy_at(const CarRange& car, const StepRanges& z, int from, int end, double s) {
-  if (from >= end) return 0;
-  const int first = car.first_step;
-  if (z.highest(first + from, first + end) + s < 1 && z.lowest(first + from, first + end) + s > -car.low)
-    return unclipped_stretch_kwh(car, z, from, end) + s * stretch_kwh(car, from, end);
-  return clipped_energy(car, z, from, end, s).kwh;
+// The energy window steps [from, end) take in at shift 0.
+double unshifted_kwh(const CarRange& car, const StepRanges& z, int from, int end) {
+  if (unclipped(car, z, from, end, 0.0)) return unclipped_stretch_kwh(car, z, from, end);
+  return clipped_energy(car, z, from, end, 0.0).kwh;
 }
 
 // The shift at which the steps `order` (by z, highest first) take in `goal`: their energy is piecewise linear
@@ -153,6 +150,11 @@ double newton_shift_or_nan(const CarRange& car, const StepRanges& z, int from, i
 
 }  // namespace
 
+bool unclipped(const CarRange& car, const StepRanges& z, int from, int end, double s) {
+  const int a = car.first_step + from, b = car.first_step + end;
+  return z.highest(a, b) + s < 1 && z.lowest(a, b) + s > -car.low;
+}
+
 std::optional<double> newton_shift(const CarRange& car, const StepRanges& z, int from, int end, double goal) {
   const double shift = newton_shift_or_nan(car, z, from, end, goal);
   if (std::isnan(shift)) return std::nullopt;
@@ -187,7 +189,7 @@ void solve_stretch(const CarRange& car, const StepRanges& z, int from, int end, 
     shift = stretch_shift(car, z, from, end, end_lo_kwh - start_kwh, order);
     return;
   }
-  const double at_zero = start_kwh + energy_at(car, z, from, end, 0.0);
+  const double at_zero = start_kwh + unshifted_kwh(car, z, from, end);
   bound = at_zero < end_lo_kwh || at_zero > end_hi_kwh;
   if (bound)
     shift =

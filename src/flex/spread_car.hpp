@@ -84,6 +84,10 @@ struct CarScratch {
   std::vector<int> order;  // a stretch's steps by z, where Newton's method did not settle its shift
 };
 
+// Whether no step of window steps [from, end) is clipped at shift s (each strictly between -low and its cap:
+// every one free); an empty range has none.
+bool unclipped(const CarRange& car, const StepRanges& z, int from, int end, double s);
+
 // The shift at which window steps [from, end) take in `goal` (kWh), found two ways; price_stretches takes
 // Newton's and, where that does not settle in a few steps, the ordered one. Where the energy is flat at the
 // goal both give the least such shift, but the greatest when every step is at -low (either way the one from

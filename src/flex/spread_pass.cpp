@@ -267,8 +267,8 @@ void Splitter::price_car(size_t i, const StepRanges& z, bool with_jacobian, cons
     const int len = stretch.end - stretch.from, a = first + stretch.from, b = first + stretch.end;
     const bool whole_steps = (stretch.from > 0 || car.first_fraction == 1) &&
                              (stretch.end < car.window || car.window == 1 || car.last_fraction == 1);
-    if (range_sums != nullptr && !held && whole_steps && z.highest(a, b) + stretch.shift < 1 &&
-        z.lowest(a, b) + stretch.shift > -car.low) {
+    if (range_sums != nullptr && !held && whole_steps &&
+        unclipped(car, z, stretch.from, stretch.end, stretch.shift)) {
       // Every step free, none at its cap or its lowest: summed with its range's stretches.
       range_sums->add(a, b, car.cap_kw, stretch.shift, stretch.bound);
       const double mean_used = z.mean(a, b) + stretch.shift;  // kw^2 / (2 cap), summed without cancelling
