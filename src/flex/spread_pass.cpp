@@ -177,8 +177,10 @@ Splitter::WindowOrder Splitter::order_windows(const std::vector<double>& z) cons
 PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::span<double> kw,
                         const std::vector<double>* polish) const {
   const WindowOrder order = order_windows(z);
-  const StepRanges ranges(z);
   const bool by_class = polish == nullptr;
+  // Its range tables (steps^2) only where some car is priced one by one.
+  std::optional<StepRanges> ranges;
+  if (!by_class || !loose_.empty()) ranges.emplace(z);
   std::vector<PassSums> sums(workers_, PassSums(steps_, with_jacobian));
   // Where no power is written, unclipped stretches are summed per range of steps (spread_range_sums.hpp).
   const bool by_range = kw.empty() && by_class;
@@ -193,7 +195,7 @@ PassSums Splitter::pass(const std::vector<double>& z, bool with_jacobian, std::s
     RangeSums* own_ranges = by_range ? &range_sums[w] : nullptr;
     auto price = [&](size_t i) {
       double* x = kw.empty() ? scratch.data() : kw.data() + offset_[i];
-      price_car(i, ranges, with_jacobian, polish, x, fleet.row(), spread, car_work, out, own_ranges);
+      price_car(i, *ranges, with_jacobian, polish, x, fleet.row(), spread, car_work, out, own_ranges);
     };
     if (by_class) {
       ClassScratch class_scratch;
